@@ -1,0 +1,41 @@
+"""Loading a scenario: read (with parents), override, validate, check. Raises ScenarioError."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from sim.errors import Problem, ScenarioError
+from sim.scenario.checks import check
+from sim.scenario.merge import read_with_parents
+from sim.scenario.messages import translate
+from sim.scenario.overrides import apply_overrides
+from sim.scenario.schema import Scenario
+from sim.scenario.tree import describe
+
+
+def load_scenario(path: str | Path, overrides: list[tuple[str, Any]] | None = None) -> Scenario:
+    """Load and validate a scenario file, applying `--set`-style overrides in order."""
+    path = Path(path)
+    data = read_with_parents(path)
+    if overrides:
+        apply_overrides(data, list(overrides))
+    return validate(data, str(path))
+
+
+def validate(data: Any, file: str) -> Scenario:
+    """Validate a raw (located) tree into a Scenario, collecting every problem."""
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as err:
+        raise ScenarioError(translate(err, data, file)) from None
+    problems = []
+    for loc, message in check(scenario):
+        pos, dotted, _ = describe(data, loc)
+        f, line, col = pos if pos else (file, 0, 0)
+        problems.append(Problem(f or file, line, col, dotted, message))
+    if problems:
+        raise ScenarioError(problems)
+    return scenario

@@ -1,0 +1,97 @@
+"""`extends:` inheritance: load the parent first, then merge the child over it.
+
+Mappings merge key by key; node lists (mines, processors, stockpiles, consumers) merge by
+`id` (an entry with an existing id updates that node, `remove: true` deletes it, a new id is
+appended); the child's `events` are appended to the parent's; any other list is replaced.
+Positions are kept, so an error in an inherited value names the parent file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sim.errors import Problem, ScenarioError
+from sim.scenario.tree import NODE_LISTS
+from sim.scenario.yamlread import LocDict, LocList, read_yaml
+
+
+def read_with_parents(path: Path, _stack: tuple[Path, ...] = ()) -> LocDict:
+    """Read a scenario file and, recursively, the files it extends; return the merged tree."""
+    resolved = path.resolve()
+    data = read_yaml(path)
+    parent_ref = data.get("extends")
+    if parent_ref is None:
+        return data
+    file, line, col = data.value_pos["extends"]
+    if not isinstance(parent_ref, str) or not parent_ref:
+        raise ScenarioError([Problem(file, line, col, "extends", "must be a file path")])
+    parent = (path.parent / parent_ref)
+    chain = (*_stack, resolved)
+    if parent.resolve() in chain:
+        cycle = " -> ".join(p.name for p in (*chain, parent.resolve()))
+        raise ScenarioError([Problem(file, line, col, "extends", f"cycle: {cycle}")])
+    if not parent.is_file():
+        msg = f"parent file '{parent_ref}' not found (looked for {parent})"
+        raise ScenarioError([Problem(file, line, col, "extends", msg)])
+    base = read_with_parents(parent, chain)
+    child = LocDict(data, pos=data.pos)
+    child.key_pos = dict(data.key_pos)
+    child.value_pos = dict(data.value_pos)
+    del child["extends"]
+    del child.key_pos["extends"], child.value_pos["extends"]
+    return merge_mapping(base, child)
+
+
+def merge_mapping(base: LocDict, over: LocDict, top: bool = True) -> LocDict:
+    """Merge `over` onto `base` (neither is changed), keeping each value's position."""
+    out = LocDict(base, pos=base.pos)
+    out.key_pos, out.value_pos = dict(base.key_pos), dict(base.value_pos)
+    for key, value in over.items():
+        old = base.get(key)
+        if top and key in NODE_LISTS and isinstance(old, list) and isinstance(value, list):
+            merged: Any = merge_nodes(old, value)
+        elif top and key == "events" and isinstance(old, list) and isinstance(value, list):
+            merged = _concat(old, value)
+        elif isinstance(old, LocDict) and isinstance(value, LocDict):
+            merged = merge_mapping(old, value, top=False)
+        else:
+            merged = value
+        out[key] = merged
+        out.key_pos[key] = over.key_pos.get(key, out.key_pos.get(key))
+        out.value_pos[key] = over.value_pos.get(key, out.value_pos.get(key))
+    return out
+
+
+def merge_nodes(base: list, over: list) -> LocList:
+    """Merge two node lists by id: update, `remove: true`, or append."""
+    out = _concat(base, [])
+    for i, item in enumerate(over):
+        pos = over.item_pos[i] if isinstance(over, LocList) else ("", 0, 0)
+        node_id = item.get("id") if isinstance(item, dict) else None
+        index = next((j for j, old in enumerate(out)
+                      if isinstance(old, dict) and node_id is not None
+                      and old.get("id") == node_id), None)
+        removing = isinstance(item, dict) and item.get("remove") is True
+        if index is None and removing:
+            msg = f"remove: true, but no inherited node has id '{node_id}'"
+            raise ScenarioError([Problem(*pos, str(node_id), msg)])
+        if index is None:
+            out.append(item)
+            out.item_pos.append(pos)
+        elif removing:
+            del out[index]
+            del out.item_pos[index]
+        elif isinstance(item, LocDict) and isinstance(out[index], LocDict):
+            out[index] = merge_mapping(out[index], item, top=False)
+        else:
+            out[index] = item
+            out.item_pos[index] = pos
+    return out
+
+
+def _concat(first: list, second: list) -> LocList:
+    out = LocList(list(first) + list(second), pos=getattr(first, "pos", ("", 0, 0)))
+    for part in (first, second):
+        out.item_pos.extend(getattr(part, "item_pos", [("", 0, 0)] * len(part)))
+    return out

@@ -1,0 +1,75 @@
+"""`--set PATH=VALUE` overrides, applied to the merged tree before validation."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+import yaml
+
+from sim.errors import Problem, ScenarioError
+from sim.scenario.tree import find_index, item_key
+from sim.scenario.yamlread import LocDict, LocList
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Split `PATH=VALUE`; the value is read as YAML (numbers, dates, lists, mappings)."""
+    path, sep, raw = text.partition("=")
+    if not sep or not path.strip():
+        raise ScenarioError([Problem("--set", 0, 0, text, "expected PATH=VALUE")])
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    return path.strip(), value
+
+
+def apply_overrides(data: LocDict, assignments: list[tuple[str, Any]]) -> LocDict:
+    """Set each path to its value in place; every bad path is reported."""
+    problems = []
+    for path, value in assignments:
+        try:
+            _set(data, path, value)
+        except KeyError as err:
+            problems.append(Problem(f"--set {path}={value}", 0, 0, path, str(err.args[0])))
+    if problems:
+        raise ScenarioError(problems)
+    return data
+
+
+def _set(data: LocDict, path: str, value: Any) -> None:
+    segments = path.split(".")
+    node: Any = data
+    parent_name: Any = None
+    where = ("--set", 0, 0)
+    for depth, segment in enumerate(segments):
+        last = depth == len(segments) - 1
+        if isinstance(node, dict):
+            if last:
+                node[segment] = value
+                if isinstance(node, LocDict):
+                    node.value_pos[segment] = node.key_pos[segment] = where
+                return
+            if segment not in node:
+                raise KeyError(_missing(segment, list(node), ".".join(segments[:depth])))
+            parent_name, node = segment, node[segment]
+        elif isinstance(node, list):
+            index = find_index(node, parent_name, segment)
+            if index is None:
+                names = [item_key(parent_name, x) or str(i) for i, x in enumerate(node)]
+                raise KeyError(_missing(segment, names, ".".join(segments[:depth])))
+            if last:
+                node[index] = value
+                if isinstance(node, LocList):
+                    node.item_pos[index] = where
+                return
+            node = node[index]
+        else:
+            raise KeyError(f"'{'.'.join(segments[:depth])}' is a value, not a mapping or list")
+
+
+def _missing(segment: str, names: list[str], parent: str) -> str:
+    where = f" in '{parent}'" if parent else ""
+    close = difflib.get_close_matches(segment, names, n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"no '{segment}'{where}{hint}"

@@ -1,0 +1,295 @@
+"""The scenario format (version 1) as typed, frozen pydantic models.
+
+These classes are the single definition of the format: loading validates into them and
+`tungsten-sim schema` prints the JSON Schema generated from them. Field names carry units
+(`capacity_tpa` per year, `*_days` in days, stocks in tonnes of contained tungsten).
+Cross-references between nodes (ids, products) are checked in `checks.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sim.scenario.distributions import NumberOrDist
+
+_FROZEN = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", description="lower_snake_case node id")]
+Country = Annotated[
+    str, Field(pattern=r"^([A-Z]{2}|ROW)$", description="ISO 3166-1 alpha-2 code, or ROW")
+]
+Slug = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$", max_length=100)]
+NonNeg = Annotated[float, Field(ge=0)]
+Fraction = Annotated[float, Field(ge=0, le=1)]
+Priority = Annotated[int, Field(ge=1, le=10)]
+Text = Union[str, None]  # noqa: UP007
+
+
+class _Entry(BaseModel):
+    """Fields every node, supplier and event may carry for provenance."""
+
+    model_config = _FROZEN
+    source: Text = Field(None, description="where the numbers come from (free text)")
+    assumption: Text = Field(None, description="an unsourced choice and the reasoning for it")
+
+
+class Supplier(_Entry):
+    """An edge of the network: the buyer orders `share` of its needs from `from`."""
+
+    from_: Id = Field(alias="from")
+    share: float = Field(gt=0, description="relative share of orders (normalised over the list)")
+    transit_days: NumberOrDist = Field(0.0, description="days from departure to arrival")
+
+    @model_validator(mode="after")
+    def _transit_not_negative(self) -> Supplier:
+        if isinstance(self.transit_days, float) and self.transit_days < 0:
+            raise ValueError(f"transit_days {self.transit_days:g} must be >= 0")
+        return self
+
+
+class Outages(BaseModel):
+    """Random outages: a Poisson process of stoppages with random durations."""
+
+    model_config = _FROZEN
+    rate_per_year: NonNeg
+    duration_days: NumberOrDist
+    capacity_left: Fraction = 0.0
+
+
+class Node(_Entry):
+    """What all nodes share."""
+
+    id: Id
+    country: Country
+    initial_origin: Country | None = Field(
+        None, description="origin country of the initial stock (default: the node's country)"
+    )
+
+
+class Mine(Node):
+    """Produces `product` at capacity × utilization, whether or not anyone buys."""
+
+    product: Id
+    capacity_tpa: NonNeg
+    utilization: Fraction = 1.0
+    initial_stock: NonNeg = 0.0
+    online: dt.date | None = Field(None, description="produces nothing before this date")
+    ramp_days: NonNeg = Field(0.0, description="linear ramp from 0 to capacity after `online`")
+    outages: Outages | None = None
+
+
+class Processor(Node):
+    """Turns its one input product into its output with a yield and a processing delay."""
+
+    inputs: list[Id] = Field(min_length=1, max_length=1)
+    output: Id
+    capacity_tpa: NonNeg
+    yield_: float = Field(1.0, alias="yield", gt=0, le=1)
+    process_days: NonNeg = 0.0
+    cover_days: NonNeg = Field(0.0, description="input stock held on top of lead-time use")
+    priority: Priority = 5
+    initial_stock: NonNeg | dict[Id, NonNeg] = Field(
+        0.0, description="a number (of the output) or a mapping by product"
+    )
+    suppliers: list[Supplier] = []
+
+
+class Release(BaseModel):
+    """Who a stockpile may release to, and how fast."""
+
+    model_config = _FROZEN
+    to: list[Id] = Field(min_length=1)
+    max_tpa: NonNeg
+
+
+class Stockpile(Node):
+    """Holds a product; releases only to cover named consumers' shortfall."""
+
+    product: Id
+    initial_stock: NonNeg = 0.0
+    target_stock: NonNeg | None = Field(None, description="acquire up to this (default: never)")
+    release: Release | None = None
+    priority: Priority = Field(10, description="when it buys: after everyone else by default")
+    suppliers: list[Supplier] = []
+
+
+class Consumer(Node):
+    """A demand sector: consumes its product; what it cannot get is shortfall."""
+
+    group: Text = Field(None, description="free label; KPIs are also reported per group")
+    product: Id
+    demand_tpa: NonNeg
+    growth: float = Field(0.0, gt=-1, description="per year, compounded")
+    noise: NumberOrDist = Field(1.0, description="multiplies each step's demand")
+    priority: Priority = 5
+    cover_days: NonNeg = 0.0
+    backlog: bool = False
+    scrap_rate: Fraction = 0.0
+    scrap_days: NonNeg = 0.0
+    scrap_to: Id | None = None
+    initial_stock: NonNeg = 0.0
+    suppliers: list[Supplier] = []
+
+
+class _Event(_Entry):
+    """What all events share: when they start and an optional id for parameter paths."""
+
+    id: Id | None = None
+    description: Text = None
+    at: dt.date
+
+
+class ExportControl(_Event):
+    """A ban, quota or licence delay on shipments by shipping country, product, destination."""
+
+    kind: Literal["export_control"]
+    until: dt.date | None = None
+    country: Country
+    products: Literal["all"] | list[Id] = "all"
+    to: Literal["all"] | list[Country] = "all"
+    except_: list[Country] = Field([], alias="except")
+    mode: Literal["ban", "quota", "licence"]
+    allowed_fraction: Fraction | None = None
+    base_tpa: NonNeg | None = Field(
+        None, description="quota base per year; default: volume shipped in the 365 days before"
+    )
+    delay_days: NonNeg | None = None
+
+    @model_validator(mode="after")
+    def _mode_fields(self) -> ExportControl:
+        if self.mode == "quota" and self.allowed_fraction is None:
+            raise ValueError("mode quota needs allowed_fraction")
+        if self.mode == "licence" and self.delay_days is None:
+            raise ValueError("mode licence needs delay_days")
+        return self
+
+
+class CapacityChange(_Event):
+    """New capacity, an expansion or a closure of a mine or processor, with a ramp."""
+
+    kind: Literal["capacity"]
+    node: Id
+    capacity_tpa: NonNeg | None = None
+    factor: NonNeg | None = None
+    ramp_days: NonNeg = 0.0
+
+    @model_validator(mode="after")
+    def _one_of(self) -> CapacityChange:
+        if (self.capacity_tpa is None) == (self.factor is None):
+            raise ValueError("give exactly one of capacity_tpa or factor")
+        return self
+
+
+class ScheduledOutage(_Event):
+    """A mine or processor runs at `capacity_left` of capacity for `duration_days`."""
+
+    kind: Literal["outage"]
+    node: Id
+    duration_days: NonNeg
+    capacity_left: Fraction = 0.0
+
+
+class DemandChange(_Event):
+    """Demand of some consumers multiplied by `factor` (a surge, a collapse)."""
+
+    kind: Literal["demand"]
+    until: dt.date | None = None
+    nodes: list[Id] | None = None
+    group: Text = None
+    country: Country | None = None
+    factor: NonNeg
+
+    @model_validator(mode="after")
+    def _one_target(self) -> DemandChange:
+        given = [x for x in (self.nodes, self.group, self.country) if x is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of nodes, group or country")
+        return self
+
+
+class Edge(BaseModel):
+    """One supplier → buyer edge."""
+
+    model_config = _FROZEN
+    from_: Id = Field(alias="from")
+    to: Id
+
+
+class TransitChange(_Event):
+    """A route disruption: extra days, or no new departures while blocked."""
+
+    kind: Literal["transit"]
+    until: dt.date | None = None
+    from_country: Country | None = None
+    to_country: Country | None = None
+    edge: Edge | None = None
+    extra_days: NonNeg = 0.0
+    blocked: bool = False
+
+    @model_validator(mode="after")
+    def _has_target(self) -> TransitChange:
+        if self.edge is None and self.from_country is None and self.to_country is None:
+            raise ValueError("give from_country, to_country or edge")
+        if self.edge is not None and (self.from_country or self.to_country):
+            raise ValueError("give either edge or from_country/to_country, not both")
+        if not self.blocked and self.extra_days == 0:
+            raise ValueError("give extra_days > 0 or blocked: true")
+        return self
+
+
+class StockpileRelease(_Event):
+    """A one-off release of `quantity` from a stockpile into consumers' stocks."""
+
+    kind: Literal["release"]
+    node: Id
+    quantity: NonNeg
+    to: list[Id] | None = Field(
+        None, description="consumers receiving it, split by demand (default: release.to)"
+    )
+
+
+Event = Annotated[
+    Union[  # noqa: UP007
+        ExportControl, CapacityChange, ScheduledOutage, DemandChange, TransitChange,
+        StockpileRelease,
+    ],
+    Field(discriminator="kind"),
+]
+
+
+class Scenario(BaseModel):
+    """A complete, validated scenario: everything the model reads, with defaults filled in."""
+
+    model_config = _FROZEN
+    format: Literal[1]
+    name: Slug
+    description: str = ""
+    start: dt.date
+    horizon_years: float = Field(gt=0, le=200)
+    step_days: int = Field(7, ge=1)
+    record_days: int = Field(7, ge=1)
+    seed: int = Field(0, ge=0)
+    replications: int = Field(1, ge=1)
+    products: list[Id] = Field(min_length=1)
+    mines: list[Mine] = []
+    processors: list[Processor] = []
+    stockpiles: list[Stockpile] = []
+    consumers: list[Consumer] = []
+    events: list[Event] = []
+
+    @property
+    def horizon_days(self) -> float:
+        """Length of the run in days."""
+        return self.horizon_years * 365.0
+
+    @property
+    def end(self) -> dt.date:
+        """The first day after the run."""
+        return self.start + dt.timedelta(days=round(self.horizon_days))
+
+    def day(self, date: dt.date) -> float:
+        """Days from `start` to `date`."""
+        return float((date - self.start).days)
