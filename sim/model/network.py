@@ -1,0 +1,94 @@
+"""The scenario compiled to index-based tables for the per-step loop.
+
+Nodes get integer indices and edges become small records, so the hot path never looks
+anything up by string. Origins (mine countries, and countries of initial stock) get indices
+too: every stock is a vector of tonnes by origin.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from sim.scenario.distributions import expected, is_random
+from sim.scenario.schema import Consumer, Mine, Processor, Scenario, Stockpile
+
+MINE, PROCESSOR, STOCKPILE, CONSUMER = "mine", "processor", "stockpile", "consumer"
+
+
+@dataclass
+class Edge:
+    """A supplier → buyer route; `share` is normalised over the buyer's list."""
+
+    index: int
+    supplier: int
+    buyer: int
+    share: float
+    transit: object  # the scenario's number or distribution
+    key: str  # "from>to", names the route's random stream
+
+
+@dataclass
+class NodeInfo:
+    """What the loop needs to know about one node, by index."""
+
+    index: int
+    id: str
+    kind: str
+    country: str
+    spec: Mine | Processor | Stockpile | Consumer
+    group: str | None = None
+    priority: int = 5
+    edges: list[Edge] = field(default_factory=list)
+    lead_steps: int = 1
+
+
+class Network:
+    """Index tables of a scenario: nodes, edges, origins, who releases to whom."""
+
+    def __init__(self, scenario: Scenario):
+        self.scenario = scenario
+        self.nodes: list[NodeInfo] = []
+        for kind, specs in ((MINE, scenario.mines), (PROCESSOR, scenario.processors),
+                            (STOCKPILE, scenario.stockpiles), (CONSUMER, scenario.consumers)):
+            for spec in specs:
+                self.nodes.append(NodeInfo(
+                    index=len(self.nodes), id=spec.id, kind=kind, country=spec.country,
+                    spec=spec, group=getattr(spec, "group", None),
+                    priority=getattr(spec, "priority", 5)))
+        self.index = {n.id: n.index for n in self.nodes}
+        self.edges: list[Edge] = []
+        for node in self.nodes:
+            suppliers = getattr(node.spec, "suppliers", [])
+            total = sum(s.share for s in suppliers)
+            for s in suppliers:
+                edge = Edge(len(self.edges), self.index[s.from_], node.index, s.share / total,
+                            s.transit_days, f"{s.from_}>{node.id}")
+                node.edges.append(edge)
+                self.edges.append(edge)
+            node.lead_steps = lead_steps(suppliers, scenario.step_days)
+        self.origins = sorted({m.country for m in scenario.mines}
+                              | {self.initial_origin(n) for n in self.nodes})
+        self.origin_index = {c: i for i, c in enumerate(self.origins)}
+
+    def of_kind(self, kind: str) -> list[NodeInfo]:
+        """Nodes of one kind, in scenario order."""
+        return [n for n in self.nodes if n.kind == kind]
+
+    @staticmethod
+    def initial_origin(node: NodeInfo) -> str:
+        """Origin country of a node's initial stock."""
+        return node.spec.initial_origin or node.country
+
+    def edge_is_random(self, edge: Edge) -> bool:
+        """True when the route's transit time is drawn from a distribution."""
+        return is_random(edge.transit)
+
+
+def lead_steps(suppliers: list, step_days: int) -> int:
+    """Planned lead time L: share-weighted mean transit, rounded up to whole steps, >= 1."""
+    total = sum(s.share for s in suppliers)
+    if not suppliers or total <= 0:
+        return 1
+    mean_days = sum(s.share * expected(s.transit_days) for s in suppliers) / total
+    return max(1, math.ceil(mean_days / step_days - 1e-9))

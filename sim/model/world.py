@@ -1,0 +1,302 @@
+"""The state of one replication and the step that advances it (design.md, "One step").
+
+A SimPy process drives the steps; shipments and scrap returns are SimPy timeouts whose
+callbacks put material into the buyer's stock when it arrives. Every arrival is scheduled at
+the start of the step in which it becomes usable, and is scheduled before that step's own
+timeout, so it is in stock when the step runs (step 1 of design.md).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+import numpy as np
+import simpy
+
+from sim.model import schedule
+from sim.model.controls import Controls
+from sim.model.network import CONSUMER, MINE, PROCESSOR, STOCKPILE, Network
+from sim.model.orders import place_orders
+from sim.model.recorder import Recorder
+from sim.model.stock import Stock
+from sim.model.streams import stream
+from sim.scenario.distributions import draw, expected, is_random
+from sim.scenario.schema import Scenario, StockpileRelease
+
+EPS = 1e-12
+
+
+class World:
+    """One replication of a scenario: stocks, orders in flight, and the records."""
+
+    def __init__(self, scenario: Scenario, replication: int = 0, seed: int | None = None):
+        self.scenario = scenario
+        self.net = net = Network(scenario)
+        self.clock = clock = schedule.Clock(scenario)
+        seed = scenario.seed if seed is None else seed
+        self.rng = {key: stream(seed, replication, key) for key in self._random_sources()}
+        n, n_origins = len(net.nodes), len(net.origins)
+        self.stock = [Stock(n_origins) for _ in range(n)]
+        self.inputs = [Stock(n_origins) if node.kind == PROCESSOR else None for node in net.nodes]
+        self.on_order = [0.0] * n
+        self.rec = Recorder(clock.n_steps, n, n_origins)
+        self.totals = dict.fromkeys(("initial", "mined", "recycled", "consumed", "lost"), 0.0)
+        self._put_initial_stocks()
+        self._build_schedules()
+        self.controls = Controls(net, clock)
+        self.rules = self.controls.rules_at(-1)
+        self.env = simpy.Environment()
+
+    # ----- set-up -----------------------------------------------------------------------
+
+    def _random_sources(self) -> list[str]:
+        s = self.scenario
+        keys = [m.id for m in s.mines if m.outages is not None]
+        keys += [c.id for c in s.consumers if is_random(c.noise)]
+        keys += [e.key for e in self.net.edges if is_random(e.transit)]
+        return keys
+
+    def _put_initial_stocks(self) -> None:
+        for node in self.net.nodes:
+            origin = self.net.origin_index[self.net.initial_origin(node)]
+            initial = node.spec.initial_stock
+            if isinstance(initial, dict):
+                amount_in = initial.get(node.spec.inputs[0], 0.0)
+                self.inputs[node.index].put_origin(origin, amount_in)
+                amount = initial.get(node.spec.output, 0.0)
+                self.totals["initial"] += amount_in
+            else:
+                amount = initial
+            self.stock[node.index].put_origin(origin, amount)
+            self.totals["initial"] += amount
+
+    def _build_schedules(self) -> None:
+        s, clock, net, rec = self.scenario, self.clock, self.net, self.rec.arrays
+        per_step = clock.per_step
+        self.mines = []
+        for node in net.of_kind(MINE):
+            cap = schedule.capacity_tpa(node.spec, s, clock)
+            cap = cap * schedule.availability(node.spec, s, clock, self.rng.get(node.id))
+            rec["capacity_tpa"][:, node.index] = cap
+            output = (cap * node.spec.utilization * per_step).tolist()
+            self.mines.append((node.index, net.origin_index[node.country], output))
+        self.processors = []
+        for node in net.of_kind(PROCESSOR):
+            cap = schedule.capacity_tpa(node.spec, s, clock)
+            cap = cap * schedule.availability(node.spec, s, clock, None)
+            rec["capacity_tpa"][:, node.index] = cap
+            delay = math.ceil(node.spec.process_days / clock.step_days - 1e-9)
+            per_step_cap = (cap * per_step).tolist()
+            cover_steps = node.spec.cover_days / clock.step_days
+            target = [c * (node.lead_steps + cover_steps) for c in per_step_cap]
+            self.processors.append((node.index, per_step_cap, node.spec.yield_, delay, deque()))
+            node.target = target
+        self._build_consumers()
+        self.transit = []
+        for edge in net.edges:
+            if is_random(edge.transit):
+                self.transit.append(draw(edge.transit, self.rng[edge.key], clock.n_steps).tolist())
+            else:
+                self.transit.append(float(expected(edge.transit)))
+        self.buyers = [n for n in net.nodes if n.edges and n.kind != MINE]
+        for node in net.of_kind(STOCKPILE):
+            node.target = node.spec.target_stock
+        self.releases = {k: [] for k in range(clock.n_steps)}
+        for event in s.events:
+            if isinstance(event, StockpileRelease):
+                step = clock.first_step_on_or_after(s.day(event.at))
+                if step < clock.n_steps:
+                    self.releases[step].append(event)
+
+    def _build_consumers(self) -> None:
+        s, clock, net = self.scenario, self.clock, self.net
+        horizon_pad = max((n.lead_steps for n in net.nodes), default=1) + 1
+        long_clock = schedule.Clock(s)
+        long_clock.n_steps = clock.n_steps + horizon_pad
+        long_clock.days = np.arange(long_clock.n_steps, dtype=float) * clock.step_days
+        self.consumers = []
+        release_from: dict[int, list[int]] = {}
+        for sp in net.of_kind(STOCKPILE):
+            for target in (sp.spec.release.to if sp.spec.release else []):
+                release_from.setdefault(net.index[target], []).append(sp.index)
+        self.release_cap = [0.0] * len(net.nodes)
+        for sp in net.of_kind(STOCKPILE):
+            if sp.spec.release is not None:
+                self.release_cap[sp.index] = sp.spec.release.max_tpa * clock.per_step
+        for node in sorted(net.of_kind(CONSUMER), key=lambda n: n.priority):
+            spec = node.spec
+            base = schedule.base_demand_t(spec, long_clock)
+            factor = schedule.demand_factor(spec, s, clock)
+            noise = schedule.noise(spec, clock, self.rng.get(spec.id))
+            demand = (base[: clock.n_steps] * factor * noise).tolist()
+            mean_noise = expected(spec.noise)
+            L = node.lead_steps
+            cum = np.concatenate(([0.0], np.cumsum(base)))
+            k = np.arange(clock.n_steps)
+            plan = (cum[k + L + 1] - cum[k + 1]) + base[k + L] * spec.cover_days / clock.step_days
+            node.target = (plan * factor * mean_noise).tolist()
+            self.rec.arrays["expected_use_t"][:, node.index] = base[: clock.n_steps] * factor \
+                * mean_noise
+            scrap_to = net.index[spec.scrap_to] if spec.scrap_to else None
+            scrap_steps = max(1, math.ceil(spec.scrap_days / clock.step_days - 1e-9))
+            self.consumers.append((node.index, demand, spec.backlog, release_from.get(
+                node.index, []), spec.scrap_rate, scrap_to, scrap_steps))
+
+    # ----- the run ----------------------------------------------------------------------
+
+    def run(self) -> World:
+        """Run every step (once); the records and totals are then complete."""
+        driver = self.env.process(self._drive())
+        self.env.run(until=driver)
+        return self
+
+    def _drive(self):
+        step_days = self.clock.step_days
+        change_steps = set(self.controls.change_steps)
+        for k in range(self.clock.n_steps):
+            if k in change_steps:
+                self.rules = self.controls.rules_at(k)
+            self._step(k)
+            if k + 1 < self.clock.n_steps:
+                yield self.env.timeout(step_days)
+
+    def _step(self, k: int) -> None:
+        for quota in self.controls.quotas:
+            quota.left_t = quota.per_step_t if quota.first_step <= k < quota.last_step else 0.0
+        for event in self.releases[k]:
+            self._one_off_release(event, k)
+        self._mine(k)
+        self._process(k)
+        self._consume(k)
+        place_orders(self, k)
+        rec = self.rec.arrays
+        stock_row, transit_row = rec["stock_t"][k], rec["in_transit_t"][k]
+        for i, store in enumerate(self.stock):
+            inputs = self.inputs[i]
+            stock_row[i] = store.total + (inputs.total if inputs is not None else 0.0)
+            transit_row[i] = self.on_order[i]
+
+    def _mine(self, k: int) -> None:
+        produced = self.rec.arrays["produced_t"][k]
+        by_origin = self.rec.produced_by_origin[k]
+        for index, origin, output in self.mines:
+            amount = output[k]
+            self.stock[index].put_origin(origin, amount)
+            produced[index] = amount
+            by_origin[origin] += amount
+            self.totals["mined"] += amount
+
+    def _process(self, k: int) -> None:
+        rec = self.rec.arrays
+        for index, capacity, yield_, delay, batches in self.processors:
+            out = self.stock[index]
+            while batches and batches[0][0] <= k:
+                _, vec, amount = batches.popleft()
+                out.put(vec, amount)
+                rec["output_t"][k, index] += amount
+            inputs = self.inputs[index]
+            amount = min(capacity[k], inputs.total)
+            if amount <= EPS:
+                continue
+            vec = inputs.take(amount) * yield_
+            made = amount * yield_
+            self.totals["lost"] += amount - made
+            rec["processed_t"][k, index] = amount
+            rec["lost_t"][k, index] = amount - made
+            if delay == 0:
+                out.put(vec, made)
+                rec["output_t"][k, index] += made
+            else:
+                batches.append((k + delay, vec, made))
+
+    def _consume(self, k: int) -> None:
+        rec = self.rec.arrays
+        by_origin = self.rec.delivered_by_origin[k]
+        left = self.release_cap.copy()
+        for index, demand, backlog, releasers, scrap_rate, scrap_to, scrap_steps in self.consumers:
+            wanted = demand[k] + (rec["backlog_t"][k - 1, index] if backlog and k else 0.0)
+            store = self.stock[index]
+            taken = min(wanted, store.total)
+            vec = store.take(taken) if taken > EPS else None
+            missing = wanted - taken
+            for sp in releasers:
+                if missing <= EPS:
+                    break
+                amount = min(missing, left[sp], self.stock[sp].total)
+                if amount <= EPS:
+                    continue
+                part = self.stock[sp].take(amount)
+                vec = part if vec is None else vec + part
+                left[sp] -= amount
+                rec["released_t"][k, sp] += amount
+                taken += amount
+                missing -= amount
+            rec["demand_t"][k, index] = demand[k]
+            rec["delivered_t"][k, index] = taken
+            rec["shortfall_t"][k, index] = demand[k] - taken
+            if backlog:
+                rec["backlog_t"][k, index] = max(missing, 0.0)
+            if vec is None:
+                continue
+            by_origin[index] += vec
+            self.totals["consumed"] += taken
+            if scrap_to is not None and scrap_rate > 0:
+                self._schedule(scrap_steps, self._scrap_arrives, (scrap_to, vec * scrap_rate,
+                                                                  taken * scrap_rate))
+
+    def _one_off_release(self, event: StockpileRelease, k: int) -> None:
+        net = self.net
+        sp = net.index[event.node]
+        targets = event.to or net.nodes[sp].spec.release.to
+        store = self.stock[sp]
+        amount = min(event.quantity, store.total)
+        if amount <= EPS:
+            return
+        vec = store.take(amount)
+        weights = [net.nodes[net.index[t]].spec.demand_tpa for t in targets]
+        total_weight = sum(weights) or len(weights)
+        for target, weight in zip(targets, weights, strict=True):
+            share = (weight or (1.0 if not sum(weights) else 0.0)) / total_weight
+            self.stock[net.index[target]].put(vec * share, amount * share)
+        self.rec.arrays["released_t"][k, sp] += amount
+
+    # ----- arrivals ---------------------------------------------------------------------
+
+    def _schedule(self, steps_ahead: int, callback, value) -> None:
+        event = self.env.timeout(steps_ahead * self.clock.step_days, value)
+        event.callbacks.append(callback)
+
+    def _step_now(self) -> int:
+        return round(self.env.now / self.clock.step_days)
+
+    def _shipment_arrives(self, event: simpy.Event) -> None:
+        buyer, vec, amount = event.value
+        store = self.inputs[buyer] if self.inputs[buyer] is not None else self.stock[buyer]
+        store.put(vec, amount)
+        self.on_order[buyer] -= amount
+        self.rec.arrays["received_t"][self._step_now(), buyer] += amount
+
+    def _scrap_arrives(self, event: simpy.Event) -> None:
+        recycler, vec, amount = event.value
+        self.inputs[recycler].put(vec, amount)
+        self.totals["recycled"] += amount
+        k = self._step_now()
+        if k < self.clock.n_steps:
+            self.rec.arrays["recycled_t"][k, recycler] += amount
+
+    def ship(self, edge_index: int, amount: float, k: int) -> None:
+        """Send `amount` from the edge's supplier; it arrives at the first usable step."""
+        edge = self.net.edges[edge_index]
+        vec = self.stock[edge.supplier].take(amount)
+        transit = self.transit[edge_index]
+        days = (transit[k] if isinstance(transit, list) else transit) \
+            + self.rules.extra_days[edge_index]
+        arrival = max(k + 1, math.ceil((k * self.clock.step_days + days)
+                                       / self.clock.step_days - 1e-9))
+        self.on_order[edge.buyer] += amount
+        self.rec.arrays["shipped_t"][k, edge.supplier] += amount
+        self._schedule(arrival - k, self._shipment_arrives, (edge.buyer, vec, amount))
+        for quota in self.controls.watch[edge_index]:
+            if quota.watch_from_step <= k < quota.first_step:
+                quota.watched_t += amount
