@@ -1,0 +1,119 @@
+"""KPIs per replication and scope, as tidy rows (replication, scope, kpi, value).
+
+A scope is a node id, `country:XX`, `group:G`, `country:XX/group:G` or `world`. An aggregate
+scope covers every node in it: its flows are sums and its rates are computed from the summed
+series (so `country:US` fill rate is U.S. deliveries over U.S. demand).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import numpy as np
+
+from sim.model import RunRecord
+
+SHORT_EPS = 1e-9
+"""Relative tolerance under which a step's shortfall counts as none."""
+
+KpiRow = tuple[int, str, str, float]
+
+
+def scopes(run: RunRecord) -> list[tuple[str, list[int]]]:
+    """Every scope with the indices of its nodes: nodes, countries, groups, both, world."""
+    out = [(node.id, [i]) for i, node in enumerate(run.nodes)]
+    countries = sorted({n.country for n in run.nodes})
+    groups = sorted({n.group for n in run.nodes if n.group})
+    for c in countries:
+        out.append((f"country:{c}", [i for i, n in enumerate(run.nodes) if n.country == c]))
+    for g in groups:
+        out.append((f"group:{g}", [i for i, n in enumerate(run.nodes) if n.group == g]))
+    for c in countries:
+        for g in groups:
+            members = [i for i, n in enumerate(run.nodes) if n.country == c and n.group == g]
+            if members:
+                out.append((f"country:{c}/group:{g}", members))
+    out.append(("world", list(range(len(run.nodes)))))
+    return out
+
+
+def kpi_rows(run: RunRecord) -> Iterator[KpiRow]:
+    """All KPI rows of one replication."""
+    for scope, members in scopes(run):
+        kinds = {run.nodes[i].kind for i in members}
+        for kpi, value in scope_kpis(run, members, kinds):
+            yield run.replication, scope, kpi, value
+
+
+def scope_kpis(run: RunRecord, members: list[int], kinds: set[str]) -> Iterator[tuple]:
+    """(kpi, value) pairs for one scope, for the node kinds it contains."""
+    a = run.arrays
+    total = {name: float(a[name][:, members].sum()) for name in a}
+    if "consumer" in kinds:
+        consumers = [i for i in members if run.nodes[i].kind == "consumer"]
+        yield from consumer_kpis(run, consumers)
+    if "mine" in kinds:
+        yield "produced_t", total["produced_t"]
+    if "processor" in kinds:
+        for name in ("processed_t", "output_t", "lost_t"):
+            yield name, total[name]
+    if "stockpile" in kinds:
+        piles = [i for i in members if run.nodes[i].kind == "stockpile"]
+        yield "released_t", float(a["released_t"][:, piles].sum())
+        yield "acquired_t", float(a["received_t"][:, piles].sum())
+        yield "min_stock_t", float(a["stock_t"][:, piles].sum(axis=1).min())
+    yield "final_stock_t", float(a["stock_t"][-1, members].sum())
+
+
+def consumer_kpis(run: RunRecord, consumers: list[int]) -> Iterator[tuple]:
+    """Demand, deliveries, shortfall timing and origin shares of a set of consumers."""
+    a, step = run.arrays, float(run.step_days)
+    demand = a["demand_t"][:, consumers].sum(axis=1)
+    delivered = a["delivered_t"][:, consumers].sum(axis=1)
+    backlog = a["backlog_t"][:, consumers].sum(axis=1)
+    short = np.maximum(demand - delivered, 0.0) + backlog
+    is_short = short > SHORT_EPS * np.maximum(demand, 1.0)
+    total_demand, total_delivered = float(demand.sum()), float(delivered.sum())
+    yield "demand_t", total_demand
+    yield "delivered_t", total_delivered
+    yield "shortfall_t", total_demand - total_delivered
+    yield "fill_rate", total_delivered / total_demand if total_demand > 0 else 1.0
+    yield "days_short", float(is_short.sum()) * step
+    short_steps = np.flatnonzero(is_short)
+    first = float(short_steps[0]) * step if short_steps.size else math.nan
+    last = short_steps[-1] if short_steps.size else None
+    recovered = (last + 1) * step if last is not None and last + 1 < run.n_steps else math.nan
+    yield "first_shortfall_day", first
+    yield "recovery_day", float(recovered)
+    unmet = np.maximum(demand - delivered, 0.0)
+    yield "peak_shortfall_tpa", float(unmet.max()) * 365.0 / step if unmet.size else 0.0
+    use_per_day = a["expected_use_t"][:, consumers].sum(axis=1) / step
+    stock = a["stock_t"][:, consumers].sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cover = np.where(use_per_day > 0, stock / use_per_day, np.inf)
+    yield "min_cover_days", float(cover.min()) if np.isfinite(cover.min()) else math.nan
+    by_origin = run.delivered_by_origin[:, consumers, :].sum(axis=(0, 1))
+    for origin, tonnes in zip(run.origins, by_origin, strict=True):
+        share = float(tonnes) / total_delivered if total_delivered > 0 else 0.0
+        yield f"origin_share_{origin}", share
+
+
+def summarize(rows: list[KpiRow]) -> dict[str, dict[str, dict[str, float | None]]]:
+    """scope -> kpi -> {mean, sd, p5, p50, p95, n} over replications (NaNs left out)."""
+    values: dict[tuple[str, str], list[float]] = {}
+    for _, scope, kpi, value in rows:
+        values.setdefault((scope, kpi), []).append(value)
+    out: dict[str, dict[str, dict[str, float | None]]] = {}
+    for (scope, kpi), vals in values.items():
+        arr = np.array([v for v in vals if not math.isnan(v)])
+        if arr.size == 0:
+            stats: dict[str, float | None] = dict.fromkeys(("mean", "sd", "p5", "p50", "p95"))
+        else:
+            p5, p50, p95 = np.percentile(arr, [5, 50, 95])
+            sd = float(arr.std(ddof=1)) if arr.size > 1 else 0.0
+            stats = {"mean": float(arr.mean()), "sd": sd, "p5": float(p5), "p50": float(p50),
+                     "p95": float(p95)}
+        stats["n"] = int(arr.size)
+        out.setdefault(scope, {})[kpi] = stats
+    return out

@@ -1,0 +1,123 @@
+"""Writing a Result to its folder: atomically, and never over anything that exists.
+
+Files are written into a hidden temporary folder next to the destination and renamed into
+place when complete, so a folder named like a result is always a whole result. If the
+destination exists, `-2`, `-3`, ... is appended to its name.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+import os
+import platform
+import shutil
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+import yaml
+
+from sim.results.kpis import KpiRow, kpi_rows, summarize
+from sim.results.result import Result
+from sim.results.tables import timeseries_rows
+
+DEPENDENCIES = ("simpy", "numpy", "matplotlib", "pyyaml", "pydantic", "tqdm")
+
+
+def free_folder(wanted: Path) -> Path:
+    """`wanted`, or the first of `wanted-2`, `wanted-3`, ... that does not exist."""
+    if not wanted.exists():
+        return wanted
+    n = 2
+    while (candidate := wanted.with_name(f"{wanted.name}-{n}")).exists():
+        n += 1
+    return candidate
+
+
+def resolved_yaml(result: Result) -> str:
+    """The scenario with every default filled in; running it reproduces the result."""
+    scenario = result.scenario.model_copy(
+        update={"seed": result.seed, "replications": len(result.runs)})
+    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    header = "# Resolved scenario written by tungsten-sim: every default filled in.\n" \
+             "# `tungsten-sim run` on this file reproduces the results beside it.\n"
+    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def all_kpi_rows(result: Result) -> list[KpiRow]:
+    """KPI rows of every replication, in replication order."""
+    return [row for run in result.runs for row in kpi_rows(run)]
+
+
+def write_result(result: Result, wanted: Path, plots: bool = True) -> Path:
+    """Write every file of a result; return the folder it ended up in."""
+    wanted.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{wanted.name}.tmp-", dir=wanted.parent))
+    try:
+        rows = all_kpi_rows(result)
+        _write_timeseries(result, tmp / "timeseries.csv")
+        _write_csv(tmp / "kpis.csv", ("replication", "scope", "kpi", "value"),
+                   ((r, s, k, _num(v)) for r, s, k, v in rows))
+        summary = summarize(rows)
+        (tmp / "summary.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")
+        resolved = resolved_yaml(result)
+        (tmp / "scenario.resolved.yaml").write_text(resolved)
+        (tmp / "manifest.json").write_text(json.dumps(_manifest(result, resolved), indent=1))
+        if plots:
+            from sim.plots import plot_result
+
+            plot_result(result, tmp / "plots")
+        final = free_folder(wanted)
+        os.rename(tmp, final)
+        return final
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _write_timeseries(result: Result, path: Path) -> None:
+    header = ("replication", "day", "date", "node", "variable", "value")
+    rows = (row for run in result.runs for row in timeseries_rows(run))
+    _write_csv(path, header, rows)
+    try:
+        import pyarrow.csv as pacsv
+        import pyarrow.parquet as pq
+    except ImportError:
+        return
+    pq.write_table(pacsv.read_csv(path), path.with_suffix(".parquet"))
+
+
+def _write_csv(path: Path, header: tuple, rows) -> None:
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _num(value: float) -> str:
+    if math.isnan(value):
+        return ""
+    return repr(round(value, 12))
+
+
+def _manifest(result: Result, resolved: str) -> dict:
+    versions = {}
+    for name in ("tungsten-sim", *DEPENDENCIES):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {
+        "scenario": result.name,
+        "seed": result.seed,
+        "replications": len(result.runs),
+        "wall_seconds": round(result.wall_seconds, 4),
+        "scenario_sha256": hashlib.sha256(resolved.encode()).hexdigest(),
+        "python": platform.python_version(),
+        "versions": versions,
+        "balance_relative_error_max": max(run.balance_error for run in result.runs),
+        **result.extra,
+    }
