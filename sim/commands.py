@@ -50,7 +50,7 @@ def schema() -> dict:
 
 def list_scenarios(folder: Path | None) -> list[tuple[str, str]]:
     """(file name, description) of each scenario file in a folder (default: shipped ones)."""
-    folder = folder or SHIPPED
+    folder = folder or (Path("scenarios") if Path("scenarios").is_dir() else SHIPPED)
     out = []
     for path in sorted(folder.glob("*.yaml")):
         try:

@@ -153,6 +153,10 @@ def _dates(s: Scenario) -> Iterator[Finding]:
         until = getattr(e, "until", None)
         if until is not None and until <= e.at:
             yield ("events", i, "until"), f"{until} is not after at ({e.at})"
+        if getattr(e, "mode", None) == "quota" and e.base_tpa is None and e.at <= s.start:
+            yield ("events", i, "base_tpa"), \
+                "a quota from the first day has no shipment history to take a share of: " \
+                "give base_tpa (the pre-control volume per year)"
     for i, m in enumerate(s.mines):
         if m.online is not None and m.online >= s.end:
             yield ("mines", i, "online"), f"{m.online} is after {horizon}"

@@ -2,7 +2,8 @@
 
 Mappings merge key by key; node lists (mines, processors, stockpiles, consumers) merge by
 `id` (an entry with an existing id updates that node, `remove: true` deletes it, a new id is
-appended); the child's `events` are appended to the parent's; any other list is replaced.
+appended); the child's `events` are appended to the parent's (`{id: x, remove: true}` deletes the
+inherited event with id x, an addition to format 1); any other list is replaced.
 Positions are kept, so an error in an inherited value names the parent file.
 """
 
@@ -52,7 +53,7 @@ def merge_mapping(base: LocDict, over: LocDict, top: bool = True) -> LocDict:
         if top and key in NODE_LISTS and isinstance(old, list) and isinstance(value, list):
             merged: Any = merge_nodes(old, value)
         elif top and key == "events" and isinstance(old, list) and isinstance(value, list):
-            merged = _concat(old, value)
+            merged = merge_events(old, value)
         elif isinstance(old, LocDict) and isinstance(value, LocDict):
             merged = merge_mapping(old, value, top=False)
         else:
@@ -87,6 +88,25 @@ def merge_nodes(base: list, over: list) -> LocList:
         else:
             out[index] = item
             out.item_pos[index] = pos
+    return out
+
+
+def merge_events(base: list, over: list) -> LocList:
+    """Append the child's events; `{id: x, remove: true}` deletes the inherited event x."""
+    out = _concat(base, [])
+    for i, item in enumerate(over):
+        pos = over.item_pos[i] if isinstance(over, LocList) else ("", 0, 0)
+        if isinstance(item, dict) and item.get("remove") is True:
+            index = next((j for j, old in enumerate(out) if isinstance(old, dict)
+                          and old.get("id") == item.get("id")), None)
+            if index is None:
+                msg = f"remove: true, but no inherited event has id '{item.get('id')}'"
+                raise ScenarioError([Problem(*pos, "events", msg)])
+            del out[index]
+            del out.item_pos[index]
+        else:
+            out.append(item)
+            out.item_pos.append(pos)
     return out
 
 

@@ -1,0 +1,364 @@
+"""Figures of one Result: U.S. supply by origin, shortfalls, cover, stockpiles and mine output.
+
+Each figure is a `matplotlib.figure.Figure` drawn on an Agg canvas, never through pyplot, so
+plotting changes no global state and works without a display. Flows are shown as annual rates
+(t W per year) averaged over bins of about a month, levels as recorded each step. With several
+replications, lines are the median with a p5-p95 band and stacked areas are the mean.
+
+Example::
+
+    paths = plot_result(result, Path("results/china-apt-ban/plots"))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from sim.model import RunRecord
+    from sim.results.result import Result
+
+FIGSIZE = (11.0, 6.0)
+DPI = 140
+MONTH_DAYS = 365.25 / 12
+MAX_AREAS = 6
+"""Most stacked areas drawn; the smallest series beyond them are summed as "other"."""
+MAX_LINES = 8
+"""Most lines drawn on one axes; consumers beyond them are aggregated or left out (noted)."""
+OTHER_COLOR = "#b0b0b0"
+
+
+def plot_result(result: Result, folder: Path) -> list[Path]:
+    """Write the standard figures of `result` as PNGs into `folder` and return their paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, draw in _FIGURES:
+        figure = draw(result)
+        path = folder / f"{name}.png"
+        figure.savefig(path, dpi=DPI)
+        paths.append(path)
+    return paths
+
+
+# --- aggregation (plain numpy, tested on numbers) ---------------------------------------------
+
+def steps_per_bin(step_days: int, record_days: int) -> int:
+    """Steps averaged into one plotted point: about a month, never finer than the record."""
+    return max(1, record_days // step_days, round(MONTH_DAYS / step_days))
+
+
+def annual_rate(flow: np.ndarray, step_days: int, bin_steps: int) -> np.ndarray:
+    """Per-step tonnes [step, ...] as t/yr averaged over bins of `bin_steps` steps (last may be short)."""
+    starts = np.arange(0, flow.shape[0], bin_steps)
+    counts = np.diff(np.append(starts, flow.shape[0]))
+    sums = np.add.reduceat(flow, starts, axis=0)
+    scale = 365.0 / (counts * step_days)
+    return sums * scale.reshape((-1,) + (1,) * (flow.ndim - 1))
+
+
+def bin_centres(n_steps: int, step_days: int, bin_steps: int) -> np.ndarray:
+    """Day at the middle of each bin made by `annual_rate`."""
+    starts = np.arange(0, n_steps, bin_steps)
+    counts = np.diff(np.append(starts, n_steps))
+    return (starts + counts / 2.0) * step_days
+
+
+def us_deliveries_by_origin(run: RunRecord) -> np.ndarray:
+    """Tonnes delivered to U.S. consumers per step by mine-origin country, [step, origin]."""
+    us = [i for i, n in enumerate(run.nodes) if n.kind == "consumer" and n.country == "US"]
+    return run.delivered_by_origin[:, us, :].sum(axis=1)
+
+
+def mine_output_by_country(run: RunRecord) -> tuple[list[str], np.ndarray]:
+    """Mine output per step summed by the mine's country: (countries, [step, country])."""
+    countries = sorted({n.country for n in run.nodes if n.kind == "mine"})
+    produced = run.arrays["produced_t"]
+    columns = [produced[:, [i for i, n in enumerate(run.nodes)
+                            if n.kind == "mine" and n.country == c]].sum(axis=1)
+               for c in countries]
+    return countries, np.stack(columns, axis=1) if columns else np.zeros((run.n_steps, 0))
+
+
+def top_and_other(series: np.ndarray, labels: Sequence[str],
+                  keep: int = MAX_AREAS) -> tuple[list[str], np.ndarray]:
+    """Largest columns of [t, k] by total (all-zero ones dropped), the rest summed as "other"."""
+    totals = series.sum(axis=0)
+    order = [int(j) for j in np.argsort(-totals, kind="stable") if totals[j] > 0]
+    if len(order) > keep:
+        head, tail = order[: keep - 1], order[keep - 1:]
+        other = series[:, tail].sum(axis=1, keepdims=True)
+        return [labels[j] for j in head] + ["other"], np.hstack([series[:, head], other])
+    return [labels[j] for j in order], series[:, order]
+
+
+def days_of_cover(stock_t: np.ndarray, expected_use_t: np.ndarray, step_days: int) -> np.ndarray:
+    """Stock over expected daily use, in days; NaN where no use is expected."""
+    daily = expected_use_t / step_days
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(daily > 0, stock_t / np.where(daily > 0, daily, 1.0), np.nan)
+
+
+# --- drawing helpers ---------------------------------------------------------------------------
+
+def _figure(rows: int = 1) -> tuple[Figure, list[Axes]]:
+    """A blank figure on an Agg canvas with `rows` axes sharing the date axis."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=FIGSIZE, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
+    return figure, list(axes)
+
+
+def _dates(start: dt.date, days: np.ndarray) -> list[dt.datetime]:
+    """Datetimes of day offsets from the scenario start."""
+    origin = dt.datetime.combine(start, dt.time())
+    return [origin + dt.timedelta(days=float(d)) for d in days]
+
+
+def _title(figure: Figure, result: Result, what: str, how: str) -> None:
+    """Figure title: scenario name, what is shown and how replications are summarised."""
+    n = len(result.runs)
+    reps = f"{how} of {n} replications" if n > 1 else "1 replication"
+    figure.suptitle(f"{result.name}: {what}  ({reps})", fontsize=13)
+
+
+def _finish(ax: Axes, result: Result, ylabel: str, stacked: int = 0) -> None:
+    """Date axis, grid, export-control spans, y from 0 with headroom, legend outside the data.
+
+    The first `stacked` legend entries are reversed so they read in the order they are stacked.
+    """
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.ticker import FuncFormatter
+
+    run = result.runs[0]
+    locator = AutoDateLocator(minticks=5, maxticks=12)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    end = run.start + dt.timedelta(days=run.n_steps * run.step_days)
+    ax.set_xlim(_dates(run.start, np.array([0.0]))[0], dt.datetime.combine(end, dt.time()))
+    top = ax.dataLim.y1 if np.isfinite(ax.dataLim.y1) and ax.dataLim.y1 > 0 else 1.0
+    ax.set_ylim(0, top * 1.08)
+    _shade_controls(ax, result, end)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, alpha=0.3)
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        order = list(range(stacked))[::-1] + list(range(stacked, len(handles)))
+        ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="upper left",
+                  bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+
+
+def _shade_controls(ax: Axes, result: Result, end: dt.date) -> None:
+    """Shade the periods when export controls are in force, labelled once in the legend."""
+    events = getattr(result.scenario, "events", ()) or ()
+    label = "export control in force"
+    for event in events:
+        if getattr(event, "kind", None) != "export_control":
+            continue
+        until = event.until or end
+        ax.axvspan(dt.datetime.combine(event.at, dt.time()), dt.datetime.combine(until, dt.time()),
+                   color="#f4c7a1", alpha=0.35, lw=0, zorder=0, label=label)
+        label = "_nolegend_"
+
+
+def _band(ax: Axes, x: list[dt.datetime], samples: np.ndarray, label: str, color: str) -> None:
+    """Median of [replication, t] as a line, with its p5-p95 band when there are several."""
+    if samples.shape[0] > 1:
+        low, mid, high = np.nanpercentile(samples, [5, 50, 95], axis=0)
+        ax.fill_between(x, low, high, color=color, alpha=0.2, lw=0)
+    else:
+        mid = samples[0]
+    ax.plot(x, mid, color=color, lw=1.6, label=label)
+
+
+def _note(ax: Axes, text: str) -> None:
+    """A message in the middle of an axes that has nothing to show."""
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center",
+            fontsize=12, color="#555555")
+
+
+def _colors(labels: Sequence[str], palette: Sequence[str]) -> list[str]:
+    """One colour per label, with "other" always grey."""
+    return [OTHER_COLOR if lab == "other" else palette[i % len(palette)]
+            for i, lab in enumerate(labels)]
+
+
+def _country_colors(result: Result) -> dict[str, str]:
+    """A fixed colour per origin country, so both stacked-area figures agree."""
+    from matplotlib import colormaps
+
+    palette = colormaps["tab10"].colors
+    origins = sorted(result.runs[0].origins)
+    return {c: palette[i % len(palette)] for i, c in enumerate(origins)} | {"other": OTHER_COLOR}
+
+
+def _stacked(ax: Axes, result: Result, columns: np.ndarray, labels: Sequence[str]) -> None:
+    """Stacked areas of the mean over replications of per-step tonnes [rep, step, k], in t/yr."""
+    run = result.runs[0]
+    bins = steps_per_bin(run.step_days, run.record_days)
+    rate = annual_rate(columns.mean(axis=0), run.step_days, bins)
+    names, rate = top_and_other(rate, labels)
+    x = _dates(run.start, bin_centres(run.n_steps, run.step_days, bins))
+    colors = _country_colors(result)
+    ax.stackplot(x, rate.T, labels=names, colors=[colors.get(n, OTHER_COLOR) for n in names],
+                 alpha=0.85, lw=0)
+    if not names:
+        _note(ax, "nothing delivered")
+
+
+# --- the figures -------------------------------------------------------------------------------
+
+def _us_by_origin(result: Result) -> Figure:
+    """U.S. consumption by the country where its tungsten was mined, stacked."""
+    figure, (ax,) = _figure()
+    columns = np.stack([us_deliveries_by_origin(r) for r in result.runs])
+    if not any(n.kind == "consumer" and n.country == "US" for n in result.runs[0].nodes):
+        _note(ax, "no U.S. consumers in this scenario")
+    else:
+        _stacked(ax, result, columns, result.runs[0].origins)
+    _title(figure, result, "deliveries to U.S. consumers by mine origin", "mean")
+    _finish(ax, result, "t W per year (monthly average)")
+    return figure
+
+
+def _mine_output(result: Result) -> Figure:
+    """Mine output by country, stacked, with total available capacity for comparison."""
+    figure, (ax,) = _figure()
+    countries, _ = mine_output_by_country(result.runs[0])
+    if not countries:
+        _note(ax, "no mines in this scenario")
+    else:
+        columns = np.stack([mine_output_by_country(r)[1] for r in result.runs])
+        _stacked(ax, result, columns, countries)
+        run = result.runs[0]
+        mines = [i for i, n in enumerate(run.nodes) if n.kind == "mine"]
+        capacity = np.mean([r.arrays["capacity_tpa"][:, mines].sum(axis=1) for r in result.runs],
+                           axis=0)
+        ax.plot(_dates(run.start, run.days), capacity, color="black", lw=1.0, ls="--",
+                label="available capacity")
+    _title(figure, result, "mine output by country", "mean")
+    _finish(ax, result, "t W per year (monthly average)")
+    return figure
+
+
+def _shortfall(result: Result) -> Figure:
+    """Unmet demand of each consumer that was ever short, as an annual rate."""
+    figure, (ax,) = _figure()
+    run = result.runs[0]
+    bins = steps_per_bin(run.step_days, run.record_days)
+    short = np.stack([r.arrays["shortfall_t"] for r in result.runs])
+    totals = short.sum(axis=(0, 1))
+    chosen = [i for i in np.argsort(-totals, kind="stable") if totals[i] > 1e-9]
+    x = _dates(run.start, bin_centres(run.n_steps, run.step_days, bins))
+    palette = _line_palette()
+    for k, i in enumerate(chosen[:MAX_LINES]):
+        rate = np.stack([annual_rate(s[:, i], run.step_days, bins) for s in short])
+        _band(ax, x, rate, run.nodes[i].id, palette[k % len(palette)])
+    if not chosen:
+        _note(ax, "no consumer was ever short")
+    elif len(chosen) > MAX_LINES:
+        _note_corner(ax, f"{len(chosen) - MAX_LINES} smaller consumers with shortfall not shown")
+    _title(figure, result, "shortfall by consumer", "median and p5-p95")
+    _finish(ax, result, "unmet demand, t W per year (monthly average)")
+    return figure
+
+
+def _note_corner(ax: Axes, text: str) -> None:
+    """A small remark in the top-left corner of an axes."""
+    ax.text(0.01, 0.98, text, transform=ax.transAxes, ha="left", va="top", fontsize=9,
+            color="#555555")
+
+
+def _line_palette() -> list[str]:
+    """Distinct colours for lines (tab10 as hex strings)."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    return [to_hex(c) for c in colormaps["tab10"].colors]
+
+
+def _cover_groups(run: RunRecord) -> list[tuple[str, list[int]]]:
+    """Consumers to draw as cover lines: each alone if few, else U.S. ones alone, others by country."""
+    consumers = [i for i, n in enumerate(run.nodes) if n.kind == "consumer"]
+    if len(consumers) <= MAX_LINES:
+        return [(run.nodes[i].id, [i]) for i in consumers]
+    us = [(run.nodes[i].id, [i]) for i in consumers if run.nodes[i].country == "US"]
+    others = sorted({run.nodes[i].country for i in consumers} - {"US"})
+    groups = [(f"{c} (all consumers)", [i for i in consumers if run.nodes[i].country == c])
+              for c in others]
+    return (us + groups)[:MAX_LINES]
+
+
+def _cover(result: Result) -> Figure:
+    """Consumers' stocks as days of expected use, and processors' stocks in tonnes."""
+    run = result.runs[0]
+    processors = [i for i, n in enumerate(run.nodes) if n.kind == "processor"]
+    figure, axes = _figure(2 if processors else 1)
+    x = _dates(run.start, run.days)
+    palette = _line_palette()
+    groups = _cover_groups(run)
+    for k, (label, idx) in enumerate(groups):
+        cover = np.stack([days_of_cover(r.arrays["stock_t"][:, idx].sum(axis=1),
+                                        r.arrays["expected_use_t"][:, idx].sum(axis=1),
+                                        r.step_days) for r in result.runs])
+        _band(axes[0], x, cover, label, palette[k % len(palette)])
+    if not groups:
+        _note(axes[0], "no consumers in this scenario")
+    axes[0].set_title("consumer stocks as days of cover (stock / expected daily use)", fontsize=10)
+    _finish(axes[0], result, "days of cover")
+    if processors:
+        for k, i in enumerate(processors[:MAX_LINES]):
+            stock = np.stack([r.arrays["stock_t"][:, i] for r in result.runs])
+            _band(axes[1], x, stock, run.nodes[i].id, palette[(k + len(groups)) % len(palette)])
+        axes[1].set_title("processor stocks (input and output, end of step)", fontsize=10)
+        _finish(axes[1], result, "t W")
+    _title(figure, result, "stocks", "median and p5-p95")
+    return figure
+
+
+def _stockpile(result: Result) -> Figure:
+    """Stockpile levels and what they released, as an annual rate."""
+    run = result.runs[0]
+    piles = [i for i, n in enumerate(run.nodes) if n.kind == "stockpile"]
+    figure, axes = _figure(2 if piles else 1)
+    _title(figure, result, "stockpiles", "median and p5-p95")
+    if not piles:
+        _note(axes[0], "no stockpiles in this scenario")
+        _finish(axes[0], result, "t W")
+        return figure
+    palette = _line_palette()
+    bins = steps_per_bin(run.step_days, run.record_days)
+    x_bins = _dates(run.start, bin_centres(run.n_steps, run.step_days, bins))
+    for k, i in enumerate(piles[:MAX_LINES]):
+        color = palette[k % len(palette)]
+        stock = np.stack([r.arrays["stock_t"][:, i] for r in result.runs])
+        _band(axes[0], _dates(run.start, run.days), stock, run.nodes[i].id, color)
+        released = np.stack([annual_rate(r.arrays["released_t"][:, i], r.step_days, bins)
+                             for r in result.runs])
+        _band(axes[1], x_bins, released, run.nodes[i].id, color)
+    axes[0].set_title("stock at end of step", fontsize=10)
+    axes[1].set_title("released to consumers", fontsize=10)
+    _finish(axes[0], result, "t W")
+    _finish(axes[1], result, "t W per year (monthly average)")
+    return figure
+
+
+_FIGURES: tuple[tuple[str, Callable[[Result], Figure]], ...] = (
+    ("us_deliveries_by_origin", _us_by_origin),
+    ("shortfall_by_consumer", _shortfall),
+    ("stocks_days_of_cover", _cover),
+    ("stockpile_level", _stockpile),
+    ("mine_output_by_country", _mine_output),
+)
