@@ -133,7 +133,8 @@ def _title(figure: Figure, result: Result, what: str, how: str) -> None:
     figure.suptitle(f"{result.name}: {what}  ({reps})", fontsize=13)
 
 
-def _finish(ax: Axes, result: Result, ylabel: str, stacked: int = 0) -> None:
+def _finish(ax: Axes, result: Result, ylabel: str, stacked: int = 0,
+            legend: bool = True) -> None:
     """Date axis, grid, export-control spans, y from 0 with headroom, legend outside the data.
 
     The first `stacked` legend entries are reversed so they read in the order they are stacked.
@@ -154,7 +155,7 @@ def _finish(ax: Axes, result: Result, ylabel: str, stacked: int = 0) -> None:
     ax.set_ylabel(ylabel)
     ax.grid(True, alpha=0.3)
     handles, labels = ax.get_legend_handles_labels()
-    if handles:
+    if handles and legend:
         order = list(range(stacked))[::-1] + list(range(stacked, len(handles)))
         ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="upper left",
                   bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
@@ -204,18 +205,26 @@ def _country_colors(result: Result) -> dict[str, str]:
     return {c: palette[i % len(palette)] for i, c in enumerate(origins)} | {"other": OTHER_COLOR}
 
 
-def _stacked(ax: Axes, result: Result, columns: np.ndarray, labels: Sequence[str]) -> None:
-    """Stacked areas of the mean over replications of per-step tonnes [rep, step, k], in t/yr."""
+def _stacked(ax: Axes, result: Result, columns: np.ndarray, labels: Sequence[str]) -> int:
+    """Stacked areas of the mean over replications of per-step tonnes [rep, step, k], in t/yr.
+
+    Each bin's rate is drawn at its middle, and the first and last are held out to the edges
+    of the run so the areas span the whole date axis. Returns the number of areas drawn.
+    """
     run = result.runs[0]
     bins = steps_per_bin(run.step_days, run.record_days)
     rate = annual_rate(columns.mean(axis=0), run.step_days, bins)
     names, rate = top_and_other(rate, labels)
-    x = _dates(run.start, bin_centres(run.n_steps, run.step_days, bins))
-    colors = _country_colors(result)
-    ax.stackplot(x, rate.T, labels=names, colors=[colors.get(n, OTHER_COLOR) for n in names],
-                 alpha=0.85, lw=0)
     if not names:
-        _note(ax, "nothing delivered")
+        _note(ax, "nothing to show: all zero")
+        return 0
+    days = bin_centres(run.n_steps, run.step_days, bins)
+    days = np.concatenate([[0.0], days, [run.n_steps * run.step_days]])
+    rate = np.vstack([rate[:1], rate, rate[-1:]])
+    colors = _country_colors(result)
+    ax.stackplot(_dates(run.start, days), rate.T, labels=names,
+                 colors=[colors.get(n, OTHER_COLOR) for n in names], alpha=0.85, lw=0)
+    return len(names)
 
 
 # --- the figures -------------------------------------------------------------------------------
@@ -223,13 +232,14 @@ def _stacked(ax: Axes, result: Result, columns: np.ndarray, labels: Sequence[str
 def _us_by_origin(result: Result) -> Figure:
     """U.S. consumption by the country where its tungsten was mined, stacked."""
     figure, (ax,) = _figure()
+    stacked = 0
     columns = np.stack([us_deliveries_by_origin(r) for r in result.runs])
     if not any(n.kind == "consumer" and n.country == "US" for n in result.runs[0].nodes):
         _note(ax, "no U.S. consumers in this scenario")
     else:
-        _stacked(ax, result, columns, result.runs[0].origins)
+        stacked = _stacked(ax, result, columns, result.runs[0].origins)
     _title(figure, result, "deliveries to U.S. consumers by mine origin", "mean")
-    _finish(ax, result, "t W per year (monthly average)")
+    _finish(ax, result, "t W per year (monthly average)", stacked)
     return figure
 
 
@@ -237,41 +247,51 @@ def _mine_output(result: Result) -> Figure:
     """Mine output by country, stacked, with total available capacity for comparison."""
     figure, (ax,) = _figure()
     countries, _ = mine_output_by_country(result.runs[0])
+    stacked = 0
     if not countries:
         _note(ax, "no mines in this scenario")
     else:
         columns = np.stack([mine_output_by_country(r)[1] for r in result.runs])
-        _stacked(ax, result, columns, countries)
+        stacked = _stacked(ax, result, columns, countries)
         run = result.runs[0]
         mines = [i for i, n in enumerate(run.nodes) if n.kind == "mine"]
         capacity = np.mean([r.arrays["capacity_tpa"][:, mines].sum(axis=1) for r in result.runs],
                            axis=0)
         ax.plot(_dates(run.start, run.days), capacity, color="black", lw=1.0, ls="--",
-                label="available capacity")
+                label="available capacity\n(before utilization)")
     _title(figure, result, "mine output by country", "mean")
-    _finish(ax, result, "t W per year (monthly average)")
+    _finish(ax, result, "t W per year (monthly average)", stacked)
     return figure
 
 
 def _shortfall(result: Result) -> Figure:
-    """Unmet demand of each consumer that was ever short, as an annual rate."""
-    figure, (ax,) = _figure()
+    """Unmet demand of each consumer that was ever short: t/yr, and as a share of its demand."""
+    figure, axes = _figure(2)
     run = result.runs[0]
     bins = steps_per_bin(run.step_days, run.record_days)
     short = np.stack([r.arrays["shortfall_t"] for r in result.runs])
+    demand = np.stack([r.arrays["demand_t"] for r in result.runs])
     totals = short.sum(axis=(0, 1))
-    chosen = [i for i in np.argsort(-totals, kind="stable") if totals[i] > 1e-9]
+    chosen = [int(i) for i in np.argsort(-totals, kind="stable") if totals[i] > 1e-9]
     x = _dates(run.start, bin_centres(run.n_steps, run.step_days, bins))
     palette = _line_palette()
     for k, i in enumerate(chosen[:MAX_LINES]):
         rate = np.stack([annual_rate(s[:, i], run.step_days, bins) for s in short])
-        _band(ax, x, rate, run.nodes[i].id, palette[k % len(palette)])
+        wanted = np.stack([annual_rate(d[:, i], run.step_days, bins) for d in demand])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(wanted > 0, 100.0 * rate / np.where(wanted > 0, wanted, 1.0), np.nan)
+        _band(axes[0], x, rate, run.nodes[i].id, palette[k % len(palette)])
+        _band(axes[1], x, share, run.nodes[i].id, palette[k % len(palette)])
     if not chosen:
-        _note(ax, "no consumer was ever short")
+        _note(axes[0], "no consumer was ever short")
     elif len(chosen) > MAX_LINES:
-        _note_corner(ax, f"{len(chosen) - MAX_LINES} smaller consumers with shortfall not shown")
+        _note_corner(axes[0], f"{len(chosen) - MAX_LINES} smaller consumers with shortfall not shown")
+    axes[0].set_title("unmet demand", fontsize=10)
+    axes[1].set_title("unmet share of each consumer's demand", fontsize=10)
     _title(figure, result, "shortfall by consumer", "median and p5-p95")
-    _finish(ax, result, "unmet demand, t W per year (monthly average)")
+    _finish(axes[0], result, "t W per year (monthly average)")
+    _finish(axes[1], result, "% of demand", legend=False)
+    axes[1].set_ylim(0, 105)
     return figure
 
 
@@ -351,7 +371,7 @@ def _stockpile(result: Result) -> Figure:
     axes[0].set_title("stock at end of step", fontsize=10)
     axes[1].set_title("released to consumers", fontsize=10)
     _finish(axes[0], result, "t W")
-    _finish(axes[1], result, "t W per year (monthly average)")
+    _finish(axes[1], result, "t W per year (monthly average)", legend=False)
     return figure
 
 

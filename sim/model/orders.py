@@ -25,7 +25,7 @@ def place_orders(world: World, k: int) -> None:
         if target is None:
             continue
         store = world.inputs[node.index] or world.stock[node.index]
-        need = target - store.total - world.on_order[node.index]
+        need = target + world.backlog[node.index] - store.total - world.on_order[node.index]
         if need > EPS:
             needs.append([node, need])
     if not needs:

@@ -40,6 +40,7 @@ class World:
         self.stock = [Stock(n_origins) for _ in range(n)]
         self.inputs = [Stock(n_origins) if node.kind == PROCESSOR else None for node in net.nodes]
         self.on_order = [0.0] * n
+        self.backlog = [0.0] * n
         self.rec = Recorder(clock.n_steps, n, n_origins)
         self.totals = dict.fromkeys(("initial", "mined", "recycled", "consumed", "lost"), 0.0)
         self._put_initial_stocks()
@@ -189,12 +190,14 @@ class World:
 
     def _process(self, k: int) -> None:
         rec = self.rec.arrays
+        output_row, processed_row, lost_row = (rec[v][k] for v in ("output_t", "processed_t",
+                                                                     "lost_t"))
         for index, capacity, yield_, delay, batches in self.processors:
             out = self.stock[index]
             while batches and batches[0][0] <= k:
                 _, vec, amount = batches.popleft()
                 out.put(vec, amount)
-                rec["output_t"][k, index] += amount
+                output_row[index] += amount
             inputs = self.inputs[index]
             amount = min(capacity[k], inputs.total)
             if amount <= EPS:
@@ -202,20 +205,23 @@ class World:
             vec = inputs.take(amount) * yield_
             made = amount * yield_
             self.totals["lost"] += amount - made
-            rec["processed_t"][k, index] = amount
-            rec["lost_t"][k, index] = amount - made
+            processed_row[index] = amount
+            lost_row[index] = amount - made
             if delay == 0:
                 out.put(vec, made)
-                rec["output_t"][k, index] += made
+                output_row[index] += made
             else:
                 batches.append((k + delay, vec, made))
 
     def _consume(self, k: int) -> None:
         rec = self.rec.arrays
+        released_row, demand_row, delivered_row, short_row, backlog_row = (
+            rec[v][k] for v in ("released_t", "demand_t", "delivered_t", "shortfall_t",
+                                "backlog_t"))
         by_origin = self.rec.delivered_by_origin[k]
         left = self.release_cap.copy()
         for index, demand, backlog, releasers, scrap_rate, scrap_to, scrap_steps in self.consumers:
-            wanted = demand[k] + (rec["backlog_t"][k - 1, index] if backlog and k else 0.0)
+            wanted = demand[k] + self.backlog[index]
             store = self.stock[index]
             taken = min(wanted, store.total)
             vec = store.take(taken) if taken > EPS else None
@@ -229,14 +235,14 @@ class World:
                 part = self.stock[sp].take(amount)
                 vec = part if vec is None else vec + part
                 left[sp] -= amount
-                rec["released_t"][k, sp] += amount
+                released_row[sp] += amount
                 taken += amount
                 missing -= amount
-            rec["demand_t"][k, index] = demand[k]
-            rec["delivered_t"][k, index] = taken
-            rec["shortfall_t"][k, index] = demand[k] - taken
+            demand_row[index] = demand[k]
+            delivered_row[index] = taken
+            short_row[index] = demand[k] - taken
             if backlog:
-                rec["backlog_t"][k, index] = max(missing, 0.0)
+                self.backlog[index] = backlog_row[index] = max(missing, 0.0)
             if vec is None:
                 continue
             by_origin[index] += vec
