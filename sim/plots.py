@@ -34,6 +34,8 @@ MAX_AREAS = 6
 MAX_LINES = 8
 """Most lines drawn on one axes; consumers beyond them are aggregated or left out (noted)."""
 OTHER_COLOR = "#b0b0b0"
+PINNED_COLORS = {"CN": "#d62728", "US": "#1f77b4"}
+"""Origins whose colour never changes, so figures of different scenarios compare at a glance."""
 
 
 def plot_result(result: Result, folder: Path) -> list[Path]:
@@ -57,7 +59,7 @@ def steps_per_bin(step_days: int, record_days: int) -> int:
 
 
 def annual_rate(flow: np.ndarray, step_days: int, bin_steps: int) -> np.ndarray:
-    """Per-step tonnes [step, ...] as t/yr averaged over bins of `bin_steps` steps (last may be short)."""
+    """Per-step tonnes [step, ...] as t/yr averaged over bins of `bin_steps` (last may be short)."""
     starts = np.arange(0, flow.shape[0], bin_steps)
     counts = np.diff(np.append(starts, flow.shape[0]))
     sums = np.add.reduceat(flow, starts, axis=0)
@@ -146,7 +148,7 @@ def _finish(ax: Axes, result: Result, ylabel: str, stacked: int = 0,
     locator = AutoDateLocator(minticks=5, maxticks=12)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.yaxis.set_major_formatter(FuncFormatter(_tick_label))
     end = run.start + dt.timedelta(days=run.n_steps * run.step_days)
     ax.set_xlim(_dates(run.start, np.array([0.0]))[0], dt.datetime.combine(end, dt.time()))
     top = ax.dataLim.y1 if np.isfinite(ax.dataLim.y1) and ax.dataLim.y1 > 0 else 1.0
@@ -159,6 +161,11 @@ def _finish(ax: Axes, result: Result, ylabel: str, stacked: int = 0,
         order = list(range(stacked))[::-1] + list(range(stacked, len(handles)))
         ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="upper left",
                   bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+
+
+def _tick_label(value: float, _position: float) -> str:
+    """Tick text with thousands separators for large values, short form for small ones."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
 
 
 def _shade_controls(ax: Axes, result: Result, end: dt.date) -> None:
@@ -188,21 +195,20 @@ def _note(ax: Axes, text: str) -> None:
     """A message in the middle of an axes that has nothing to show."""
     ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center",
             fontsize=12, color="#555555")
-
-
-def _colors(labels: Sequence[str], palette: Sequence[str]) -> list[str]:
-    """One colour per label, with "other" always grey."""
-    return [OTHER_COLOR if lab == "other" else palette[i % len(palette)]
-            for i, lab in enumerate(labels)]
+    ax.set_yticks([])
 
 
 def _country_colors(result: Result) -> dict[str, str]:
-    """A fixed colour per origin country, so both stacked-area figures agree."""
+    """A colour per origin country, China red and the U.S. blue in every figure and scenario."""
     from matplotlib import colormaps
+    from matplotlib.colors import to_hex
 
-    palette = colormaps["tab10"].colors
-    origins = sorted(result.runs[0].origins)
-    return {c: palette[i % len(palette)] for i, c in enumerate(origins)} | {"other": OTHER_COLOR}
+    colors = dict(PINNED_COLORS)
+    free = [c for c in (to_hex(x) for x in colormaps["tab10"].colors)
+            if c not in colors.values() and c != "#7f7f7f"]
+    others = [c for c in sorted(result.runs[0].origins) if c not in colors]
+    colors.update({c: free[i % len(free)] for i, c in enumerate(others)})
+    return colors | {"other": OTHER_COLOR}
 
 
 def _stacked(ax: Axes, result: Result, columns: np.ndarray, labels: Sequence[str]) -> int:
@@ -266,13 +272,13 @@ def _mine_output(result: Result) -> Figure:
 
 def _shortfall(result: Result) -> Figure:
     """Unmet demand of each consumer that was ever short: t/yr, and as a share of its demand."""
-    figure, axes = _figure(2)
     run = result.runs[0]
     bins = steps_per_bin(run.step_days, run.record_days)
     short = np.stack([r.arrays["shortfall_t"] for r in result.runs])
     demand = np.stack([r.arrays["demand_t"] for r in result.runs])
     totals = short.sum(axis=(0, 1))
     chosen = [int(i) for i in np.argsort(-totals, kind="stable") if totals[i] > 1e-9]
+    figure, axes = _figure(2 if chosen else 1)
     x = _dates(run.start, bin_centres(run.n_steps, run.step_days, bins))
     palette = _line_palette()
     for k, i in enumerate(chosen[:MAX_LINES]):
@@ -282,13 +288,16 @@ def _shortfall(result: Result) -> Figure:
             share = np.where(wanted > 0, 100.0 * rate / np.where(wanted > 0, wanted, 1.0), np.nan)
         _band(axes[0], x, rate, run.nodes[i].id, palette[k % len(palette)])
         _band(axes[1], x, share, run.nodes[i].id, palette[k % len(palette)])
+    _title(figure, result, "shortfall by consumer", "median and p5-p95")
     if not chosen:
         _note(axes[0], "no consumer was ever short")
-    elif len(chosen) > MAX_LINES:
-        _note_corner(axes[0], f"{len(chosen) - MAX_LINES} smaller consumers with shortfall not shown")
+        _finish(axes[0], result, "t W per year (monthly average)")
+        return figure
+    if len(chosen) > MAX_LINES:
+        hidden = len(chosen) - MAX_LINES
+        _note_corner(axes[0], f"{hidden} smaller consumers with shortfall not shown")
     axes[0].set_title("unmet demand", fontsize=10)
     axes[1].set_title("unmet share of each consumer's demand", fontsize=10)
-    _title(figure, result, "shortfall by consumer", "median and p5-p95")
     _finish(axes[0], result, "t W per year (monthly average)")
     _finish(axes[1], result, "% of demand", legend=False)
     axes[1].set_ylim(0, 105)
@@ -310,7 +319,7 @@ def _line_palette() -> list[str]:
 
 
 def _cover_groups(run: RunRecord) -> list[tuple[str, list[int]]]:
-    """Consumers to draw as cover lines: each alone if few, else U.S. ones alone, others by country."""
+    """Cover lines: each consumer if few, else U.S. ones alone and the others by country."""
     consumers = [i for i, n in enumerate(run.nodes) if n.kind == "consumer"]
     if len(consumers) <= MAX_LINES:
         return [(run.nodes[i].id, [i]) for i in consumers]
