@@ -19,9 +19,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tungsten-sim", description="Tungsten supply-disruption scenario simulator.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show tracebacks")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run scenario files and write results")
+    run = sub.add_parser("run", parents=[common], help="run scenario files and write results")
     run.add_argument("scenarios", nargs="+", metavar="SCENARIO")
     run.add_argument("--replications", "-n", type=int, help="replications (default: scenario's)")
     run.add_argument("--seed", type=int, help="seed (default: the scenario's)")
@@ -31,13 +34,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
-    validate = sub.add_parser("validate", help="check scenario files without running them")
+    validate = sub.add_parser("validate", parents=[common],
+                              help="check scenario files without running them")
     validate.add_argument("scenarios", nargs="+", metavar="SCENARIO")
     validate.add_argument("--set", dest="overrides", action="append", default=[],
                           metavar="PATH=VALUE")
 
-    sub.add_parser("schema", help="print the JSON Schema of the scenario format")
-    listing = sub.add_parser("list", help="list shipped scenarios with their descriptions")
+    sub.add_parser("schema", parents=[common], help="print the JSON Schema of the scenario format")
+    listing = sub.add_parser("list", parents=[common],
+                             help="list shipped scenarios with their descriptions")
     listing.add_argument("--dir", type=Path, default=None, help="folder to list")
     return parser
 

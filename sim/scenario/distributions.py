@@ -20,8 +20,8 @@ class Normal(BaseModel):
 
     model_config = _FROZEN
     dist: Literal["normal"]
-    mean: float
-    sd: float = Field(ge=0)
+    mean: float = Field(strict=True)
+    sd: float = Field(strict=True, ge=0)
 
     @property
     def expected(self) -> float:
@@ -36,8 +36,8 @@ class LogNormal(BaseModel):
 
     model_config = _FROZEN
     dist: Literal["lognormal"]
-    median: float = Field(gt=0)
-    sigma: float = Field(ge=0)
+    median: float = Field(strict=True, gt=0)
+    sigma: float = Field(strict=True, ge=0)
 
     @property
     def expected(self) -> float:
@@ -52,9 +52,9 @@ class Triangular(BaseModel):
 
     model_config = _FROZEN
     dist: Literal["triangular"]
-    low: float
-    mode: float
-    high: float
+    low: float = Field(strict=True)
+    mode: float = Field(strict=True)
+    high: float = Field(strict=True)
 
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
@@ -77,8 +77,8 @@ class Uniform(BaseModel):
 
     model_config = _FROZEN
     dist: Literal["uniform"]
-    low: float
-    high: float
+    low: float = Field(strict=True)
+    high: float = Field(strict=True)
 
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
@@ -99,7 +99,7 @@ class Exponential(BaseModel):
 
     model_config = _FROZEN
     dist: Literal["exponential"]
-    mean: float = Field(gt=0)
+    mean: float = Field(strict=True, gt=0)
 
     @property
     def expected(self) -> float:
@@ -114,7 +114,7 @@ class Constant(BaseModel):
 
     model_config = _FROZEN
     dist: Literal["constant"]
-    value: float
+    value: float = Field(strict=True)
 
     @property
     def expected(self) -> float:
@@ -130,7 +130,7 @@ Distribution = Annotated[
 ]
 """Any of the distributions, chosen by the `dist` key."""
 
-NumberOrDist = Union[float, Distribution]  # noqa: UP007
+NumberOrDist = Union[Annotated[float, Field(strict=True)], Distribution]  # noqa: UP007
 """A plain number or a distribution mapping."""
 
 

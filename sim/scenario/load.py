@@ -20,18 +20,19 @@ def load_scenario(path: str | Path, overrides: list[tuple[str, Any]] | None = No
     """Load and validate a scenario file, applying `--set`-style overrides in order."""
     path = Path(path)
     data = read_with_parents(path)
-    if overrides:
-        apply_overrides(data, list(overrides))
-    return validate(data, str(path))
+    problems = apply_overrides(data, list(overrides)) if overrides else []
+    return validate(data, str(path), problems)
 
 
-def validate(data: Any, file: str) -> Scenario:
+def validate(data: Any, file: str, problems: list[Problem] | None = None) -> Scenario:
     """Validate a raw (located) tree into a Scenario, collecting every problem."""
+    problems = list(problems or [])
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(translate(err, data, file)) from None
-    problems = []
+        raise ScenarioError(problems + translate(err, data, file)) from None
+    if problems:
+        raise ScenarioError(problems)
     for loc, message in check(scenario):
         pos, dotted, _ = describe(data, loc)
         f, line, col = pos if pos else (file, 0, 0)

@@ -105,6 +105,10 @@ def _message(e: dict, loc: tuple) -> str:
         return f"unknown key '{key}'{hint}"
     if kind == "missing":
         return "required key is missing"
+    if value is None and kind.endswith(("_type", "_parsing")):
+        expected = next((name for prefix, name in _TYPE_NAMES.items()
+                         if kind.startswith(prefix)), "a value")
+        return f"no value given (expected {expected})"
     bounds = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=",
               "less_than": "<"}
     if kind in bounds:

@@ -19,22 +19,20 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         raise ScenarioError([Problem("--set", 0, 0, text, "expected PATH=VALUE")])
     try:
         value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):
         value = raw
     return path.strip(), value
 
 
-def apply_overrides(data: LocDict, assignments: list[tuple[str, Any]]) -> LocDict:
-    """Set each path to its value in place; every bad path is reported."""
+def apply_overrides(data: LocDict, assignments: list[tuple[str, Any]]) -> list[Problem]:
+    """Set each path to its value in place; return a problem for every path that is wrong."""
     problems = []
     for path, value in assignments:
         try:
             _set(data, path, value)
         except KeyError as err:
-            problems.append(Problem(f"--set {path}={value}", 0, 0, path, str(err.args[0])))
-    if problems:
-        raise ScenarioError(problems)
-    return data
+            problems.append(Problem("--set", 0, 0, path, str(err.args[0])))
+    return problems
 
 
 def _set(data: LocDict, path: str, value: Any) -> None:
@@ -50,8 +48,10 @@ def _set(data: LocDict, path: str, value: Any) -> None:
                 if isinstance(node, LocDict):
                     node.value_pos[segment] = node.key_pos[segment] = where
                 return
-            if segment not in node:
-                raise KeyError(_missing(segment, list(node), ".".join(segments[:depth])))
+            if segment not in node:  # a key the file leaves out: create it, validation judges
+                node[segment] = LocDict(pos=where)
+                if isinstance(node, LocDict):
+                    node.value_pos[segment] = node.key_pos[segment] = where
             parent_name, node = segment, node[segment]
         elif isinstance(node, list):
             index = find_index(node, parent_name, segment)

@@ -9,9 +9,10 @@ Cross-references between nodes (ids, products) are checked in `checks.py`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from sim.scenario.distributions import NumberOrDist
 
@@ -22,9 +23,28 @@ Country = Annotated[
     str, Field(pattern=r"^([A-Z]{2}|ROW)$", description="ISO 3166-1 alpha-2 code, or ROW")
 ]
 Slug = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$", max_length=100)]
-NonNeg = Annotated[float, Field(ge=0)]
-Fraction = Annotated[float, Field(ge=0, le=1)]
-Priority = Annotated[int, Field(ge=1, le=10)]
+NonNeg = Annotated[float, Field(ge=0, strict=True)]
+Fraction = Annotated[float, Field(ge=0, le=1, strict=True)]
+Priority = Annotated[int, Field(ge=1, le=10, strict=True)]
+
+
+def _iso_date(value: object) -> dt.date:
+    """Accept a YAML date or an ISO `YYYY-MM-DD` string, nothing else (no timestamps)."""
+    if isinstance(value, dt.datetime):
+        raise ValueError(f"{value} is a timestamp; give a date (YYYY-MM-DD)")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(f"'{value}' is not a date (YYYY-MM-DD)")
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError as err:
+            raise ValueError(f"'{value}' is not a valid date ({err})") from None
+    raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
+
+
+Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 Text = Union[str, None]  # noqa: UP007
 
 
@@ -40,14 +60,16 @@ class Supplier(_Entry):
     """An edge of the network: the buyer orders `share` of its needs from `from`."""
 
     from_: Id = Field(alias="from")
-    share: float = Field(gt=0, description="relative share of orders (normalised over the list)")
+    share: float = Field(gt=0, strict=True,
+                         description="relative share of orders (normalised over the list)")
     transit_days: NumberOrDist = Field(0.0, description="days from departure to arrival")
 
-    @model_validator(mode="after")
-    def _transit_not_negative(self) -> Supplier:
-        if isinstance(self.transit_days, float) and self.transit_days < 0:
-            raise ValueError(f"transit_days {self.transit_days:g} must be >= 0")
-        return self
+    @field_validator("transit_days")
+    @classmethod
+    def _transit_not_negative(cls, value: object) -> object:
+        if isinstance(value, float) and value < 0:
+            raise ValueError(f"{value:g} must be >= 0")
+        return value
 
 
 class Outages(BaseModel):
@@ -76,7 +98,7 @@ class Mine(Node):
     capacity_tpa: NonNeg
     utilization: Fraction = 1.0
     initial_stock: NonNeg = 0.0
-    online: dt.date | None = Field(None, description="produces nothing before this date")
+    online: Date | None = Field(None, description="produces nothing before this date")
     ramp_days: NonNeg = Field(0.0, description="linear ramp from 0 to capacity after `online`")
     outages: Outages | None = None
 
@@ -87,7 +109,7 @@ class Processor(Node):
     inputs: list[Id] = Field(min_length=1, max_length=1)
     output: Id
     capacity_tpa: NonNeg
-    yield_: float = Field(1.0, alias="yield", gt=0, le=1)
+    yield_: float = Field(1.0, alias="yield", gt=0, le=1, strict=True)
     process_days: NonNeg = 0.0
     cover_days: NonNeg = Field(0.0, description="input stock held on top of lead-time use")
     priority: Priority = 5
@@ -122,11 +144,11 @@ class Consumer(Node):
     group: Text = Field(None, description="free label; KPIs are also reported per group")
     product: Id
     demand_tpa: NonNeg
-    growth: float = Field(0.0, gt=-1, description="per year, compounded")
+    growth: float = Field(0.0, gt=-1, strict=True, description="per year, compounded")
     noise: NumberOrDist = Field(1.0, description="multiplies each step's demand")
     priority: Priority = 5
     cover_days: NonNeg = 0.0
-    backlog: bool = False
+    backlog: bool = Field(False, strict=True)
     scrap_rate: Fraction = 0.0
     scrap_days: NonNeg = 0.0
     scrap_to: Id | None = None
@@ -139,14 +161,14 @@ class _Event(_Entry):
 
     id: Id | None = None
     description: Text = None
-    at: dt.date
+    at: Date
 
 
 class ExportControl(_Event):
     """A ban, quota or licence delay on shipments by shipping country, product, destination."""
 
     kind: Literal["export_control"]
-    until: dt.date | None = None
+    until: Date | None = None
     country: Country
     products: Literal["all"] | list[Id] = "all"
     to: Literal["all"] | list[Country] = "all"
@@ -196,7 +218,7 @@ class DemandChange(_Event):
     """Demand of some consumers multiplied by `factor` (a surge, a collapse)."""
 
     kind: Literal["demand"]
-    until: dt.date | None = None
+    until: Date | None = None
     nodes: list[Id] | None = None
     group: Text = None
     country: Country | None = None
@@ -222,12 +244,12 @@ class TransitChange(_Event):
     """A route disruption: extra days, or no new departures while blocked."""
 
     kind: Literal["transit"]
-    until: dt.date | None = None
+    until: Date | None = None
     from_country: Country | None = None
     to_country: Country | None = None
     edge: Edge | None = None
     extra_days: NonNeg = 0.0
-    blocked: bool = False
+    blocked: bool = Field(False, strict=True)
 
     @model_validator(mode="after")
     def _has_target(self) -> TransitChange:
@@ -267,12 +289,12 @@ class Scenario(BaseModel):
     format: Literal[1]
     name: Slug
     description: str = ""
-    start: dt.date
-    horizon_years: float = Field(gt=0, le=200)
-    step_days: int = Field(7, ge=1)
-    record_days: int = Field(7, ge=1)
-    seed: int = Field(0, ge=0)
-    replications: int = Field(1, ge=1)
+    start: Date
+    horizon_years: float = Field(gt=0, le=200, strict=True)
+    step_days: int = Field(7, ge=1, strict=True)
+    record_days: int = Field(7, ge=1, strict=True)
+    seed: int = Field(0, ge=0, strict=True)
+    replications: int = Field(1, ge=1, strict=True)
     products: list[Id] = Field(min_length=1)
     mines: list[Mine] = []
     processors: list[Processor] = []

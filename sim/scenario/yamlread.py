@@ -71,9 +71,13 @@ def read_yaml(path: Path) -> LocDict:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
+        mark = err.context_mark or err.problem_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        msg = f"YAML syntax error: {err.problem or err.context}"
+        msg = f"YAML syntax error: {err.problem}"
+        end = err.problem_mark
+        if err.context and end and err.context_mark and (end.line, end.column) != (
+                err.context_mark.line, err.context_mark.column):
+            msg += f" ({err.context} here; the problem is at {end.line + 1}:{end.column + 1})"
         raise ScenarioError([Problem(name, line, col, "", msg)]) from None
     except yaml.YAMLError as err:
         raise ScenarioError([Problem(name, 0, 0, "", f"YAML error: {err}")]) from None
@@ -118,7 +122,8 @@ class _Builder:
                 self.fail(node, path, msg)
             return None
         if node.tag not in _STANDARD_TAGS:
-            self.fail(node, path, f"tag {node.tag} is not allowed (plain YAML values only)")
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            self.fail(node, path, f"tag {tag} is not allowed (plain YAML values only)")
             return None
         if isinstance(node, MappingNode):
             return self.build_mapping(node, path)
@@ -131,8 +136,9 @@ class _Builder:
         assert isinstance(node, ScalarNode)
         try:
             return self.constructor.construct_object(node, deep=True)
-        except yaml.YAMLError as err:
-            self.fail(node, path, f"cannot read value: {err}")
+        except (yaml.YAMLError, ValueError) as err:
+            kind = "date" if node.tag.endswith("timestamp") else "value"
+            self.fail(node, path, f"'{node.value}' is not a valid {kind} ({err})")
             return None
 
     def build_mapping(self, node: MappingNode, path: tuple) -> LocDict:
