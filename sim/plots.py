@@ -34,7 +34,12 @@ MAX_AREAS = 6
 MAX_LINES = 8
 """Most lines drawn on one axes; consumers beyond them are aggregated or left out (noted)."""
 OTHER_COLOR = "#b0b0b0"
-PINNED_COLORS = {"CN": "#d62728", "US": "#1f77b4"}
+PINNED_COLORS = {
+    "CN": "#d62728", "US": "#1f77b4", "VN": "#9467bd", "RU": "#8c564b", "KP": "#e377c2",
+    "BO": "#bcbd22", "RW": "#17becf", "AU": "#2ca02c", "AT": "#ff7f0e", "ES": "#ffbb78",
+    "PT": "#98df8a", "ROW": "#7f7f7f", "KZ": "#aec7e8", "KR": "#c5b0d5", "DE": "#c49c94",
+    "JP": "#f7b6d2", "CA": "#dbdb8d",
+}
 """Origins whose colour never changes, so figures of different scenarios compare at a glance."""
 
 
@@ -204,8 +209,8 @@ def _country_colors(result: Result) -> dict[str, str]:
     from matplotlib.colors import to_hex
 
     colors = dict(PINNED_COLORS)
-    free = [c for c in (to_hex(x) for x in colormaps["tab10"].colors)
-            if c not in colors.values() and c != "#7f7f7f"]
+    free = [c for c in (to_hex(x) for x in colormaps["tab20b"].colors)
+            if c not in colors.values()]
     others = [c for c in sorted(result.runs[0].origins) if c not in colors]
     colors.update({c: free[i % len(free)] for i, c in enumerate(others)})
     return colors | {"other": OTHER_COLOR}
