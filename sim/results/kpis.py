@@ -77,7 +77,8 @@ def consumer_kpis(run: RunRecord, consumers: list[int]) -> Iterator[tuple]:
     total_demand, total_delivered = float(demand.sum()), float(delivered.sum())
     yield "demand_t", total_demand
     yield "delivered_t", total_delivered
-    yield "shortfall_t", total_demand - total_delivered
+    shortfall = total_demand - total_delivered
+    yield "shortfall_t", 0.0 if abs(shortfall) <= SHORT_EPS * max(total_demand, 1.0) else shortfall
     yield "fill_rate", total_delivered / total_demand if total_demand > 0 else 1.0
     yield "days_short", float(is_short.sum()) * step
     short_steps = np.flatnonzero(is_short)
