@@ -1,9 +1,9 @@
 """The state of one replication and the step that advances it (design.md, "One step").
 
-A SimPy process drives the steps; shipments and scrap returns are SimPy timeouts whose
-callbacks put material into the buyer's stock when it arrives. Every arrival is scheduled at
-the start of the step in which it becomes usable, and is scheduled before that step's own
-timeout, so it is in stock when the step runs (step 1 of design.md).
+A SimPy process drives the steps; shipments and scrap returns are delivered by SimPy timeouts
+whose callbacks put material into the buyers' stocks. Everything that becomes usable at the
+start of one step shares one timeout (a bucket), created before that step's own timeout is
+scheduled, so it is in stock when the step runs (step 1 of design.md).
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ class World:
         self.inputs = [Stock(n_origins) if node.kind == PROCESSOR else None for node in net.nodes]
         self.on_order = [0.0] * n
         self.backlog = [0.0] * n
+        self._arrivals: dict[int, list] = {}  # step -> what arrives at its start
         self.rec = Recorder(clock.n_steps, n, n_origins)
         self.totals = dict.fromkeys(("initial", "mined", "recycled", "consumed", "lost"), 0.0)
         self._put_initial_stocks()
@@ -248,8 +249,8 @@ class World:
             by_origin[index] += vec
             self.totals["consumed"] += taken
             if scrap_to is not None and scrap_rate > 0:
-                self._schedule(scrap_steps, self._scrap_arrives, (scrap_to, vec * scrap_rate,
-                                                                  taken * scrap_rate))
+                self._deliver_at(k, k + scrap_steps, (scrap_to, vec * scrap_rate,
+                                                      taken * scrap_rate, True))
 
     def _one_off_release(self, event: StockpileRelease, k: int) -> None:
         net = self.net
@@ -269,27 +270,28 @@ class World:
 
     # ----- arrivals ---------------------------------------------------------------------
 
-    def _schedule(self, steps_ahead: int, callback, value) -> None:
-        event = self.env.timeout(steps_ahead * self.clock.step_days, value)
-        event.callbacks.append(callback)
+    def _deliver_at(self, k: int, arrival: int, item: tuple) -> None:
+        """Queue (node, vec, amount, is_scrap) for step `arrival`: one SimPy timeout a step."""
+        bucket = self._arrivals.get(arrival)
+        if bucket is None:
+            bucket = self._arrivals[arrival] = []
+            event = self.env.timeout((arrival - k) * self.clock.step_days, arrival)
+            event.callbacks.append(self._arrive)
+        bucket.append(item)
 
-    def _step_now(self) -> int:
-        return round(self.env.now / self.clock.step_days)
-
-    def _shipment_arrives(self, event: simpy.Event) -> None:
-        buyer, vec, amount = event.value
-        store = self.inputs[buyer] if self.inputs[buyer] is not None else self.stock[buyer]
-        store.put(vec, amount)
-        self.on_order[buyer] -= amount
-        self.rec.arrays["received_t"][self._step_now(), buyer] += amount
-
-    def _scrap_arrives(self, event: simpy.Event) -> None:
-        recycler, vec, amount = event.value
-        self.inputs[recycler].put(vec, amount)
-        self.totals["recycled"] += amount
-        k = self._step_now()
-        if k < self.clock.n_steps:
-            self.rec.arrays["recycled_t"][k, recycler] += amount
+    def _arrive(self, event: simpy.Event) -> None:
+        k = event.value
+        received, recycled = self.rec.arrays["received_t"][k], self.rec.arrays["recycled_t"][k]
+        for node, vec, amount, is_scrap in self._arrivals.pop(k):
+            if is_scrap:
+                self.inputs[node].put(vec, amount)
+                self.totals["recycled"] += amount
+                recycled[node] += amount
+            else:
+                inputs = self.inputs[node]
+                (inputs if inputs is not None else self.stock[node]).put(vec, amount)
+                self.on_order[node] -= amount
+                received[node] += amount
 
     def ship(self, edge_index: int, amount: float, k: int) -> None:
         """Send `amount` from the edge's supplier; it arrives at the first usable step."""
@@ -302,7 +304,7 @@ class World:
                                        / self.clock.step_days - 1e-9))
         self.on_order[edge.buyer] += amount
         self.rec.arrays["shipped_t"][k, edge.supplier] += amount
-        self._schedule(arrival - k, self._shipment_arrives, (edge.buyer, vec, amount))
+        self._deliver_at(k, arrival, (edge.buyer, vec, amount, False))
         for quota in self.controls.watch[edge_index]:
             if quota.watch_from_step <= k < quota.first_step:
                 quota.watched_t += amount
