@@ -19,95 +19,97 @@ EPS = 1e-12
 
 def place_orders(world: World, k: int) -> None:
     """Orders, allocation and shipments of step k."""
-    needs = []
+    needs = []  # [node, tonnes still wanted]
+    on_order, backlog, inputs, stock = world.on_order, world.backlog, world.inputs, world.stock
     for node in world.buyers:
         target = node.target[k] if isinstance(node.target, list) else node.target
         if target is None:
             continue
-        store = world.inputs[node.index] or world.stock[node.index]
-        need = target + world.backlog[node.index] - store.total - world.on_order[node.index]
+        i = node.index
+        store = inputs[i] or stock[i]
+        need = target + backlog[i] - store.total - on_order[i]
         if need > EPS:
             needs.append([node, need])
     if not needs:
         return
-    filled = [0.0] * len(world.net.edges)
-    committed = [0.0] * len(world.net.nodes)
+    filled: dict[int, float] = {}
+    committed: dict[int, float] = {}
     requests: dict[int, list] = {}
-    for node, need in needs:
-        for edge in node.edges:
-            request = (node.priority, edge.index, need * edge.share)
-            requests.setdefault(edge.supplier, []).append(request)
-    for supplier, reqs in requests.items():
-        _serve(world, supplier, reqs, filled, committed)
     for entry in needs:
-        entry[1] -= sum(filled[e.index] for e in entry[0].edges)
-    longest = max(len(node.edges) for node, _ in needs)
-    for position in range(longest):
+        node, need = entry
+        for edge in node.edges:
+            request = (node.priority, edge.index, need * edge.share, entry)
+            requests.setdefault(edge.supplier, []).append(request)
+    _serve_all(world, requests, filled, committed)
+    for position in range(max(len(entry[0].edges) for entry in needs)):
         requests = {}
-        for node, rest in needs:
+        for entry in needs:
+            node, rest = entry
             if rest > EPS and position < len(node.edges):
                 edge = node.edges[position]
-                requests.setdefault(edge.supplier, []).append((node.priority, edge.index, rest))
+                requests.setdefault(edge.supplier, []).append(
+                    (node.priority, edge.index, rest, entry))
         if not requests:
             break
-        before = filled.copy()
-        for supplier, reqs in requests.items():
-            _serve(world, supplier, reqs, filled, committed)
-        for entry in needs:
-            node = entry[0]
-            if position < len(node.edges):
-                e = node.edges[position].index
-                entry[1] -= filled[e] - before[e]
-    for e, amount in enumerate(filled):
+        _serve_all(world, requests, filled, committed)
+    for e, amount in filled.items():
         if amount > EPS:
             world.ship(e, amount, k)
 
 
-def _serve(world: World, supplier: int, reqs: list, filled: list, committed: list) -> None:
-    """Allocate a supplier's uncommitted stock to requests (priority, edge, tonnes)."""
-    available = world.stock[supplier].total - committed[supplier]
-    if available <= EPS:
-        return
+def _serve_all(world: World, requests: dict, filled: dict, committed: dict) -> None:
+    """Let every supplier serve its requests; record grants on edges and on the buyers."""
+    for supplier, reqs in requests.items():
+        available = world.stock[supplier].total - committed.get(supplier, 0.0)
+        if available <= EPS:
+            continue
+        granted = _serve(world, available, reqs, filled)
+        committed[supplier] = committed.get(supplier, 0.0) + granted
+
+
+def _serve(world: World, available: float, reqs: list, filled: dict) -> float:
+    """Allocate `available` tonnes to requests (priority, edge, tonnes, buyer entry)."""
     blocked, quota_of = world.rules.blocked, world.rules.quota
-    reqs.sort(key=lambda r: r[0])
-    i = 0
-    while i < len(reqs) and available > EPS:
-        j = i
-        while j < len(reqs) and reqs[j][0] == reqs[i][0]:
+    if len(reqs) > 1:
+        reqs.sort(key=lambda r: r[0])
+    total_granted = 0.0
+    i, n = 0, len(reqs)
+    while i < n and available > EPS:
+        j = i + 1
+        while j < n and reqs[j][0] == reqs[i][0]:
             j += 1
-        group = [(e, q) for _, e, q in reqs[i:j] if not blocked[e] and q > EPS]
+        group = [r for r in reqs[i:j] if not blocked[r[1]] and r[2] > EPS]
         i = j
-        total = sum(q for _, q in group)
+        total = sum(r[2] for r in group)
         if total <= EPS:
             continue
         fraction = min(1.0, available / total)
-        grants = [(e, q * fraction) for e, q in group]
-        grants = _cap_by_quotas(grants, quota_of)
-        for e, amount in grants:
-            filled[e] += amount
+        grants = [(r, r[2] * fraction) for r in group]
+        if any(quota_of[r[1]] is not None for r in group):
+            grants = _cap_by_quotas(grants, quota_of)
+        for (_, e, _, entry), amount in grants:
+            filled[e] = filled.get(e, 0.0) + amount
+            entry[1] -= amount
             available -= amount
-    committed[supplier] = world.stock[supplier].total - max(available, 0.0)
+            total_granted += amount
+    return total_granted
 
 
 def _cap_by_quotas(grants: list, quota_of: list) -> list:
     """Scale grants on quota-controlled edges down to what each quota has left."""
     asked: dict[int, float] = {}
     quotas = {}
-    for e, amount in grants:
-        quota = quota_of[e]
+    for request, amount in grants:
+        quota = quota_of[request[1]]
         if quota is not None:
             asked[id(quota)] = asked.get(id(quota), 0.0) + amount
             quotas[id(quota)] = quota
-    if not quotas:
-        return grants
     scale = {key: min(1.0, quotas[key].left_t / asked[key]) if asked[key] > 0 else 0.0
              for key in quotas}
     out = []
-    for e, amount in grants:
-        quota = quota_of[e]
-        if quota is not None:
-            amount *= scale[id(quota)]
-        out.append((e, amount))
+    for request, amount in grants:
+        quota = quota_of[request[1]]
+        out.append((request, amount * scale[id(quota)] if quota is not None else amount))
     for key, quota in quotas.items():
         quota.left_t = max(0.0, quota.left_t - asked[key] * scale[key])
     return out
