@@ -6,7 +6,8 @@ already at sea arrive as scheduled); a licence adds its delay, and a transit eve
 days, to each shipment departing while it is in force; a quota lets the controlled country's
 nodes ship together at most `allowed_fraction` of their volume to the controlled destinations
 in the 365 days before `at`, per 365 days, pro-rated per step, unused allowance lost. Where
-several quotas match one edge, the first listed applies.
+several quotas match one edge, the first listed applies. A consumer's `exclude_origins`
+blocks its edges from suppliers located in those countries (from `exclude_from`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 from sim.model.network import Network
 from sim.model.schedule import Clock
-from sim.scenario.schema import ExportControl, TransitChange
+from sim.scenario.schema import Consumer, ExportControl, TransitChange
 
 
 @dataclass
@@ -73,6 +74,15 @@ class Controls:
                 for e in edges:
                     self.watch[e].append(quota)
             self.windows.append((first, last, event, edges, quota))
+        for consumer in s.consumers:
+            if not consumer.exclude_origins:
+                continue
+            start = 0.0 if consumer.exclude_from is None else s.day(consumer.exclude_from)
+            first, last = clock.window(start, None)
+            buyer = network.index[consumer.id]
+            edges = [e.index for e in network.edges if e.buyer == buyer and
+                     network.nodes[e.supplier].country in consumer.exclude_origins]
+            self.windows.append((first, last, consumer, edges, None))
         changes = {w[0] for w in self.windows} | {w[1] for w in self.windows}
         self.change_steps = sorted(k for k in changes if k < clock.n_steps)
 
@@ -101,7 +111,9 @@ class Controls:
             if quota is not None and step == first:
                 quota.activate(self.clock)
             for e in edges:
-                if isinstance(event, TransitChange):
+                if isinstance(event, Consumer):  # its excluded countries' suppliers
+                    rules.blocked[e] = True
+                elif isinstance(event, TransitChange):
                     rules.blocked[e] = rules.blocked[e] or event.blocked
                     rules.extra_days[e] += event.extra_days
                 elif event.mode == "ban":

@@ -27,7 +27,8 @@ def place_orders(world: World, k: int) -> None:
             continue
         i = node.index
         store = inputs[i] or stock[i]
-        need = target + backlog[i] - store.total - on_order[i]
+        held = store.total if world.origin_rules[i] is None else _usable(world, store, i, k)
+        need = target + backlog[i] - held - on_order[i]
         if need > EPS:
             needs.append([node, need])
     if not needs:
@@ -37,8 +38,12 @@ def place_orders(world: World, k: int) -> None:
     requests: dict[int, list] = {}
     for entry in needs:
         node, need = entry
+        mask = world.mask(node.index, k)
         for edge in node.edges:
-            request = (node.priority, edge.index, need * edge.share, entry)
+            amount = need * edge.share
+            if mask is not None:  # only what the supplier holds of allowed origins
+                amount = min(amount, world.stock[edge.supplier].allowed_total(mask))
+            request = (node.priority, edge.index, amount, entry)
             requests.setdefault(edge.supplier, []).append(request)
     _serve_all(world, requests, filled, committed)
     for position in range(max(len(entry[0].edges) for entry in needs)):
@@ -47,14 +52,26 @@ def place_orders(world: World, k: int) -> None:
             node, rest = entry
             if rest > EPS and position < len(node.edges):
                 edge = node.edges[position]
+                mask = world.mask(node.index, k)
+                if mask is not None:
+                    rest = min(rest, world.stock[edge.supplier].allowed_total(mask))
                 requests.setdefault(edge.supplier, []).append(
                     (node.priority, edge.index, rest, entry))
         if not requests:
             break
         _serve_all(world, requests, filled, committed)
+    restricted = [e for e in filled if world.origin_rules[world.net.edges[e].buyer] is not None]
+    for e in restricted:  # origin-restricted buyers first, while the allowed origins are there
+        world.ship(e, filled.pop(e), k)
     for e, amount in filled.items():
         if amount > EPS:
             world.ship(e, amount, k)
+
+
+def _usable(world: World, store, index: int, k: int) -> float:
+    """Stock a buyer may use: all of it, or only its allowed origins under an origin rule."""
+    mask = world.mask(index, k)
+    return store.total if mask is None else store.allowed_total(mask)
 
 
 def _serve_all(world: World, requests: dict, filled: dict, committed: dict) -> None:

@@ -39,3 +39,22 @@ class Stock:
         self.vec -= out
         self.total -= amount
         return out
+
+    def allowed_total(self, mask: np.ndarray) -> float:
+        """Tonnes of the origins that `mask` (1 allowed, 0 excluded) lets through."""
+        return float(self.vec @ mask)
+
+    def take_allowed(self, amount: float, mask: np.ndarray) -> tuple[np.ndarray, float]:
+        """Remove up to `amount` from the allowed origins only, in proportion among them."""
+        allowed = self.vec * mask
+        available = float(allowed.sum())
+        if available <= 0.0 or amount <= 0.0:
+            return np.zeros_like(self.vec), 0.0
+        if amount >= available:
+            self.vec -= allowed
+            self.total = max(self.total - available, 0.0)
+            return allowed, available
+        out = allowed * (amount / available)
+        self.vec -= out
+        self.total -= amount
+        return out, amount

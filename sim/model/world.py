@@ -42,6 +42,7 @@ class World:
         self.on_order = [0.0] * n
         self.backlog = [0.0] * n
         self._arrivals: dict[int, list] = {}  # step -> what arrives at its start
+        self.origin_rules: list[tuple[int, np.ndarray] | None] = [None] * n
         self.rec = Recorder(clock.n_steps, n, n_origins)
         self.totals = dict.fromkeys(("initial", "mined", "recycled", "consumed", "lost"), 0.0)
         self._put_initial_stocks()
@@ -95,6 +96,13 @@ class World:
             self.processors.append((node.index, per_step_cap, node.spec.yield_, delay, deque()))
             node.target = target
         self._build_consumers()
+        for node in net.of_kind(CONSUMER):
+            excluded = node.spec.exclude_origins
+            if excluded:
+                start = node.spec.exclude_from
+                step = clock.first_step_on_or_after(0.0 if start is None else s.day(start))
+                mask = np.array([0.0 if o in excluded else 1.0 for o in net.origins])
+                self.origin_rules[node.index] = (step, mask)
         self.transit = []
         for edge in net.edges:
             if is_random(edge.transit):
@@ -223,17 +231,15 @@ class World:
         left = self.release_cap.copy()
         for index, demand, backlog, releasers, scrap_rate, scrap_to, scrap_steps in self.consumers:
             wanted = demand[k] + self.backlog[index]
-            store = self.stock[index]
-            taken = min(wanted, store.total)
-            vec = store.take(taken) if taken > EPS else None
+            mask = self.mask(index, k)
+            vec, taken = self.take(self.stock[index], wanted, mask)
             missing = wanted - taken
             for sp in releasers:
                 if missing <= EPS:
                     break
-                amount = min(missing, left[sp], self.stock[sp].total)
+                part, amount = self.take(self.stock[sp], min(missing, left[sp]), mask)
                 if amount <= EPS:
                     continue
-                part = self.stock[sp].take(amount)
                 vec = part if vec is None else vec + part
                 left[sp] -= amount
                 released_row[sp] += amount
@@ -251,6 +257,20 @@ class World:
             if scrap_to is not None and scrap_rate > 0:
                 self._deliver_at(k, k + scrap_steps, (scrap_to, vec * scrap_rate,
                                                       taken * scrap_rate, True))
+
+    def mask(self, index: int, k: int) -> np.ndarray | None:
+        """The origins node `index` may take on step k (1 allowed, 0 excluded), if limited."""
+        rule = self.origin_rules[index]
+        return rule[1] if rule is not None and k >= rule[0] else None
+
+    @staticmethod
+    def take(store: Stock, amount: float, mask: np.ndarray | None) -> tuple:
+        """Take up to `amount` (of allowed origins only, under a mask); (vec or None, tonnes)."""
+        if mask is not None:
+            vec, taken = store.take_allowed(amount, mask)
+            return (vec, taken) if taken > EPS else (None, 0.0)
+        taken = min(amount, store.total)
+        return (store.take(taken), taken) if taken > EPS else (None, 0.0)
 
     def _one_off_release(self, event: StockpileRelease, k: int) -> None:
         net = self.net
@@ -296,7 +316,9 @@ class World:
     def ship(self, edge_index: int, amount: float, k: int) -> None:
         """Send `amount` from the edge's supplier; it arrives at the first usable step."""
         edge = self.net.edges[edge_index]
-        vec = self.stock[edge.supplier].take(amount)
+        vec, amount = self.take(self.stock[edge.supplier], amount, self.mask(edge.buyer, k))
+        if vec is None:
+            return
         transit = self.transit[edge_index]
         days = (transit[k] if isinstance(transit, list) else transit) \
             + self.rules.extra_days[edge_index]

@@ -157,6 +157,11 @@ def _dates(s: Scenario) -> Iterator[Finding]:
             yield ("events", i, "base_tpa"), \
                 "a quota from the first day has no shipment history to take a share of: " \
                 "give base_tpa (the pre-control volume per year)"
+    for i, c in enumerate(s.consumers):
+        if c.exclude_from is not None and not s.start <= c.exclude_from < s.end:
+            yield ("consumers", i, "exclude_from"), f"{c.exclude_from} is outside {horizon}"
+        if c.exclude_from is not None and not c.exclude_origins:
+            yield ("consumers", i, "exclude_from"), "exclude_from needs exclude_origins"
     for i, m in enumerate(s.mines):
         if m.online is not None and m.online >= s.end:
             yield ("mines", i, "online"), f"{m.online} is after {horizon}"

@@ -154,6 +154,11 @@ class Consumer(Node):
     scrap_to: Id | None = None
     initial_stock: NonNeg = 0.0
     suppliers: list[Supplier] = []
+    exclude_origins: list[Country] = Field(
+        [], description="takes no tungsten mined in, nor bought from suppliers located in, "
+                        "these countries (e.g. DFARS 225.7018)")
+    exclude_from: Date | None = Field(
+        None, description="the exclusion applies from this date (default: the start)")
 
 
 class _Event(_Entry):
