@@ -94,7 +94,14 @@ def _united_states(record, year: slice, scale: float) -> list[Check]:
     scrap = float(a["processed_t"][year][:, recyclers].sum() * scale)
     use_per_day = a["expected_use_t"][year][:, us].sum(axis=1) / record.step_days
     cover = float(np.mean(a["stock_t"][year][:, us].sum(axis=1) / use_per_day))
+    shipped = record.shipped_by_edge[year].sum(axis=0)
+    imports = [(e, nodes[s].country) for e, (s, b) in enumerate(record.edges)
+               if nodes[b].country == "US" and nodes[s].country != "US"]
+    total_imports = sum(shipped[e] for e, _ in imports)
+    china_imports = sum(shipped[e] for e, country in imports if country == "CN")
     return [
+        Check("China's share of U.S. imports", float(china_imports / total_imports), 0.32,
+              0.25, 0.40, "share", "USGS via chinatungsten.com: 32% (2017-20)"),
         Check("U.S. consumption", us_use, 11_600, 0.9 * 11_600, 1.1 * 11_600, "t W/yr",
               "USGS MYB 2014 reported consumption (2024 withheld)"),
         Check("cemented carbide share of U.S. use", carbide / us_use, 0.60, 0.55, 0.65, "share",

@@ -17,9 +17,10 @@ FLOW_VARIABLES = frozenset(NODE_VARIABLES) - {"stock_t", "in_transit_t", "capaci
 
 
 class Recorder:
-    """Holds one array [step, node] per variable and [step, consumer node, origin] deliveries."""
+    """Arrays [step, node] per variable, deliveries [step, node, origin], trade [step, edge]."""
 
-    def __init__(self, n_steps: int, n_nodes: int, n_origins: int):
+    def __init__(self, n_steps: int, n_nodes: int, n_origins: int, n_edges: int):
         self.arrays = {name: np.zeros((n_steps, n_nodes)) for name in NODE_VARIABLES}
         self.delivered_by_origin = np.zeros((n_steps, n_nodes, n_origins))
         self.produced_by_origin = np.zeros((n_steps, n_origins))
+        self.shipped_by_edge = np.zeros((n_steps, n_edges))

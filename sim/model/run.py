@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,7 +27,8 @@ class RunRecord:
     """Everything one replication produced; results and plots read only this.
 
     `arrays` maps each variable of `recorder.NODE_VARIABLES` to an array [step, node];
-    `delivered_by_origin` is [step, node, origin] and `produced_by_origin` [step, origin].
+    `delivered_by_origin` is [step, node, origin], `produced_by_origin` [step, origin], and
+    `shipped_by_edge` [step, edge] the tonnes departing on each (supplier, buyer) of `edges`.
     """
 
     replication: int
@@ -41,6 +42,8 @@ class RunRecord:
     produced_by_origin: np.ndarray
     totals: dict[str, float]
     balance_error: float
+    edges: list[tuple[int, int]] = field(default_factory=list)
+    shipped_by_edge: np.ndarray | None = None
 
     @property
     def n_steps(self) -> int:
@@ -65,4 +68,5 @@ def simulate(scenario: Scenario, replication: int = 0, seed: int | None = None) 
     nodes = [NodeRow(n.id, n.kind, n.country, n.group) for n in world.net.nodes]
     return RunRecord(replication, scenario.start, scenario.step_days, scenario.record_days,
                      nodes, list(world.net.origins), world.rec.arrays,
-                     world.rec.delivered_by_origin, world.rec.produced_by_origin, totals, error)
+                     world.rec.delivered_by_origin, world.rec.produced_by_origin, totals, error,
+                     [(e.supplier, e.buyer) for e in world.net.edges], world.rec.shipped_by_edge)

@@ -43,7 +43,7 @@ class World:
         self.backlog = [0.0] * n
         self._arrivals: dict[int, list] = {}  # step -> what arrives at its start
         self.origin_rules: list[tuple[int, np.ndarray] | None] = [None] * n
-        self.rec = Recorder(clock.n_steps, n, n_origins)
+        self.rec = Recorder(clock.n_steps, n, n_origins, len(net.edges))
         self.totals = dict.fromkeys(("initial", "mined", "recycled", "consumed", "lost"), 0.0)
         self._put_initial_stocks()
         self._build_schedules()
@@ -326,6 +326,7 @@ class World:
                                        / self.clock.step_days - 1e-9))
         self.on_order[edge.buyer] += amount
         self.rec.arrays["shipped_t"][k, edge.supplier] += amount
+        self.rec.shipped_by_edge[k, edge_index] += amount
         self._deliver_at(k, arrival, (edge.buyer, vec, amount, False))
         for quota in self.controls.watch[edge_index]:
             if quota.watch_from_step <= k < quota.first_step:

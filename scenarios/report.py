@@ -1,0 +1,142 @@
+"""Regenerate the README's calibration table, scenario table and figures from fresh runs.
+
+    python scenarios/report.py            # runs every shipped scenario (a few minutes)
+
+It rewrites the parts of README.md between `<!-- NAME:start -->` and `<!-- NAME:end -->`
+markers and the PNGs in `scenarios/figures/`. Nothing in the README's tables is typed by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+from calibration import calibration_rows, china_throughput_share, format_table
+from matplotlib.figure import Figure
+
+from sim.model import RunRecord, simulate
+from sim.results.kpis import kpi_rows
+from sim.scenario import load_scenario
+
+HERE = Path(__file__).resolve().parent
+README = HERE.parent / "README.md"
+FIGURES = HERE / "figures"
+HEADLINE = (("country:US", "fill_rate"), ("country:US/group:defense", "fill_rate"),
+            ("country:US", "shortfall_t"), ("country:US", "origin_share_CN"),
+            ("country:US", "first_shortfall_day"))
+
+
+def run_all() -> dict[str, RunRecord]:
+    """One run of every shipped scenario (the scenario's own seed), baseline first."""
+    paths = sorted(HERE.glob("*.yaml"), key=lambda p: (p.stem != "baseline", p.stem))
+    return {p.stem: simulate(load_scenario(p)) for p in paths}
+
+
+def headline(record: RunRecord) -> dict[tuple[str, str], float]:
+    """The headline KPIs of one run."""
+    values = {(scope, kpi): value for _, scope, kpi, value in kpi_rows(record)}
+    return {key: values.get(key, math.nan) for key in HEADLINE}
+
+
+def scenario_table(records: dict[str, RunRecord]) -> str:
+    """Markdown table of headline KPIs per scenario."""
+    lines = ["| scenario | U.S. fill rate | U.S. defense fill rate | cumulative U.S. shortfall "
+             "| Chinese-origin share of U.S. deliveries | first U.S. shortfall |",
+             "|---|---|---|---|---|---|"]
+    for name, record in records.items():
+        k = headline(record)
+        first = k[("country:US", "first_shortfall_day")]
+        first_text = "none" if math.isnan(first) else \
+            (record.start + dt.timedelta(days=first)).isoformat()
+        lines.append(
+            f"| `{name}` | {k[('country:US', 'fill_rate')]:.1%} | "
+            f"{k[('country:US/group:defense', 'fill_rate')]:.1%} | "
+            f"{k[('country:US', 'shortfall_t')]:,.0f} t | "
+            f"{k[('country:US', 'origin_share_CN')]:.1%} | {first_text} |")
+    return "\n".join(lines)
+
+
+def _us(record: RunRecord) -> list[int]:
+    return [i for i, n in enumerate(record.nodes) if n.country == "US" and n.kind == "consumer"]
+
+
+def _dates(record: RunRecord) -> list[dt.date]:
+    return [record.start + dt.timedelta(days=float(d)) for d in record.days]
+
+
+def _quarterly(series: np.ndarray, step_days: int) -> np.ndarray:
+    """A trailing 13-week mean, so weekly noise does not hide the story."""
+    width = max(1, round(91 / step_days))
+    kernel = np.ones(width) / width
+    return np.convolve(series, kernel, mode="full")[: series.size]
+
+
+def figure_shortfall(records: dict[str, RunRecord], path: Path) -> None:
+    """U.S. shortfall as a share of U.S. demand, per scenario that has any."""
+    fig = Figure(figsize=(11, 6), dpi=140)
+    ax = fig.add_subplot()
+    for name, r in records.items():
+        us = _us(r)
+        demand = r.arrays["demand_t"][:, us].sum(axis=1)
+        short = np.maximum(demand - r.arrays["delivered_t"][:, us].sum(axis=1), 0)
+        if short.sum() > 1e-6 * demand.sum():
+            share = _quarterly(short, r.step_days) / _quarterly(demand, r.step_days)
+            ax.plot(_dates(r), 100 * share, lw=1.6, label=name)
+    ax.set(title="U.S. shortfall by scenario (13-week mean)", ylabel="% of U.S. demand unmet")
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    fig.tight_layout()
+    fig.savefig(path)
+
+
+def figure_china_share(records: dict[str, RunRecord], path: Path) -> None:
+    """Chinese-origin share of U.S. deliveries over time, per scenario."""
+    fig = Figure(figsize=(11, 6), dpi=140)
+    ax = fig.add_subplot()
+    for name, r in records.items():
+        us = _us(r)
+        cn = r.delivered_by_origin[:, us, r.origins.index("CN")].sum(axis=1)
+        total = r.delivered_by_origin[:, us, :].sum(axis=(1, 2))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = _quarterly(cn, r.step_days) / _quarterly(total, r.step_days)
+        ax.plot(_dates(r), 100 * share, lw=1.4, label=name)
+    ax.set(title="Chinese-origin share of U.S. deliveries (13-week mean)",
+           ylabel="% of U.S. deliveries mined in China")
+    ax.set_ylim(0, 100)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    fig.tight_layout()
+    fig.savefig(path)
+
+
+def replace_block(text: str, name: str, body: str) -> str:
+    """Put `body` between the README's markers for `name`."""
+    pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.S)
+    if not pattern.search(text):
+        raise SystemExit(f"README.md has no <!-- {name}:start/end --> markers")
+    return pattern.sub(lambda m: m.group(1) + body + "\n" + m.group(2), text)
+
+
+def main() -> None:
+    records = run_all()
+    FIGURES.mkdir(exist_ok=True)
+    figure_shortfall(records, FIGURES / "us_shortfall_by_scenario.png")
+    figure_china_share(records, FIGURES / "china_share_by_scenario.png")
+    baseline_year = simulate(load_scenario(HERE / "baseline.yaml", [("horizon_years", 1)]))
+    calibration = format_table(calibration_rows(baseline_year))
+    calibration += (f"\n\nFor reference, China's share of the tonnes actually refined and "
+                    f"converted in the model's first year is "
+                    f"{china_throughput_share(baseline_year):.1%}.")
+    text = README.read_text()
+    text = replace_block(text, "calibration", calibration)
+    text = replace_block(text, "scenarios", scenario_table(records))
+    README.write_text(text)
+    print(f"updated {README} and {FIGURES}/")
+
+
+if __name__ == "__main__":
+    main()
