@@ -8,6 +8,7 @@ its `at` day and before its `until` day.
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -33,6 +34,13 @@ class Clock:
         self.n_steps = math.ceil(scenario.horizon_days / scenario.step_days - 1e-9)
         self.days = np.arange(self.n_steps, dtype=float) * self.step_days
         self.per_step = self.step_days / 365.0  # share of a year in one step
+
+    def extended(self, extra_steps: int) -> Clock:
+        """The same grid, `extra_steps` longer (for planning beyond the horizon)."""
+        longer = copy.copy(self)
+        longer.n_steps = self.n_steps + extra_steps
+        longer.days = np.arange(longer.n_steps, dtype=float) * self.step_days
+        return longer
 
     def first_step_on_or_after(self, day: float) -> int:
         """Index of the first step starting on or after `day` (may be n_steps)."""

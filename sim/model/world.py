@@ -121,10 +121,8 @@ class World:
 
     def _build_consumers(self) -> None:
         s, clock, net = self.scenario, self.clock, self.net
-        horizon_pad = max((n.lead_steps for n in net.nodes), default=1) + 1
-        long_clock = schedule.Clock(s)
-        long_clock.n_steps = clock.n_steps + horizon_pad
-        long_clock.days = np.arange(long_clock.n_steps, dtype=float) * clock.step_days
+        # demand is planned up to L steps past the last step, so extend the clock for it
+        long_clock = clock.extended(max((n.lead_steps for n in net.nodes), default=1) + 1)
         self.consumers = []
         release_from: dict[int, list[int]] = {}
         for sp in net.of_kind(STOCKPILE):
@@ -282,9 +280,10 @@ class World:
             return
         vec = store.take(amount)
         weights = [net.nodes[net.index[t]].spec.demand_tpa for t in targets]
-        total_weight = sum(weights) or len(weights)
+        if sum(weights) <= 0:  # nobody has demand: split evenly
+            weights = [1.0] * len(targets)
         for target, weight in zip(targets, weights, strict=True):
-            share = (weight or (1.0 if not sum(weights) else 0.0)) / total_weight
+            share = weight / sum(weights)
             self.stock[net.index[target]].put(vec * share, amount * share)
         self.rec.arrays["released_t"][k, sp] += amount
 

@@ -69,6 +69,11 @@ def _products(s: Scenario) -> Iterator[Finding]:
         for product in getattr(node, "inputs", []):
             if product not in known:
                 yield (kind, i, "inputs"), f"unknown product '{product}'{_hint(product, known)}"
+        if isinstance(getattr(node, "initial_stock", None), dict):
+            for product in node.initial_stock:
+                if product not in (node.inputs[0], node.output):
+                    yield (kind, i, "initial_stock", product), \
+                        f"'{product}' is neither this processor's input nor its output"
         needed = getattr(node, "inputs", [getattr(node, "product", None)])[0]
         if kind != "mines" and needed in known and needed not in made:
             yield (kind, i), f"needs '{needed}', which no mine, processor or scrap flow produces"
