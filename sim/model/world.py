@@ -18,6 +18,7 @@ from sim.model import schedule
 from sim.model.controls import Controls
 from sim.model.network import CONSUMER, MINE, PROCESSOR, STOCKPILE, Network
 from sim.model.orders import place_orders
+from sim.model.planning import ConsumerPlan, ProcessorPlan, planned_lead_steps
 from sim.model.recorder import Recorder
 from sim.model.stock import Stock
 from sim.model.streams import stream
@@ -77,6 +78,7 @@ class World:
     def _build_schedules(self) -> None:
         s, clock, net, rec = self.scenario, self.clock, self.net, self.rec.arrays
         per_step = clock.per_step
+        self.plans: dict[int, ConsumerPlan | ProcessorPlan] = {}
         self.mines = []
         for node in net.of_kind(MINE):
             cap = schedule.capacity_tpa(node.spec, s, clock)
@@ -90,11 +92,11 @@ class World:
             cap = cap * schedule.availability(node.spec, s, clock, None)
             rec["capacity_tpa"][:, node.index] = cap
             delay = math.ceil(node.spec.process_days / clock.step_days - 1e-9)
-            per_step_cap = (cap * per_step).tolist()
-            cover_steps = node.spec.cover_days / clock.step_days
-            target = [c * (node.lead_steps + cover_steps) for c in per_step_cap]
-            self.processors.append((node.index, per_step_cap, node.spec.yield_, delay, deque()))
-            node.target = target
+            plan = ProcessorPlan(cap * per_step, node.spec.cover_days / clock.step_days)
+            self.plans[node.index] = plan
+            node.target = plan.targets(node.lead_steps)
+            self.processors.append((node.index, (cap * per_step).tolist(), node.spec.yield_,
+                                     delay, deque()))
         self._build_consumers()
         for node in net.of_kind(CONSUMER):
             excluded = node.spec.exclude_origins
@@ -121,8 +123,11 @@ class World:
 
     def _build_consumers(self) -> None:
         s, clock, net = self.scenario, self.clock, self.net
-        # demand is planned up to L steps past the last step, so extend the clock for it
-        long_clock = clock.extended(max((n.lead_steps for n in net.nodes), default=1) + 1)
+        # demand is planned up to L steps past the last step (L grows with delays in force)
+        delays = sum(getattr(e, "delay_days", None) or getattr(e, "extra_days", 0.0)
+                     for e in s.events)
+        longest = max((n.lead_steps for n in net.nodes), default=1)
+        long_clock = clock.extended(longest + math.ceil(delays / clock.step_days) + 2)
         self.consumers = []
         release_from: dict[int, list[int]] = {}
         for sp in net.of_kind(STOCKPILE):
@@ -139,11 +144,9 @@ class World:
             noise = schedule.noise(spec, clock, self.rng.get(spec.id))
             demand = (base[: clock.n_steps] * factor * noise).tolist()
             mean_noise = expected(spec.noise)
-            L = node.lead_steps
-            cum = np.concatenate(([0.0], np.cumsum(base)))
-            k = np.arange(clock.n_steps)
-            plan = (cum[k + L + 1] - cum[k + 1]) + base[k + L] * spec.cover_days / clock.step_days
-            node.target = (plan * factor * mean_noise).tolist()
+            plan = ConsumerPlan(base, factor, mean_noise, spec.cover_days / clock.step_days)
+            self.plans[node.index] = plan
+            node.target = plan.targets(node.lead_steps)
             self.rec.arrays["expected_use_t"][:, node.index] = base[: clock.n_steps] * factor \
                 * mean_noise
             scrap_to = net.index[spec.scrap_to] if spec.scrap_to else None
@@ -165,9 +168,19 @@ class World:
         for k in range(self.clock.n_steps):
             if k in change_steps:
                 self.rules = self.controls.rules_at(k)
+                self._replan(k)
             self._step(k)
             if k + 1 < self.clock.n_steps:
                 yield self.env.timeout(step_days)
+
+    def _replan(self, k: int) -> None:
+        """Buyers whose planned lead time changed with the rules in force get new targets."""
+        for index, plan in self.plans.items():
+            node = self.net.nodes[index]
+            lead = planned_lead_steps(node, self.rules.extra_days, self.clock.step_days)
+            if lead != node.lead_steps:
+                node.lead_steps = lead
+                node.target[k:] = plan.targets(lead)[k:]
 
     def _step(self, k: int) -> None:
         for quota in self.controls.quotas:
