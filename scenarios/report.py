@@ -26,6 +26,7 @@ README = HERE.parent / "README.md"
 FIGURES = HERE / "figures"
 HEADLINE = (("country:US", "fill_rate"), ("country:US/group:defense", "fill_rate"),
             ("country:US", "shortfall_t"), ("country:US", "origin_share_CN"),
+            ("country:US/group:defense", "origin_share_CN"), ("country:US", "min_cover_days"),
             ("country:US", "first_shortfall_day"))
 
 
@@ -44,8 +45,9 @@ def headline(record: RunRecord) -> dict[tuple[str, str], float]:
 def scenario_table(records: dict[str, RunRecord]) -> str:
     """Markdown table of headline KPIs per scenario."""
     lines = ["| scenario | U.S. fill rate | U.S. defense fill rate | cumulative U.S. shortfall "
-             "| Chinese-origin share of U.S. deliveries | first U.S. shortfall |",
-             "|---|---|---|---|---|---|"]
+             "| Chinese-origin share of U.S. deliveries | of U.S. defense deliveries "
+             "| lowest U.S. cover | first U.S. shortfall |",
+             "|---|---|---|---|---|---|---|---|"]
     for name, record in records.items():
         k = headline(record)
         first = k[("country:US", "first_shortfall_day")]
@@ -55,7 +57,9 @@ def scenario_table(records: dict[str, RunRecord]) -> str:
             f"| `{name}` | {k[('country:US', 'fill_rate')]:.1%} | "
             f"{k[('country:US/group:defense', 'fill_rate')]:.1%} | "
             f"{k[('country:US', 'shortfall_t')]:,.0f} t | "
-            f"{k[('country:US', 'origin_share_CN')]:.1%} | {first_text} |")
+            f"{k[('country:US', 'origin_share_CN')]:.1%} | "
+            f"{k[('country:US/group:defense', 'origin_share_CN')]:.1%} | "
+            f"{k[('country:US', 'min_cover_days')]:.0f} days | {first_text} |")
     return "\n".join(lines)
 
 
@@ -74,43 +78,63 @@ def _quarterly(series: np.ndarray, step_days: int) -> np.ndarray:
     return np.convolve(series, kernel, mode="full")[: series.size]
 
 
-def figure_shortfall(records: dict[str, RunRecord], path: Path) -> None:
-    """U.S. shortfall as a share of U.S. demand, per scenario that has any."""
-    fig = Figure(figsize=(11, 6), dpi=140)
-    ax = fig.add_subplot()
-    for name, r in records.items():
-        us = _us(r)
-        demand = r.arrays["demand_t"][:, us].sum(axis=1)
-        short = np.maximum(demand - r.arrays["delivered_t"][:, us].sum(axis=1), 0)
-        if short.sum() > 1e-6 * demand.sum():
-            share = _quarterly(short, r.step_days) / _quarterly(demand, r.step_days)
-            ax.plot(_dates(r), 100 * share, lw=1.6, label=name)
-    ax.set(title="U.S. shortfall by scenario (13-week mean)", ylabel="% of U.S. demand unmet")
-    ax.set_ylim(bottom=0)
-    ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+GROUPS = {
+    "China's export controls": ("china-licensing-2025", "china-quota-50", "china-ban-us",
+                                "nds-release"),
+    "new supply": ("kazakh-online", "kazakh-delayed", "ban-plus-kazakh", "sangdong-online"),
+    "shocks and rules": ("conflict-surge", "vietnam-outage", "shipping-disruption",
+                         "dfars-2027"),
+}
+"""Scenarios drawn together, each panel against the baseline."""
+
+
+def _panels(records: dict[str, RunRecord], series, title: str, ylabel: str, path: Path,
+            top: float | None = None) -> None:
+    """One panel per scenario group, the baseline in black in each."""
+    fig = Figure(figsize=(11, 10), dpi=140)
+    axes = fig.subplots(len(GROUPS), 1, sharex=True, sharey=True)
+    for ax, (group, names) in zip(axes, GROUPS.items(), strict=True):
+        base = records["baseline"]
+        ax.plot(_dates(base), series(base), color="black", lw=2.2, label="baseline")
+        for name in names:
+            if name in records:
+                ax.plot(_dates(records[name]), series(records[name]), lw=1.4, label=name)
+        ax.set_title(group, fontsize=10)
+        ax.set_ylabel(ylabel)
+        ax.set_ylim(0, top)
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=9)
+    fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path)
+
+
+def _cover(r: RunRecord) -> np.ndarray:
+    us = _us(r)
+    stock = r.arrays["stock_t"][:, us].sum(axis=1)
+    use_per_day = r.arrays["expected_use_t"][:, us].sum(axis=1) / r.step_days
+    return _quarterly(stock, r.step_days) / _quarterly(use_per_day, r.step_days)
+
+
+def _china_share(r: RunRecord) -> np.ndarray:
+    us = _us(r)
+    cn = r.delivered_by_origin[:, us, r.origins.index("CN")].sum(axis=1)
+    total = r.delivered_by_origin[:, us, :].sum(axis=(1, 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return 100 * _quarterly(cn, r.step_days) / _quarterly(total, r.step_days)
+
+
+def figure_cover(records: dict[str, RunRecord], path: Path) -> None:
+    """U.S. consumers' days of cover per scenario: where most disruptions show first."""
+    _panels(records, _cover, "U.S. consumers' stocks in days of cover (13-week mean)",
+            "days of cover", path)
 
 
 def figure_china_share(records: dict[str, RunRecord], path: Path) -> None:
-    """Chinese-origin share of U.S. deliveries over time, per scenario."""
-    fig = Figure(figsize=(11, 6), dpi=140)
-    ax = fig.add_subplot()
-    for name, r in records.items():
-        us = _us(r)
-        cn = r.delivered_by_origin[:, us, r.origins.index("CN")].sum(axis=1)
-        total = r.delivered_by_origin[:, us, :].sum(axis=(1, 2))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share = _quarterly(cn, r.step_days) / _quarterly(total, r.step_days)
-        ax.plot(_dates(r), 100 * share, lw=1.4, label=name)
-    ax.set(title="Chinese-origin share of U.S. deliveries (13-week mean)",
-           ylabel="% of U.S. deliveries mined in China")
-    ax.set_ylim(0, 100)
-    ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
-    fig.tight_layout()
-    fig.savefig(path)
+    """Chinese-origin share of U.S. deliveries per scenario."""
+    _panels(records, _china_share, "Share of U.S. deliveries mined in China (13-week mean; "
+            "2025 is warm-up: initial stocks count as Chinese)", "% mined in China", path,
+            top=100)
 
 
 def replace_block(text: str, name: str, body: str) -> str:
@@ -124,7 +148,7 @@ def replace_block(text: str, name: str, body: str) -> str:
 def main() -> None:
     records = run_all()
     FIGURES.mkdir(exist_ok=True)
-    figure_shortfall(records, FIGURES / "us_shortfall_by_scenario.png")
+    figure_cover(records, FIGURES / "us_cover_by_scenario.png")
     figure_china_share(records, FIGURES / "china_share_by_scenario.png")
     baseline_year = simulate(load_scenario(HERE / "baseline.yaml", [("horizon_years", 1)]))
     calibration = format_table(calibration_rows(baseline_year))
