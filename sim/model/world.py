@@ -105,12 +105,16 @@ class World:
                 step = clock.first_step_on_or_after(0.0 if start is None else s.day(start))
                 mask = np.array([0.0 if o in excluded else 1.0 for o in net.origins])
                 self.origin_rules[node.index] = (step, mask)
-        self.transit = []
+        self.transit_days, self.transit_steps = [], []  # per edge, per departure step
         for edge in net.edges:
             if is_random(edge.transit):
-                self.transit.append(draw(edge.transit, self.rng[edge.key], clock.n_steps).tolist())
+                days = draw(edge.transit, self.rng[edge.key], clock.n_steps)
             else:
-                self.transit.append(float(expected(edge.transit)))
+                days = np.full(clock.n_steps, float(expected(edge.transit)))
+            steps = np.maximum(1, np.ceil(days / clock.step_days - 1e-9)).astype(int)
+            self.transit_days.append(days.tolist())
+            self.transit_steps.append(steps.tolist())
+        self._shipped_t = rec["shipped_t"]
         self.buyers = [n for n in net.nodes if n.edges and n.kind != MINE]
         for node in net.of_kind(STOCKPILE):
             node.target = node.spec.target_stock
@@ -328,18 +332,25 @@ class World:
     def ship(self, edge_index: int, amount: float, k: int) -> None:
         """Send `amount` from the edge's supplier; it arrives at the first usable step."""
         edge = self.net.edges[edge_index]
-        vec, amount = self.take(self.stock[edge.supplier], amount, self.mask(edge.buyer, k))
-        if vec is None:
+        supplier, buyer = edge.supplier, edge.buyer
+        if self.origin_rules[buyer] is None:
+            amount = min(amount, self.stock[supplier].total)
+            vec = self.stock[supplier].take(amount)
+        else:
+            vec, amount = self.take(self.stock[supplier], amount, self.mask(buyer, k))
+        if amount <= EPS:
             return
-        transit = self.transit[edge_index]
-        days = (transit[k] if isinstance(transit, list) else transit) \
-            + self.rules.extra_days[edge_index]
-        arrival = max(k + 1, math.ceil((k * self.clock.step_days + days)
-                                       / self.clock.step_days - 1e-9))
-        self.on_order[edge.buyer] += amount
-        self.rec.arrays["shipped_t"][k, edge.supplier] += amount
+        extra = self.rules.extra_days[edge_index]
+        if extra:
+            step_days = self.clock.step_days
+            days = self.transit_days[edge_index][k] + extra
+            arrival = max(k + 1, math.ceil((k * step_days + days) / step_days - 1e-9))
+        else:
+            arrival = k + self.transit_steps[edge_index][k]
+        self.on_order[buyer] += amount
+        self._shipped_t[k, supplier] += amount
         self.rec.shipped_by_edge[k, edge_index] += amount
-        self._deliver_at(k, arrival, (edge.buyer, vec, amount, False))
+        self._deliver_at(k, arrival, (buyer, vec, amount, False))
         for quota in self.controls.watch[edge_index]:
             if quota.watch_from_step <= k < quota.first_step:
                 quota.watched_t += amount
