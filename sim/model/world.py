@@ -38,6 +38,7 @@ class World:
         seed = scenario.seed if seed is None else seed
         self.rng = {key: stream(seed, replication, key) for key in self._random_sources()}
         n, n_origins = len(net.nodes), len(net.origins)
+        self.units = list(np.eye(n_origins))  # the mix of material of one origin
         self.stock = [Stock(n_origins) for _ in range(n)]
         self.inputs = [Stock(n_origins) if node.kind == PROCESSOR else None for node in net.nodes]
         self.on_order = [0.0] * n
@@ -67,12 +68,12 @@ class World:
             initial = node.spec.initial_stock
             if isinstance(initial, dict):
                 amount_in = initial.get(node.spec.inputs[0], 0.0)
-                self.inputs[node.index].put_origin(origin, amount_in)
+                self.inputs[node.index].put(self.units[origin], amount_in)
                 amount = initial.get(node.spec.output, 0.0)
                 self.totals["initial"] += amount_in
             else:
                 amount = initial
-            self.stock[node.index].put_origin(origin, amount)
+            self.stock[node.index].put(self.units[origin], amount)
             self.totals["initial"] += amount
 
     def _build_schedules(self) -> None:
@@ -207,7 +208,7 @@ class World:
         by_origin = self.rec.produced_by_origin[k]
         for index, origin, output in self.mines:
             amount = output[k]
-            self.stock[index].put_origin(origin, amount)
+            self.stock[index].put(self.units[origin], amount)
             produced[index] = amount
             by_origin[origin] += amount
             self.totals["mined"] += amount
@@ -219,23 +220,23 @@ class World:
         for index, capacity, yield_, delay, batches in self.processors:
             out = self.stock[index]
             while batches and batches[0][0] <= k:
-                _, vec, amount = batches.popleft()
-                out.put(vec, amount)
+                _, mix, amount = batches.popleft()
+                out.put(mix, amount)
                 output_row[index] += amount
             inputs = self.inputs[index]
             amount = min(capacity[k], inputs.total)
             if amount <= EPS:
                 continue
-            vec = inputs.take(amount) * yield_
+            mix = inputs.take(amount)
             made = amount * yield_
             self.totals["lost"] += amount - made
             processed_row[index] = amount
             lost_row[index] = amount - made
             if delay == 0:
-                out.put(vec, made)
+                out.put(mix, made)
                 output_row[index] += made
             else:
-                batches.append((k + delay, vec, made))
+                batches.append((k + delay, mix, made))
 
     def _consume(self, k: int) -> None:
         rec = self.rec.arrays
@@ -247,7 +248,7 @@ class World:
         for index, demand, backlog, releasers, scrap_rate, scrap_to, scrap_steps in self.consumers:
             wanted = demand[k] + self.backlog[index]
             mask = self.mask(index, k)
-            vec, taken = self.take(self.stock[index], wanted, mask)
+            mix, taken = self.take(self.stock[index], wanted, mask)
             missing = wanted - taken
             for sp in releasers:
                 if missing <= EPS:
@@ -255,7 +256,7 @@ class World:
                 part, amount = self.take(self.stock[sp], min(missing, left[sp]), mask)
                 if amount <= EPS:
                     continue
-                vec = part if vec is None else vec + part
+                mix = part if mix is None else (mix * taken + part * amount) / (taken + amount)
                 left[sp] -= amount
                 released_row[sp] += amount
                 taken += amount
@@ -265,13 +266,12 @@ class World:
             short_row[index] = demand[k] - taken
             if backlog:
                 self.backlog[index] = backlog_row[index] = max(missing, 0.0)
-            if vec is None:
+            if mix is None:
                 continue
-            by_origin[index] += vec
+            by_origin[index] += mix * taken
             self.totals["consumed"] += taken
             if scrap_to is not None and scrap_rate > 0:
-                self._deliver_at(k, k + scrap_steps, (scrap_to, vec * scrap_rate,
-                                                      taken * scrap_rate, True))
+                self._deliver_at(k, k + scrap_steps, (scrap_to, mix, taken * scrap_rate, True))
 
     def mask(self, index: int, k: int) -> np.ndarray | None:
         """The origins node `index` may take on step k (1 allowed, 0 excluded), if limited."""
@@ -280,10 +280,10 @@ class World:
 
     @staticmethod
     def take(store: Stock, amount: float, mask: np.ndarray | None) -> tuple:
-        """Take up to `amount` (of allowed origins only, under a mask); (vec or None, tonnes)."""
+        """Take up to `amount` (of allowed origins only, under a mask); (mix or None, tonnes)."""
         if mask is not None:
-            vec, taken = store.take_allowed(amount, mask)
-            return (vec, taken) if taken > EPS else (None, 0.0)
+            mix, taken = store.take_allowed(amount, mask)
+            return (mix, taken) if taken > EPS else (None, 0.0)
         taken = min(amount, store.total)
         return (store.take(taken), taken) if taken > EPS else (None, 0.0)
 
@@ -295,19 +295,19 @@ class World:
         amount = min(event.quantity, store.total)
         if amount <= EPS:
             return
-        vec = store.take(amount)
+        mix = store.take(amount)
         weights = [net.nodes[net.index[t]].spec.demand_tpa for t in targets]
         if sum(weights) <= 0:  # nobody has demand: split evenly
             weights = [1.0] * len(targets)
         for target, weight in zip(targets, weights, strict=True):
             share = weight / sum(weights)
-            self.stock[net.index[target]].put(vec * share, amount * share)
+            self.stock[net.index[target]].put(mix, amount * share)
         self.rec.arrays["released_t"][k, sp] += amount
 
     # ----- arrivals ---------------------------------------------------------------------
 
     def _deliver_at(self, k: int, arrival: int, item: tuple) -> None:
-        """Queue (node, vec, amount, is_scrap) for step `arrival`: one SimPy timeout a step."""
+        """Queue (node, mix, amount, is_scrap) for step `arrival`: one SimPy timeout a step."""
         bucket = self._arrivals.get(arrival)
         if bucket is None:
             bucket = self._arrivals[arrival] = []
@@ -318,14 +318,14 @@ class World:
     def _arrive(self, event: simpy.Event) -> None:
         k = event.value
         received, recycled = self.rec.arrays["received_t"][k], self.rec.arrays["recycled_t"][k]
-        for node, vec, amount, is_scrap in self._arrivals.pop(k):
+        for node, mix, amount, is_scrap in self._arrivals.pop(k):
             if is_scrap:
-                self.inputs[node].put(vec, amount)
+                self.inputs[node].put(mix, amount)
                 self.totals["recycled"] += amount
                 recycled[node] += amount
             else:
                 inputs = self.inputs[node]
-                (inputs if inputs is not None else self.stock[node]).put(vec, amount)
+                (inputs if inputs is not None else self.stock[node]).put(mix, amount)
                 self.on_order[node] -= amount
                 received[node] += amount
 
@@ -335,9 +335,9 @@ class World:
         supplier, buyer = edge.supplier, edge.buyer
         if self.origin_rules[buyer] is None:
             amount = min(amount, self.stock[supplier].total)
-            vec = self.stock[supplier].take(amount)
+            mix = self.stock[supplier].take(amount)
         else:
-            vec, amount = self.take(self.stock[supplier], amount, self.mask(buyer, k))
+            mix, amount = self.take(self.stock[supplier], amount, self.mask(buyer, k))
         if amount <= EPS:
             return
         extra = self.rules.extra_days[edge_index]
@@ -350,7 +350,7 @@ class World:
         self.on_order[buyer] += amount
         self._shipped_t[k, supplier] += amount
         self.rec.shipped_by_edge[k, edge_index] += amount
-        self._deliver_at(k, arrival, (buyer, vec, amount, False))
+        self._deliver_at(k, arrival, (buyer, mix, amount, False))
         for quota in self.controls.watch[edge_index]:
             if quota.watch_from_step <= k < quota.first_step:
                 quota.watched_t += amount
