@@ -46,20 +46,22 @@ def place_orders(world: World, k: int) -> None:
             request = (node.priority, edge.index, amount, entry)
             requests.setdefault(edge.supplier, []).append(request)
     _serve_all(world, requests, filled, committed)
-    for position in range(max(len(entry[0].edges) for entry in needs)):
+    wanting = [entry for entry in needs if entry[1] > EPS]
+    for position in range(max((len(entry[0].edges) for entry in wanting), default=0)):
         requests = {}
-        for entry in needs:
+        for entry in wanting:
             node, rest = entry
             if rest > EPS and position < len(node.edges):
                 edge = node.edges[position]
+                if stock[edge.supplier].total - committed.get(edge.supplier, 0.0) <= EPS:
+                    continue  # nothing left there to re-offer
                 mask = world.mask(node.index, k)
                 if mask is not None:
                     rest = min(rest, world.stock[edge.supplier].allowed_total(mask))
                 requests.setdefault(edge.supplier, []).append(
                     (node.priority, edge.index, rest, entry))
-        if not requests:
-            break
-        _serve_all(world, requests, filled, committed)
+        if requests:
+            _serve_all(world, requests, filled, committed)
     restricted = [e for e in filled if world.origin_rules[world.net.edges[e].buyer] is not None]
     for e in restricted:  # origin-restricted buyers first, while the allowed origins are there
         world.ship(e, filled.pop(e), k)
