@@ -16,6 +16,9 @@ from sim.errors import Problem, ScenarioError, SimulationError
 
 
 def _parser() -> argparse.ArgumentParser:
+    from sim.experiments.replications import KEEP_SERIES
+    from sim.experiments.stopping import MAX_REPLICATIONS
+
     parser = argparse.ArgumentParser(
         prog="tungsten-sim", description="Tungsten supply-disruption scenario simulator.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -24,15 +27,66 @@ def _parser() -> argparse.ArgumentParser:
                         help="show tracebacks")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = sub.add_parser("run", parents=[common], help="run scenario files and write results")
+    run = sub.add_parser(
+        "run", parents=[common], help="run scenario files and write results",
+        description="Run scenario files (Monte Carlo replications, optionally in parallel) and "
+                    "write one results folder each.",
+        epilog="Replication r draws every random source from its own stream (seed, r, source "
+               "id): results are identical for any --workers, and scenarios run with the same "
+               "seed share random numbers. Ctrl-C stops cleanly (exit 130, nothing partial "
+               "written).")
     run.add_argument("scenarios", nargs="+", metavar="SCENARIO")
-    run.add_argument("--replications", "-n", type=int, help="replications (default: scenario's)")
+    run.add_argument("--replications", "-n", type=int,
+                     help="replications (default: the scenario's; with --ci-halfwidth: the "
+                          "first batch, default 10)")
     run.add_argument("--seed", type=int, help="seed (default: the scenario's)")
     run.add_argument("--set", dest="overrides", action="append", default=[],
                      metavar="PATH=VALUE", help="override a parameter (repeatable)")
     run.add_argument("--out", type=Path, help="results folder (default: results/<name>)")
+    run.add_argument("--workers", "-j", type=int, default=1, metavar="W",
+                     help="worker processes (default 1: in this process)")
+    run.add_argument("--keep-series", type=int, default=KEEP_SERIES, metavar="K",
+                     help="replications written in full to timeseries.csv and drawn in the "
+                          f"per-node plots (default {KEEP_SERIES}); KPIs, summaries and "
+                          "bands.csv cover all replications")
+    run.add_argument("--ci-halfwidth", type=float, metavar="X",
+                     help="sequential stopping: add replications until the 95%% CI of --kpi "
+                          "has half-width <= X")
+    run.add_argument("--kpi", metavar="SCOPE.KPI",
+                     help="KPI for --ci-halfwidth, e.g. country:US.fill_rate")
+    run.add_argument("--max-replications", type=int, default=MAX_REPLICATIONS, metavar="M",
+                     help=f"most replications with --ci-halfwidth (default {MAX_REPLICATIONS})")
+    run.add_argument("--prob-fill", type=float, action="append", metavar="T",
+                     help="report P(fill rate >= T) per scope (repeatable; default 0.95)")
+    run.add_argument("--prob-no-shortfall-by", action="append", metavar="DATE",
+                     help="report P(no shortfall before DATE) per scope (repeatable; "
+                          "default: the end of the run)")
     run.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+    compare = sub.add_parser(
+        "compare", parents=[common], help="compare results or scenarios (KPIs with CIs, plots)",
+        description="Compare result folders and/or scenario files against the first one: "
+                    "KPIs with 95% CIs and their differences (paired by replication when "
+                    "seeds and replication counts match, Welch otherwise), the parameters "
+                    "that changed, and overlay plots. Scenario files are run with a common "
+                    "seed. Writes results/compare-<names>/.")
+    compare.add_argument("inputs", nargs="+", metavar="RESULT_OR_SCENARIO")
+    compare.add_argument("--replications", "-n", type=int,
+                         help="replications of scenario files (default: those of the first "
+                              "result folder, else the largest of the scenarios')")
+    compare.add_argument("--seed", type=int,
+                         help="seed of scenario files (default: the first result folder's, "
+                              "else the first scenario's)")
+    compare.add_argument("--workers", "-j", type=int, default=1, metavar="W",
+                         help="worker processes for scenario files (default 1)")
+    compare.add_argument("--kpi", action="append", default=[], metavar="SCOPE.KPI",
+                         help="KPI to show (repeatable; default: main U.S. KPIs); "
+                              "comparison.csv has them all")
+    compare.add_argument("--out", type=Path,
+                         help="comparison folder (default: results/compare-<names>)")
+    compare.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    compare.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
     validate = sub.add_parser("validate", parents=[common],
                               help="check scenario files without running them")
@@ -64,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"simulation failed: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("interrupted; nothing was written", file=sys.stderr)
+        print("interrupted; nothing partial was written", file=sys.stderr)
         return 130
 
 
@@ -78,6 +132,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         for name, description in commands.list_scenarios(args.dir):
             print(f"{name:28s} {description}")
         return 0
+    if args.command == "compare":
+        return commands.compare_command(args)
     overrides = commands.parse_overrides(args.overrides)
     if args.command == "validate":
         problems: list[Problem] = []

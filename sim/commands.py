@@ -61,17 +61,91 @@ def list_scenarios(folder: Path | None) -> list[tuple[str, str]]:
     return out
 
 
+def _problem(option: str, message: str, value: object = "") -> ScenarioError:
+    return ScenarioError([Problem(option, 0, 0, str(value), message)])
+
+
+def _check_counts(args: argparse.Namespace) -> None:
+    """The numeric options of `run` and `compare`, all problems at once."""
+    problems = []
+    for option, value, least in (("--replications", args.replications, 1),
+                                 ("--workers", args.workers, 1),
+                                 ("--keep-series", getattr(args, "keep_series", 1), 1),
+                                 ("--max-replications", getattr(args, "max_replications", 2), 2)):
+        if value is not None and value < least:
+            problems.append(Problem(option, 0, 0, str(value), f"must be >= {least}"))
+    if problems:
+        raise ScenarioError(problems)
+
+
+def _stop_rule(args: argparse.Namespace):
+    """The sequential-stopping rule of `run`, or None."""
+    from sim.experiments.stopping import MIN_REPLICATIONS, StopRule, parse_kpi
+
+    if args.ci_halfwidth is None and args.kpi is None:
+        return None
+    if args.ci_halfwidth is None or args.kpi is None:
+        raise _problem("--ci-halfwidth", "needs --kpi SCOPE.KPI, and --kpi needs --ci-halfwidth")
+    try:
+        key = parse_kpi(args.kpi)
+    except ValueError as err:
+        raise _problem("--kpi", str(err)) from None
+    if not args.ci_halfwidth > 0:
+        raise _problem("--ci-halfwidth", "must be > 0", args.ci_halfwidth)
+    first = args.replications if args.replications is not None else MIN_REPLICATIONS
+    return StopRule(key, args.ci_halfwidth, args.max_replications,
+                    min(max(2, first), args.max_replications))
+
+
+def _probability_spec(args: argparse.Namespace):
+    """Probability KPIs asked for by `--prob-fill` and `--prob-no-shortfall-by`."""
+    from sim.results.probabilities import DEFAULT_FILL_RATE, ProbabilitySpec
+
+    fills = tuple(args.prob_fill or (DEFAULT_FILL_RATE,))
+    dates, problems = [], []
+    for text in args.prob_no_shortfall_by or ():
+        try:
+            dates.append(dt.date.fromisoformat(text))
+        except ValueError:
+            problems.append(Problem("--prob-no-shortfall-by", 0, 0, text,
+                                    "is not a date (YYYY-MM-DD)"))
+    bad = [f for f in fills if not 0 < f <= 1]
+    problems += [Problem("--prob-fill", 0, 0, f"{f:g}", "must be in (0, 1]") for f in bad]
+    if problems:
+        raise ScenarioError(problems)
+    return ProbabilitySpec(fills, tuple(dates) or (None,))
+
+
+def _check_against(scenario: Scenario, path: str, stop, spec) -> list[Problem]:
+    """Problems of the stopping KPI and the probability dates for one scenario."""
+    from sim.experiments.compare import unknown_kpis
+    from sim.results.ensemble import kpi_keys
+
+    problems = []
+    if stop is not None:
+        try:
+            unknown_kpis([stop.key], kpi_keys(scenario), "--kpi")
+        except ScenarioError as err:
+            problems += err.problems
+    try:
+        spec.resolve(scenario.start, scenario.end)
+    except ValueError as err:
+        problems.append(Problem("--prob-no-shortfall-by", 0, 0, path, str(err)))
+    return problems
+
+
 def run_command(args: argparse.Namespace, overrides: list[tuple[str, Any]]) -> int:
-    """`tungsten-sim run`: load every scenario first (all problems at once), then run each."""
+    """`tungsten-sim run`: check everything first (all problems at once), then run each."""
     from sim.experiments import run_replications
     from sim.results import write_result
 
-    if args.replications is not None and args.replications < 1:
-        raise ScenarioError([Problem("--replications", 0, 0, "", "must be >= 1")])
+    _check_counts(args)
+    stop, spec = _stop_rule(args), _probability_spec(args)
     scenarios, problems = [], []
     for path in args.scenarios:
         try:
             scenarios.append(load_scenario(path, overrides))
+            problems += _check_against(scenarios[-1], path, stop, spec)
         except ScenarioError as err:
             problems.extend(err.problems)
     if problems:
@@ -80,7 +154,8 @@ def run_command(args: argparse.Namespace, overrides: list[tuple[str, Any]]) -> i
         args.out.mkdir(parents=True, exist_ok=True)
     for scenario in scenarios:
         result = run_replications(scenario, args.replications, args.seed,
-                                  progress=not args.quiet)
+                                  progress=not args.quiet, workers=args.workers,
+                                  keep_series=args.keep_series, probabilities=spec, stop=stop)
         if args.out is None:
             wanted = Path("results") / scenario.name
         elif len(scenarios) > 1:
@@ -89,7 +164,45 @@ def run_command(args: argparse.Namespace, overrides: list[tuple[str, Any]]) -> i
             wanted = args.out
         folder = write_result(result, wanted, plots=not args.no_plots)
         print(us_table(result))
+        print(probability_table(result))
+        if "stopping" in result.extra:
+            print(_stopping_line(result.extra["stopping"]))
         print(f"results written to {folder}/")
+    return 0
+
+
+def _stopping_line(stopping: dict) -> str:
+    from sim.experiments.stopping import StopOutcome
+
+    width = stopping["halfwidth"]
+    return StopOutcome(stopping["kpi"], stopping["target_halfwidth"], stopping["n"],
+                       math.inf if width is None else width, stopping["reached"]).describe()
+
+
+def compare_command(args: argparse.Namespace) -> int:
+    """`tungsten-sim compare`: read folders, run scenario files, write and print the comparison."""
+    from sim.experiments.compare import CompareSettings, check_kpis, gather, load_inputs
+    from sim.experiments.stopping import parse_kpi
+    from sim.results.compare_folder import Comparison, folder_name, write_comparison
+    from sim.results.comparison import selected_keys
+
+    _check_counts(args)
+    if len(args.inputs) < 2:
+        raise _problem("compare", "needs at least two result folders or scenario files")
+    try:
+        wanted = [parse_kpi(text) for text in args.kpi]
+    except ValueError as err:
+        raise _problem("--kpi", str(err)) from None
+    items = load_inputs(args.inputs)
+    check_kpis(items, wanted)
+    settings = CompareSettings(args.seed, args.replications, args.workers,
+                               progress=not args.quiet)
+    data = gather(items, settings)
+    comparison = Comparison.of(data, selected_keys(data[0], wanted))
+    out = args.out or Path("results") / folder_name([d.label for d in data])
+    folder = write_comparison(comparison, out, plots=not args.no_plots)
+    print(comparison.text())
+    print(f"comparison written to {folder}/")
     return 0
 
 
@@ -99,14 +212,24 @@ US_KPIS = (("fill_rate", "fill rate", "{:.1%}"), ("shortfall_t", "shortfall t", 
            ("origin_share_CN", "CN-origin", "{:.1%}"))
 
 
-def us_table(result) -> str:
-    """A short table of U.S. KPIs (means over replications) for the terminal."""
+def _summary(result) -> dict:
+    if result.ensemble is not None:
+        return result.ensemble.summary()
     from sim.results.kpis import summarize
     from sim.results.writer import all_kpi_rows
 
-    summary = summarize(all_kpi_rows(result))
-    scopes = [s for s in summary if s == "country:US" or s.startswith("country:US/group:")]
-    n = len(result.runs)
+    return summarize(all_kpi_rows(result))
+
+
+def _us_scopes(scopes) -> list[str]:
+    return [s for s in scopes if s == "country:US" or s.startswith("country:US/group:")]
+
+
+def us_table(result) -> str:
+    """A short table of U.S. KPIs (means over replications) for the terminal."""
+    summary = _summary(result)
+    scopes = _us_scopes(summary)
+    n = result.replications
     runs = f"mean of {n} replications" if n > 1 else "1 run"
     head = f"{result.name}: U.S. KPIs ({runs})"
     lines = [head, f"{'scope':28s}" + "".join(f"{label:>14s}" for _, label, _ in US_KPIS)]
@@ -124,3 +247,30 @@ def us_table(result) -> str:
     if not scopes:
         lines.append("(no U.S. consumers in this scenario)")
     return "\n".join(lines)
+
+
+def probability_table(result) -> str:
+    """U.S. probability KPIs with their 95% Wilson intervals, for the terminal."""
+    if result.ensemble is None:
+        return ""
+    items = _us_probabilities(result)
+    if not items:
+        return ""
+    events = list(dict.fromkeys((p.event, p.threshold) for p in items))
+    titles = [f"P(fill rate >= {t})" if e == "fill_rate>=" else f"P(no shortfall by {t})"
+              for e, t in events]
+    lines = [f"probabilities over {result.replications} replications (95% Wilson interval)",
+             f"{'scope':28s}" + "".join(f"{title:>32s}" for title in titles)]
+    for scope in dict.fromkeys(p.scope for p in items):
+        cells = []
+        for event in events:
+            p = next(x for x in items if x.scope == scope and (x.event, x.threshold) == event)
+            low, high = p.interval
+            cells.append(f"{p.p:.3f} [{low:.3f}, {high:.3f}]")
+        lines.append(f"{scope:28s}" + "".join(f"{c:>32s}" for c in cells))
+    return "\n".join(lines)
+
+
+def _us_probabilities(result) -> list:
+    scopes = set(_us_scopes(s for s, _ in result.ensemble.keys))
+    return [p for p in result.ensemble.probabilities() if p.scope in scopes]

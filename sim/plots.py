@@ -1,13 +1,18 @@
-"""Figures of one Result: U.S. supply by origin, shortfalls, cover, stockpiles and mine output.
+"""Figures of a Result (U.S. supply by origin, shortfalls, cover, stockpiles, mine output) and
+of a comparison of several (the main U.S. series overlaid, each with its band).
 
 Each figure is a `matplotlib.figure.Figure` drawn on an Agg canvas, never through pyplot, so
 plotting changes no global state and works without a display. Flows are shown as annual rates
 (t W per year) averaged over bins of about a month, levels as recorded each step. With several
-replications, lines are the median with a p5-p95 band and stacked areas are the mean.
+replications, lines are the median with a p5-p95 band and stacked areas are the mean. The
+per-node figures read the replications whose full records were kept (`result.runs`); the
+main-series figure (`main_series.png`, results of `run_replications`) and the comparison
+figures read the bands of all replications.
 
 Example::
 
     paths = plot_result(result, Path("results/china-apt-ban/plots"))
+    paths = plot_comparison([("baseline", bands_a), ("ban", bands_b)], Path("results/cmp"))
 """
 
 from __future__ import annotations
@@ -19,16 +24,20 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.results.series import LABELS, annual_rate, bin_centres, steps_per_bin
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from sim.model import RunRecord
+    from sim.results.ensemble import Bands
     from sim.results.result import Result
+
+__all__ = ["annual_rate", "bin_centres", "plot_comparison", "plot_result", "steps_per_bin"]
 
 FIGSIZE = (11.0, 6.0)
 DPI = 140
-MONTH_DAYS = 365.25 / 12
 MAX_AREAS = 6
 """Most stacked areas drawn; the smallest series beyond them are summed as "other"."""
 MAX_LINES = 8
@@ -45,11 +54,29 @@ PINNED_COLORS = {
 
 def plot_result(result: Result, folder: Path) -> list[Path]:
     """Write the standard figures of `result` as PNGs into `folder` and return their paths."""
+    figures = [(name, draw(result)) for name, draw in _FIGURES]
+    if result.ensemble is not None:
+        figures.append(("main_series", _main_series(result)))
+    return _save(figures, folder)
+
+
+def plot_comparison(entries: Sequence[tuple[str, Bands]], folder: Path) -> list[Path]:
+    """One PNG per main U.S. series with every result's median and p5-p95 band overlaid."""
+    figures = []
+    for series, name in COMPARED:
+        figure, (ax,) = _figure()
+        _overlay(ax, entries, series)
+        n = ", ".join(label for label, _ in entries)
+        figure.suptitle(f"{LABELS[series][0]}: {n}  (median and p5-p95)", fontsize=13)
+        figures.append((name, figure))
+    return _save(figures, folder)
+
+
+def _save(figures: Sequence[tuple[str, Figure]], folder: Path) -> list[Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, draw in _FIGURES:
-        figure = draw(result)
+    for name, figure in figures:
         path = folder / f"{name}.png"
         figure.savefig(path, dpi=DPI)
         paths.append(path)
@@ -57,27 +84,6 @@ def plot_result(result: Result, folder: Path) -> list[Path]:
 
 
 # --- aggregation (plain numpy, tested on numbers) ---------------------------------------------
-
-def steps_per_bin(step_days: int, record_days: int) -> int:
-    """Steps averaged into one plotted point: about a month, never finer than the record."""
-    return max(1, record_days // step_days, round(MONTH_DAYS / step_days))
-
-
-def annual_rate(flow: np.ndarray, step_days: int, bin_steps: int) -> np.ndarray:
-    """Per-step tonnes [step, ...] as t/yr averaged over bins of `bin_steps` (last may be short)."""
-    starts = np.arange(0, flow.shape[0], bin_steps)
-    counts = np.diff(np.append(starts, flow.shape[0]))
-    sums = np.add.reduceat(flow, starts, axis=0)
-    scale = 365.0 / (counts * step_days)
-    return sums * scale.reshape((-1,) + (1,) * (flow.ndim - 1))
-
-
-def bin_centres(n_steps: int, step_days: int, bin_steps: int) -> np.ndarray:
-    """Day at the middle of each bin made by `annual_rate`."""
-    starts = np.arange(0, n_steps, bin_steps)
-    counts = np.diff(np.append(starts, n_steps))
-    return (starts + counts / 2.0) * step_days
-
 
 def us_deliveries_by_origin(run: RunRecord) -> np.ndarray:
     """Tonnes delivered to U.S. consumers per step by mine-origin country, [step, origin]."""
@@ -135,8 +141,11 @@ def _dates(start: dt.date, days: np.ndarray) -> list[dt.datetime]:
 
 def _title(figure: Figure, result: Result, what: str, how: str) -> None:
     """Figure title: scenario name, what is shown and how replications are summarised."""
-    n = len(result.runs)
+    n, kept = result.replications, len(result.runs)
     reps = f"{how} of {n} replications" if n > 1 else "1 replication"
+    if kept < n:
+        reps = f"{how} of the first {kept} of {n} replications" if kept > 1 else \
+            f"replication 0 of {n}"
     figure.suptitle(f"{result.name}: {what}  ({reps})", fontsize=13)
 
 
@@ -146,26 +155,31 @@ def _finish(ax: Axes, result: Result, ylabel: str, stacked: int = 0,
 
     The first `stacked` legend entries are reversed so they read in the order they are stacked.
     """
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-    from matplotlib.ticker import FuncFormatter
-
     run = result.runs[0]
-    locator = AutoDateLocator(minticks=5, maxticks=12)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    ax.yaxis.set_major_formatter(FuncFormatter(_tick_label))
     end = run.start + dt.timedelta(days=run.n_steps * run.step_days)
-    ax.set_xlim(_dates(run.start, np.array([0.0]))[0], dt.datetime.combine(end, dt.time()))
-    top = ax.dataLim.y1 if np.isfinite(ax.dataLim.y1) and ax.dataLim.y1 > 0 else 1.0
-    ax.set_ylim(0, top * 1.08)
+    _axes(ax, run.start, end, ylabel)
     _shade_controls(ax, result, end)
-    ax.set_ylabel(ylabel)
     ax.grid(True, alpha=0.3)
     handles, labels = ax.get_legend_handles_labels()
     if handles and legend:
         order = list(range(stacked))[::-1] + list(range(stacked, len(handles)))
         ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="upper left",
                   bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+
+
+def _axes(ax: Axes, start: dt.date, end: dt.date, ylabel: str) -> None:
+    """Date axis from `start` to `end`, y from 0 with headroom, readable ticks, a label."""
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.ticker import FuncFormatter
+
+    locator = AutoDateLocator(minticks=5, maxticks=12)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    ax.yaxis.set_major_formatter(FuncFormatter(_tick_label))
+    ax.set_xlim(dt.datetime.combine(start, dt.time()), dt.datetime.combine(end, dt.time()))
+    top = ax.dataLim.y1 if np.isfinite(ax.dataLim.y1) and ax.dataLim.y1 > 0 else 1.0
+    ax.set_ylim(0, top * 1.08)
+    ax.set_ylabel(ylabel)
 
 
 def _tick_label(value: float, _position: float) -> str:
@@ -396,3 +410,55 @@ _FIGURES: tuple[tuple[str, Callable[[Result], Figure]], ...] = (
     ("stockpile_level", _stockpile),
     ("mine_output_by_country", _mine_output),
 )
+
+
+# --- main series over all replications (bands) -------------------------------------------------
+
+COMPARED = (("us_delivered_tpa", "us_deliveries"), ("us_shortfall_tpa", "us_shortfall"),
+            ("us_cover_days", "us_days_of_cover"), ("us_cn_origin_share", "us_cn_origin_share"),
+            ("us_stockpile_t", "us_stockpile_level"))
+"""Main series drawn in comparisons and in `main_series.png`, with their file names."""
+
+
+def _overlay(ax: Axes, entries: Sequence[tuple[str, Bands]], series: str,
+             legend: bool = True) -> None:
+    """Each entry's median of `series` as a line with its p5-p95 band; shares as percent."""
+    palette = _line_palette()
+    scale = 100.0 if series.endswith("share") else 1.0
+    starts, ends = [], []
+    for k, (label, bands) in enumerate(entries):
+        s, color = bands.row(series), palette[k % len(palette)]
+        x = _dates(bands.start, bands.day + bands.days / 2)
+        ax.fill_between(x, bands.p5[s] * scale, bands.p95[s] * scale, color=color, alpha=0.2,
+                        lw=0)
+        ax.plot(x, bands.p50[s] * scale, color=color, lw=1.6, label=label)
+        starts.append(bands.start)
+        ends.append(bands.start + dt.timedelta(days=float(bands.day[-1] + bands.days[-1])))
+    unit = "% (monthly)" if scale == 100.0 else LABELS[series][1]
+    _axes(ax, min(starts), max(ends), unit)
+    if series.endswith("share"):
+        ax.set_ylim(0, 105)
+    ax.grid(True, alpha=0.3)
+    if legend:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+
+
+def _main_series(result: Result) -> Figure:
+    """The main U.S. series of one result, over all its replications, one panel each."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(FIGSIZE[0], 13.0), layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(len(COMPARED), 1, sharex=True, squeeze=False)[:, 0]
+    entries = [(result.name, result.ensemble.bands())]
+    end = result.scenario.start + dt.timedelta(days=float(entries[0][1].day[-1]
+                                                         + entries[0][1].days[-1]))
+    for ax, (series, _) in zip(axes, COMPARED, strict=True):
+        _overlay(ax, entries, series, legend=False)
+        _shade_controls(ax, result, end)
+        ax.set_title(LABELS[series][0], fontsize=10)
+    n = result.replications
+    how = f"median and p5-p95 of {n} replications" if n > 1 else "1 replication"
+    figure.suptitle(f"{result.name}: main U.S. series  ({how})", fontsize=13)
+    return figure

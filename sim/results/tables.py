@@ -31,31 +31,28 @@ def aggregate(series: np.ndarray, steps_per_record: int, is_flow: bool) -> np.nd
     return series[ends]
 
 
-def timeseries_rows(run: RunRecord) -> Iterator[tuple]:
-    """(replication, day, date, node, variable, value) rows, value rounded to 1e-6 t."""
+def timeseries_blocks(run: RunRecord) -> Iterator[str]:
+    """CSV text of a run's tidy rows (replication,day,date,node,variable,value), one block
+    per node and variable; values rounded to 1e-6 t and formatted by numpy in bulk."""
     per = run.record_days // run.step_days
     days = np.arange(0, run.n_steps, per) * run.step_days
-    dates = [(run.start + dt.timedelta(days=int(d))).isoformat() for d in days]
-    day_text = [str(int(d)) for d in days]
+    prefixes = [f"{run.replication},{int(d)},{(run.start + dt.timedelta(days=int(d)))},"
+                for d in days]
     for i, node in enumerate(run.nodes):
         for name in VARIABLES_BY_KIND[node.kind]:
             values = aggregate(run.arrays[name][:, i], per, name in FLOW_VARIABLES)
             if name in ("backlog_t", "recycled_t") and not values.any():
                 continue
-            for day, date, value in zip(day_text, dates, values.tolist(), strict=True):
-                yield run.replication, day, date, node.id, name, _fmt(value)
+            yield _block(prefixes, f"{node.id},{name},", values)
         if node.kind == "consumer":
             by_origin = run.delivered_by_origin[:, i, :]
             for o, origin in enumerate(run.origins):
-                if not by_origin[:, o].any():
-                    continue
-                values = aggregate(by_origin[:, o], per, True)
-                name = f"delivered_from_{origin}_t"
-                for day, date, value in zip(day_text, dates, values.tolist(), strict=True):
-                    yield run.replication, day, date, node.id, name, _fmt(value)
+                if by_origin[:, o].any():
+                    values = aggregate(by_origin[:, o], per, True)
+                    yield _block(prefixes, f"{node.id},delivered_from_{origin}_t,", values)
 
 
-def _fmt(value: float) -> str:
-    """Fixed precision so files are byte-identical for identical runs and stay compact."""
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+def _block(prefixes: list[str], middle: str, values: np.ndarray) -> str:
+    """Lines `prefix + middle + value`; values rounded to 6 decimals, `-0` written as 0."""
+    text = (np.round(values, 6) + 0.0).astype(str)
+    return "".join(f"{p}{middle}{v}\n" for p, v in zip(prefixes, text.tolist(), strict=True))

@@ -22,7 +22,7 @@ import yaml
 
 from sim.results.kpis import KpiRow, kpi_rows, summarize
 from sim.results.result import Result
-from sim.results.tables import timeseries_rows
+from sim.results.tables import timeseries_blocks
 
 DEPENDENCIES = ("simpy", "numpy", "matplotlib", "pyyaml", "pydantic", "tqdm")
 
@@ -40,7 +40,7 @@ def free_folder(wanted: Path) -> Path:
 def resolved_yaml(result: Result) -> str:
     """The scenario with every default filled in; running it reproduces the result."""
     scenario = result.scenario.model_copy(
-        update={"seed": result.seed, "replications": len(result.runs)})
+        update={"seed": result.seed, "replications": result.replications})
     data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
     header = "# Resolved scenario written by tungsten-sim: every default filled in.\n" \
              "# `tungsten-sim run` on this file reproduces the results beside it.\n"
@@ -49,6 +49,8 @@ def resolved_yaml(result: Result) -> str:
 
 def all_kpi_rows(result: Result) -> list[KpiRow]:
     """KPI rows of every replication, in replication order."""
+    if result.ensemble is not None:
+        return list(result.ensemble.kpi_rows())
     return [row for run in result.runs for row in kpi_rows(run)]
 
 
@@ -57,11 +59,14 @@ def write_result(result: Result, wanted: Path, plots: bool = True) -> Path:
     wanted.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{wanted.name}.tmp-", dir=wanted.parent))
     try:
-        rows = all_kpi_rows(result)
+        ensemble = result.ensemble
+        rows = all_kpi_rows(result) if ensemble is None else ensemble.kpi_rows()
         _write_timeseries(result, tmp / "timeseries.csv")
         _write_csv(tmp / "kpis.csv", ("replication", "scope", "kpi", "value"),
                    ((r, s, k, _num(v)) for r, s, k, v in rows))
-        summary = summarize(rows)
+        summary = summarize(rows) if ensemble is None else ensemble.summary()
+        for name, text in (ensemble.files() if ensemble is not None else {}).items():
+            (tmp / name).write_text(text)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")
         resolved = resolved_yaml(result)
         (tmp / "scenario.resolved.yaml").write_text(resolved)
@@ -80,8 +85,10 @@ def write_result(result: Result, wanted: Path, plots: bool = True) -> Path:
 
 def _write_timeseries(result: Result, path: Path) -> None:
     header = ("replication", "day", "date", "node", "variable", "value")
-    rows = (row for run in result.runs for row in timeseries_rows(run))
-    _write_csv(path, header, rows)
+    with path.open("w", newline="") as f:
+        f.write(",".join(header) + "\n")
+        for run in result.runs:
+            f.writelines(timeseries_blocks(run))
     try:
         import pyarrow.csv as pacsv
         import pyarrow.parquet as pq
@@ -113,11 +120,13 @@ def _manifest(result: Result, resolved: str) -> dict:
     return {
         "scenario": result.name,
         "seed": result.seed,
-        "replications": len(result.runs),
+        "replications": result.replications,
         "wall_seconds": round(result.wall_seconds, 4),
         "scenario_sha256": hashlib.sha256(resolved.encode()).hexdigest(),
         "python": platform.python_version(),
         "versions": versions,
-        "balance_relative_error_max": max(run.balance_error for run in result.runs),
+        "balance_relative_error_max": (
+            max(run.balance_error for run in result.runs) if result.ensemble is None
+            else float(result.ensemble.balance_errors.max())),
         **result.extra,
     }

@@ -1,0 +1,202 @@
+"""What a Monte Carlo run keeps of every replication: KPI values and the main series.
+
+A full RunRecord of the baseline is about 4 MB, so 1,000 of them do not fit comfortably in
+memory nor in a CSV. Each replication is therefore reduced, where it ran, to a `Replicate`:
+its KPI values (one float per scope and KPI, ~5 KB), its main series in monthly bins (~7 KB)
+and its mass-balance error; the full record rides along only for the first few replications.
+An `Ensemble` stacks the replicates in replication order and gives the KPI rows, the summary
+(with probabilities), and per-bin bands (mean, p5, p50, p95) of the main series.
+
+Example::
+
+    reps = [Replicate.of(simulate(s, r, seed), keep_record=r < 10) for r in range(100)]
+    ensemble = Ensemble.collect(reps, s)
+    ensemble.summary()["country:US"]["fill_rate"]["mean"]
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.model import NodeRow, RunRecord
+from sim.model.network import Network
+from sim.model.recorder import NODE_VARIABLES
+from sim.results import probabilities as prob
+from sim.results.kpis import KpiRow, kpi_rows
+from sim.results.series import SERIES, bin_days, main_series
+from sim.scenario.schema import Scenario
+
+KpiKey = tuple[str, str]
+BAND_HEADER = ("series", "day", "days", "date", "mean", "p5", "p50", "p95")
+
+
+@dataclass(frozen=True)
+class Replicate:
+    """One replication, reduced: KPI values by key, main series [series, bin], optional record."""
+
+    replication: int
+    kpi_keys: tuple[KpiKey, ...]
+    kpi_values: np.ndarray
+    series: np.ndarray
+    balance_error: float
+    n_steps: int
+    record: RunRecord | None = None
+
+    @classmethod
+    def of(cls, run: RunRecord, keep_record: bool = False) -> Replicate:
+        """Reduce a run; keep its full record only when asked."""
+        rows = list(kpi_rows(run))
+        keys = tuple((scope, kpi) for _, scope, kpi, _ in rows)
+        values = np.array([value for *_, value in rows], dtype=float)
+        return cls(run.replication, keys, values, main_series(run), float(run.balance_error),
+                   run.n_steps, run if keep_record else None)
+
+
+@dataclass(frozen=True)
+class Bands:
+    """Per-bin mean and percentiles of the main series over replications, [series, bin]."""
+
+    start: dt.date
+    names: tuple[str, ...]
+    day: np.ndarray
+    days: np.ndarray
+    mean: np.ndarray
+    p5: np.ndarray
+    p50: np.ndarray
+    p95: np.ndarray
+
+    def row(self, name: str) -> int:
+        """Index of a series by name."""
+        return self.names.index(name)
+
+    def csv_text(self) -> str:
+        """bands.csv: one row per series and bin; floats written to round-trip exactly."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(BAND_HEADER)
+        for s, name in enumerate(self.names):
+            for b, (day, days) in enumerate(zip(self.day, self.days, strict=True)):
+                date = (self.start + dt.timedelta(days=float(day))).isoformat()
+                writer.writerow((name, _exact(day), _exact(days), date,
+                                 *(_exact(a[s, b]) for a in (self.mean, self.p5, self.p50,
+                                                             self.p95))))
+        return out.getvalue()
+
+
+@dataclass
+class Ensemble:
+    """Replicates stacked in replication order: KPI values [key, rep], series [rep, series, bin]."""
+
+    scenario: Scenario
+    keys: list[KpiKey]
+    values: np.ndarray
+    series: np.ndarray
+    balance_errors: np.ndarray
+    n_steps: int
+    probability_spec: prob.ProbabilitySpec = field(default_factory=prob.ProbabilitySpec)
+
+    @classmethod
+    def collect(cls, replicates: Sequence[Replicate], scenario: Scenario,
+                spec: prob.ProbabilitySpec | None = None) -> Ensemble:
+        """Stack replicates 0..n-1 (in any order given); all must share the same KPI keys."""
+        reps = sorted(replicates, key=lambda r: r.replication)
+        if not reps or [r.replication for r in reps] != list(range(len(reps))):
+            raise ValueError("replicates must be exactly replications 0..n-1")
+        keys = reps[0].kpi_keys
+        if any(r.kpi_keys != keys for r in reps):
+            raise ValueError("replications disagree on their KPI keys")
+        spec = (spec or prob.ProbabilitySpec()).resolve(scenario.start, scenario.end)
+        return cls(scenario, list(keys), np.stack([r.kpi_values for r in reps], axis=1),
+                   np.stack([r.series for r in reps]), np.array([r.balance_error for r in reps]),
+                   reps[0].n_steps, spec)
+
+    @property
+    def n(self) -> int:
+        """Number of replications."""
+        return int(self.values.shape[1])
+
+    def column(self, key: KpiKey) -> np.ndarray:
+        """One KPI over replications."""
+        return self.values[self.keys.index(key)]
+
+    def kpi_rows(self) -> Iterator[KpiRow]:
+        """(replication, scope, kpi, value) rows in replication order, as `kpi_rows` gives them."""
+        for r in range(self.n):
+            for (scope, kpi), value in zip(self.keys, self.values[:, r].tolist(), strict=True):
+                yield r, scope, kpi, value
+
+    def probabilities(self) -> list[prob.Probability]:
+        """The probability KPIs of the spec, for every scope with a fill rate."""
+        return prob.probabilities(self.keys, self.values, self.probability_spec,
+                                  self.scenario.start)
+
+    def summary(self) -> dict[str, dict[str, dict[str, float | int | None]]]:
+        """scope -> kpi -> {mean, sd, p5, p50, p95, n} as `summarize` gives; plus probabilities."""
+        out: dict[str, dict[str, dict[str, float | int | None]]] = {}
+        for (scope, kpi), column in zip(self.keys, self.values, strict=True):
+            out.setdefault(scope, {})[kpi] = _stats(column)
+        for item in self.probabilities():
+            out[item.scope][item.key] = item.stats()
+        return out
+
+    def bands(self) -> Bands:
+        """Per-bin mean, p5, p50 and p95 of each main series over all replications."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN bins stay NaN
+            mean = np.nanmean(self.series, axis=0)
+            p5, p50, p95 = np.nanpercentile(self.series, [5, 50, 95], axis=0)
+        s = self.scenario
+        day, days = bin_days(self.n_steps, s.step_days, s.record_days)
+        return Bands(s.start, SERIES, day, days, mean, p5, p50, p95)
+
+    def files(self) -> dict[str, str]:
+        """Extra files of a Monte Carlo result folder: bands.csv and probabilities.csv."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(prob.HEADER)
+        writer.writerows(prob.probability_rows(self.probabilities()))
+        return {"bands.csv": self.bands().csv_text(), "probabilities.csv": out.getvalue()}
+
+
+def _stats(column: np.ndarray) -> dict[str, float | int | None]:
+    """The statistics of `summarize` for one KPI, computed the same way (NaNs left out)."""
+    arr = column[~np.isnan(column)]
+    if arr.size == 0:
+        stats: dict[str, float | int | None] = dict.fromkeys(("mean", "sd", "p5", "p50", "p95"))
+    else:
+        p5, p50, p95 = np.percentile(arr, [5, 50, 95])
+        sd = float(arr.std(ddof=1)) if arr.size > 1 else 0.0
+        stats = {"mean": float(arr.mean()), "sd": sd, "p5": float(p5), "p50": float(p50),
+                 "p95": float(p95)}
+    stats["n"] = int(arr.size)
+    return stats
+
+
+def _exact(value: float) -> str:
+    """A float as text that reads back to the same float; NaN as empty."""
+    value = float(value)
+    return "" if math.isnan(value) else repr(value)
+
+
+def kpi_keys(scenario: Scenario) -> list[KpiKey]:
+    """The (scope, kpi) pairs a run of `scenario` reports, without running it."""
+    net = Network(scenario)
+    nodes = [NodeRow(n.id, n.kind, n.country, n.group) for n in net.nodes]
+    n, o = len(nodes), len(net.origins)
+    empty = RunRecord(
+        replication=0, start=scenario.start, step_days=scenario.step_days,
+        record_days=scenario.record_days, nodes=nodes, origins=list(net.origins),
+        arrays={name: np.zeros((1, n)) for name in NODE_VARIABLES},
+        delivered_by_origin=np.zeros((1, n, o)), produced_by_origin=np.zeros((1, o)),
+        totals={}, balance_error=0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return [(scope, kpi) for _, scope, kpi, _ in kpi_rows(empty)]

@@ -1,0 +1,116 @@
+"""Probability KPIs over replications, with Wilson score intervals.
+
+Two events per consumer scope (a consumer, a country, a group, `world`):
+- `fill_rate>=T`: the scope's fill rate over the run is at least T;
+- `no_shortfall_by=D`: the scope has no short step starting before date D (D defaults to the
+  end of the run: never short).
+
+Example: `P(country:US fill_rate >= 0.95) = 0.80 [0.49, 0.94]` from 8 of 10 replications.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.results.stats import LEVEL, wilson
+
+DEFAULT_FILL_RATE = 0.95
+
+
+@dataclass(frozen=True)
+class ProbabilitySpec:
+    """Which probabilities to report: fill-rate thresholds and no-shortfall dates.
+
+    A date of None stands for the end of the run; `resolve` replaces it.
+    """
+
+    fill_rates: tuple[float, ...] = (DEFAULT_FILL_RATE,)
+    no_shortfall_by: tuple[dt.date | None, ...] = (None,)
+
+    def __post_init__(self) -> None:
+        for threshold in self.fill_rates:
+            if not 0.0 < threshold <= 1.0:
+                raise ValueError(f"fill-rate threshold (={threshold}) must be in (0, 1]")
+
+    def resolve(self, start: dt.date, end: dt.date) -> ProbabilitySpec:
+        """The spec with None dates replaced by `end`, checked to fall in (start, end]."""
+        dates = tuple(end if d is None else d for d in self.no_shortfall_by)
+        for date in dates:
+            if not start < date <= end:
+                raise ValueError(f"no-shortfall date {date} must be after the start ({start}) "
+                                 f"and no later than the end of the run ({end})")
+        return ProbabilitySpec(self.fill_rates, dates)
+
+
+@dataclass(frozen=True)
+class Probability:
+    """One probability KPI of one scope: successes of n replications, with its interval."""
+
+    scope: str
+    event: str
+    threshold: str
+    successes: int
+    n: int
+
+    @property
+    def p(self) -> float:
+        """The estimated probability (NaN when n is 0)."""
+        return self.successes / self.n if self.n else math.nan
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """Wilson score interval at the 95% level."""
+        return wilson(self.successes, self.n, LEVEL)
+
+    @property
+    def key(self) -> str:
+        """Its name in summary.json: `prob_fill_rate_ge_0.95`, `prob_no_shortfall_by_2028-01-01`."""
+        if self.event == "fill_rate>=":
+            return f"prob_fill_rate_ge_{self.threshold}"
+        return f"prob_no_shortfall_by_{self.threshold}"
+
+    def stats(self) -> dict[str, float | int]:
+        """The entry written under `summary[scope][key]`."""
+        low, high = self.interval
+        return {"p": self.p, "ci_low": low, "ci_high": high, "successes": self.successes,
+                "n": self.n}
+
+
+def probabilities(keys: Sequence[tuple[str, str]], values: np.ndarray, spec: ProbabilitySpec,
+                  start: dt.date) -> list[Probability]:
+    """Every probability of `spec` for every scope with a fill rate, from KPI values [key, rep].
+
+    `spec` must be resolved (no None dates).
+    """
+    index = {key: j for j, key in enumerate(keys)}
+    out = []
+    for scope in dict.fromkeys(scope for scope, kpi in keys if kpi == "fill_rate"):
+        fill = values[index[(scope, "fill_rate")]]
+        for threshold in spec.fill_rates:
+            out.append(Probability(scope, "fill_rate>=", f"{threshold:g}",
+                                   int(np.sum(fill >= threshold)), fill.size))
+        first = values[index[(scope, "first_shortfall_day")]]
+        for date in spec.no_shortfall_by:
+            day = float((date - start).days)
+            ok = np.isnan(first) | (first >= day)
+            out.append(Probability(scope, "no_shortfall_by", date.isoformat(),
+                                   int(np.sum(ok)), first.size))
+    return out
+
+
+HEADER = ("scope", "event", "threshold", "successes", "n", "p", "ci_low", "ci_high")
+
+
+def probability_rows(items: Sequence[Probability]) -> list[tuple]:
+    """Rows of probabilities.csv, in the order of HEADER."""
+    rows = []
+    for item in items:
+        low, high = item.interval
+        rows.append((item.scope, item.event, item.threshold, item.successes, item.n,
+                     repr(item.p), repr(low), repr(high)))
+    return rows
