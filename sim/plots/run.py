@@ -1,86 +1,55 @@
-"""Figures of a Result (U.S. supply by origin, shortfalls, cover, stockpiles, mine output) and
-of a comparison of several (the main U.S. series overlaid, each with its band).
+"""The standard figures of one Result: U.S. supply by origin, shortfall by consumer, days
+of cover, stockpile level and mine output by country.
 
-Each figure is a `matplotlib.figure.Figure` drawn on an Agg canvas, never through pyplot, so
-plotting changes no global state and works without a display. Flows are shown as annual rates
-(t W per year) averaged over bins of about a month, levels as recorded each step. With several
-replications, lines are the median with a p5-p95 band and stacked areas are the mean. The
-per-node figures read the replications whose full records were kept (`result.runs`); the
-main-series figure (`main_series.png`, results of `run_replications`) and the comparison
-figures read the bands of all replications.
+Flows are annual rates (t W per year) averaged over bins of about a month, levels as recorded
+each step. With several replications, lines are the median with a p5-p95 band and stacked
+areas the mean; these figures read the replications whose full records were kept.
 
 Example::
 
     paths = plot_result(result, Path("results/china-apt-ban/plots"))
-    paths = plot_comparison([("baseline", bands_a), ("ban", bands_b)], Path("results/cmp"))
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.results.series import LABELS, annual_rate, bin_centres, steps_per_bin
+from sim.plots.bands import main_series
+from sim.plots.common import (
+    MAX_AREAS,
+    MAX_LINES,
+    OTHER_COLOR,
+    _band,
+    _country_colors,
+    _dates,
+    _figure,
+    _finish,
+    _line_palette,
+    _note,
+    _note_corner,
+    _save,
+    _title,
+)
+from sim.results.series import annual_rate, bin_centres, steps_per_bin
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from sim.model import RunRecord
-    from sim.results.ensemble import Bands
     from sim.results.result import Result
-
-__all__ = ["annual_rate", "bin_centres", "plot_comparison", "plot_result", "steps_per_bin"]
-
-FIGSIZE = (11.0, 6.0)
-DPI = 140
-MAX_AREAS = 6
-"""Most stacked areas drawn; the smallest series beyond them are summed as "other"."""
-MAX_LINES = 8
-"""Most lines drawn on one axes; consumers beyond them are aggregated or left out (noted)."""
-OTHER_COLOR = "#b0b0b0"
-PINNED_COLORS = {
-    "CN": "#d62728", "US": "#1f77b4", "VN": "#9467bd", "RU": "#8c564b", "KP": "#e377c2",
-    "BO": "#bcbd22", "RW": "#17becf", "AU": "#2ca02c", "AT": "#ff7f0e", "ES": "#ffbb78",
-    "PT": "#98df8a", "ROW": "#7f7f7f", "KZ": "#aec7e8", "KR": "#c5b0d5", "DE": "#c49c94",
-    "JP": "#f7b6d2", "CA": "#dbdb8d",
-}
-"""Origins whose colour never changes, so figures of different scenarios compare at a glance."""
 
 
 def plot_result(result: Result, folder: Path) -> list[Path]:
     """Write the standard figures of `result` as PNGs into `folder` and return their paths."""
     figures = [(name, draw(result)) for name, draw in _FIGURES]
     if result.ensemble is not None:
-        figures.append(("main_series", _main_series(result)))
+        figures.append(("main_series", main_series(result)))
     return _save(figures, folder)
-
-
-def plot_comparison(entries: Sequence[tuple[str, Bands]], folder: Path) -> list[Path]:
-    """One PNG per main U.S. series with every result's median and p5-p95 band overlaid."""
-    figures = []
-    for series, name in COMPARED:
-        figure, (ax,) = _figure()
-        _overlay(ax, entries, series)
-        n = ", ".join(label for label, _ in entries)
-        figure.suptitle(f"{LABELS[series][0]}: {n}  (median and p5-p95)", fontsize=13)
-        figures.append((name, figure))
-    return _save(figures, folder)
-
-
-def _save(figures: Sequence[tuple[str, Figure]], folder: Path) -> list[Path]:
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, figure in figures:
-        path = folder / f"{name}.png"
-        figure.savefig(path, dpi=DPI)
-        paths.append(path)
-    return paths
 
 
 # --- aggregation (plain numpy, tested on numbers) ---------------------------------------------
@@ -118,116 +87,6 @@ def days_of_cover(stock_t: np.ndarray, expected_use_t: np.ndarray, step_days: in
     daily = expected_use_t / step_days
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(daily > 0, stock_t / np.where(daily > 0, daily, 1.0), np.nan)
-
-
-# --- drawing helpers ---------------------------------------------------------------------------
-
-def _figure(rows: int = 1) -> tuple[Figure, list[Axes]]:
-    """A blank figure on an Agg canvas with `rows` axes sharing the date axis."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=FIGSIZE, layout="constrained")
-    FigureCanvasAgg(figure)
-    axes = figure.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
-    return figure, list(axes)
-
-
-def _dates(start: dt.date, days: np.ndarray) -> list[dt.datetime]:
-    """Datetimes of day offsets from the scenario start."""
-    origin = dt.datetime.combine(start, dt.time())
-    return [origin + dt.timedelta(days=float(d)) for d in days]
-
-
-def _title(figure: Figure, result: Result, what: str, how: str) -> None:
-    """Figure title: scenario name, what is shown and how replications are summarised."""
-    n, kept = result.replications, len(result.runs)
-    reps = f"{how} of {n} replications" if n > 1 else "1 replication"
-    if kept < n:
-        reps = f"{how} of the first {kept} of {n} replications" if kept > 1 else \
-            f"replication 0 of {n}"
-    figure.suptitle(f"{result.name}: {what}  ({reps})", fontsize=13)
-
-
-def _finish(ax: Axes, result: Result, ylabel: str, stacked: int = 0,
-            legend: bool = True) -> None:
-    """Date axis, grid, export-control spans, y from 0 with headroom, legend outside the data.
-
-    The first `stacked` legend entries are reversed so they read in the order they are stacked.
-    """
-    run = result.runs[0]
-    end = run.start + dt.timedelta(days=run.n_steps * run.step_days)
-    _axes(ax, run.start, end, ylabel)
-    _shade_controls(ax, result, end)
-    ax.grid(True, alpha=0.3)
-    handles, labels = ax.get_legend_handles_labels()
-    if handles and legend:
-        order = list(range(stacked))[::-1] + list(range(stacked, len(handles)))
-        ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="upper left",
-                  bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
-
-
-def _axes(ax: Axes, start: dt.date, end: dt.date, ylabel: str) -> None:
-    """Date axis from `start` to `end`, y from 0 with headroom, readable ticks, a label."""
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-    from matplotlib.ticker import FuncFormatter
-
-    locator = AutoDateLocator(minticks=5, maxticks=12)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    ax.yaxis.set_major_formatter(FuncFormatter(_tick_label))
-    ax.set_xlim(dt.datetime.combine(start, dt.time()), dt.datetime.combine(end, dt.time()))
-    top = ax.dataLim.y1 if np.isfinite(ax.dataLim.y1) and ax.dataLim.y1 > 0 else 1.0
-    ax.set_ylim(0, top * 1.08)
-    ax.set_ylabel(ylabel)
-
-
-def _tick_label(value: float, _position: float) -> str:
-    """Tick text with thousands separators for large values, short form for small ones."""
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
-
-
-def _shade_controls(ax: Axes, result: Result, end: dt.date) -> None:
-    """Shade the periods when export controls are in force, labelled once in the legend."""
-    events = getattr(result.scenario, "events", ()) or ()
-    label = "export control in force"
-    for event in events:
-        if getattr(event, "kind", None) != "export_control":
-            continue
-        until = event.until or end
-        ax.axvspan(dt.datetime.combine(event.at, dt.time()), dt.datetime.combine(until, dt.time()),
-                   color="#f4c7a1", alpha=0.35, lw=0, zorder=0, label=label)
-        label = "_nolegend_"
-
-
-def _band(ax: Axes, x: list[dt.datetime], samples: np.ndarray, label: str, color: str) -> None:
-    """Median of [replication, t] as a line, with its p5-p95 band when there are several."""
-    if samples.shape[0] > 1:
-        low, mid, high = np.nanpercentile(samples, [5, 50, 95], axis=0)
-        ax.fill_between(x, low, high, color=color, alpha=0.2, lw=0)
-    else:
-        mid = samples[0]
-    ax.plot(x, mid, color=color, lw=1.6, label=label)
-
-
-def _note(ax: Axes, text: str) -> None:
-    """A message in the middle of an axes that has nothing to show."""
-    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center",
-            fontsize=12, color="#555555")
-    ax.set_yticks([])
-
-
-def _country_colors(result: Result) -> dict[str, str]:
-    """A colour per origin country, China red and the U.S. blue in every figure and scenario."""
-    from matplotlib import colormaps
-    from matplotlib.colors import to_hex
-
-    colors = dict(PINNED_COLORS)
-    free = [c for c in (to_hex(x) for x in colormaps["tab20b"].colors)
-            if c not in colors.values()]
-    others = [c for c in sorted(result.runs[0].origins) if c not in colors]
-    colors.update({c: free[i % len(free)] for i, c in enumerate(others)})
-    return colors | {"other": OTHER_COLOR}
 
 
 def _stacked(ax: Axes, result: Result, columns: np.ndarray, labels: Sequence[str]) -> int:
@@ -323,20 +182,6 @@ def _shortfall(result: Result) -> Figure:
     return figure
 
 
-def _note_corner(ax: Axes, text: str) -> None:
-    """A small remark in the top-left corner of an axes."""
-    ax.text(0.01, 0.98, text, transform=ax.transAxes, ha="left", va="top", fontsize=9,
-            color="#555555")
-
-
-def _line_palette() -> list[str]:
-    """Distinct colours for lines (tab10 as hex strings)."""
-    from matplotlib import colormaps
-    from matplotlib.colors import to_hex
-
-    return [to_hex(c) for c in colormaps["tab10"].colors]
-
-
 def _cover_groups(run: RunRecord) -> list[tuple[str, list[int]]]:
     """Cover lines: each consumer if few, else U.S. ones alone and the others by country."""
     consumers = [i for i, n in enumerate(run.nodes) if n.kind == "consumer"]
@@ -410,55 +255,3 @@ _FIGURES: tuple[tuple[str, Callable[[Result], Figure]], ...] = (
     ("stockpile_level", _stockpile),
     ("mine_output_by_country", _mine_output),
 )
-
-
-# --- main series over all replications (bands) -------------------------------------------------
-
-COMPARED = (("us_delivered_tpa", "us_deliveries"), ("us_shortfall_tpa", "us_shortfall"),
-            ("us_cover_days", "us_days_of_cover"), ("us_cn_origin_share", "us_cn_origin_share"),
-            ("us_stockpile_t", "us_stockpile_level"))
-"""Main series drawn in comparisons and in `main_series.png`, with their file names."""
-
-
-def _overlay(ax: Axes, entries: Sequence[tuple[str, Bands]], series: str,
-             legend: bool = True) -> None:
-    """Each entry's median of `series` as a line with its p5-p95 band; shares as percent."""
-    palette = _line_palette()
-    scale = 100.0 if series.endswith("share") else 1.0
-    starts, ends = [], []
-    for k, (label, bands) in enumerate(entries):
-        s, color = bands.row(series), palette[k % len(palette)]
-        x = _dates(bands.start, bands.day + bands.days / 2)
-        ax.fill_between(x, bands.p5[s] * scale, bands.p95[s] * scale, color=color, alpha=0.2,
-                        lw=0)
-        ax.plot(x, bands.p50[s] * scale, color=color, lw=1.6, label=label)
-        starts.append(bands.start)
-        ends.append(bands.start + dt.timedelta(days=float(bands.day[-1] + bands.days[-1])))
-    unit = "% (monthly)" if scale == 100.0 else LABELS[series][1]
-    _axes(ax, min(starts), max(ends), unit)
-    if series.endswith("share"):
-        ax.set_ylim(0, 105)
-    ax.grid(True, alpha=0.3)
-    if legend:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
-
-
-def _main_series(result: Result) -> Figure:
-    """The main U.S. series of one result, over all its replications, one panel each."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(FIGSIZE[0], 13.0), layout="constrained")
-    FigureCanvasAgg(figure)
-    axes = figure.subplots(len(COMPARED), 1, sharex=True, squeeze=False)[:, 0]
-    entries = [(result.name, result.ensemble.bands())]
-    end = result.scenario.start + dt.timedelta(days=float(entries[0][1].day[-1]
-                                                         + entries[0][1].days[-1]))
-    for ax, (series, _) in zip(axes, COMPARED, strict=True):
-        _overlay(ax, entries, series, legend=False)
-        _shade_controls(ax, result, end)
-        ax.set_title(LABELS[series][0], fontsize=10)
-    n = result.replications
-    how = f"median and p5-p95 of {n} replications" if n > 1 else "1 replication"
-    figure.suptitle(f"{result.name}: main U.S. series  ({how})", fontsize=13)
-    return figure

@@ -1,0 +1,88 @@
+"""Figures drawn from the bands of all replications: the main U.S. series of one result
+(`main_series.png`) and the overlay of several results in a comparison.
+
+Example::
+
+    paths = plot_comparison([("baseline", bands_a), ("ban", bands_b)], Path("results/cmp"))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sim.plots.common import FIGSIZE, _axes, _dates, _figure, _line_palette, _save, _shade_controls
+from sim.results.series import LABELS
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from sim.results.ensemble import Bands
+    from sim.results.result import Result
+
+
+def plot_comparison(entries: Sequence[tuple[str, Bands]], folder: Path) -> list[Path]:
+    """One PNG per main U.S. series with every result's median and p5-p95 band overlaid."""
+    figures = []
+    for series, name in COMPARED:
+        figure, (ax,) = _figure()
+        _overlay(ax, entries, series)
+        n = ", ".join(label for label, _ in entries)
+        figure.suptitle(f"{LABELS[series][0]}: {n}  (median and p5-p95)", fontsize=13)
+        figures.append((name, figure))
+    return _save(figures, folder)
+
+
+# --- main series over all replications (bands) -------------------------------------------------
+
+COMPARED = (("us_delivered_tpa", "us_deliveries"), ("us_shortfall_tpa", "us_shortfall"),
+            ("us_cover_days", "us_days_of_cover"), ("us_cn_origin_share", "us_cn_origin_share"),
+            ("us_stockpile_t", "us_stockpile_level"))
+"""Main series drawn in comparisons and in `main_series.png`, with their file names."""
+
+
+def _overlay(ax: Axes, entries: Sequence[tuple[str, Bands]], series: str,
+             legend: bool = True) -> None:
+    """Each entry's median of `series` as a line with its p5-p95 band; shares as percent."""
+    palette = _line_palette()
+    scale = 100.0 if series.endswith("share") else 1.0
+    starts, ends = [], []
+    for k, (label, bands) in enumerate(entries):
+        s, color = bands.row(series), palette[k % len(palette)]
+        x = _dates(bands.start, bands.day + bands.days / 2)
+        ax.fill_between(x, bands.p5[s] * scale, bands.p95[s] * scale, color=color, alpha=0.2,
+                        lw=0)
+        ax.plot(x, bands.p50[s] * scale, color=color, lw=1.6, label=label)
+        starts.append(bands.start)
+        ends.append(bands.start + dt.timedelta(days=float(bands.day[-1] + bands.days[-1])))
+    unit = "% (monthly)" if scale == 100.0 else LABELS[series][1]
+    _axes(ax, min(starts), max(ends), unit)
+    if series.endswith("share"):
+        ax.set_ylim(0, 105)
+    ax.grid(True, alpha=0.3)
+    if legend:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+
+
+def main_series(result: Result) -> Figure:
+    """The main U.S. series of one result, over all its replications, one panel each."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(FIGSIZE[0], 13.0), layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(len(COMPARED), 1, sharex=True, squeeze=False)[:, 0]
+    entries = [(result.name, result.ensemble.bands())]
+    end = result.scenario.start + dt.timedelta(days=float(entries[0][1].day[-1]
+                                                         + entries[0][1].days[-1]))
+    for ax, (series, _) in zip(axes, COMPARED, strict=True):
+        _overlay(ax, entries, series, legend=False)
+        _shade_controls(ax, result, end)
+        ax.set_title(LABELS[series][0], fontsize=10)
+    n = result.replications
+    how = f"median and p5-p95 of {n} replications" if n > 1 else "1 replication"
+    figure.suptitle(f"{result.name}: main U.S. series  ({how})", fontsize=13)
+    return figure

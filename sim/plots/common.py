@@ -1,0 +1,170 @@
+"""What every figure shares: size, colours, the Agg canvas, date axes, bands and notes.
+
+Figures are `matplotlib.figure.Figure` objects on an Agg canvas, never pyplot, so plotting
+changes no global state and needs no display.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from sim.results.result import Result
+
+FIGSIZE = (11.0, 6.0)
+DPI = 140
+MAX_AREAS = 6
+"""Most stacked areas drawn; the smallest series beyond them are summed as "other"."""
+MAX_LINES = 8
+"""Most lines drawn on one axes; consumers beyond them are aggregated or left out (noted)."""
+OTHER_COLOR = "#b0b0b0"
+PINNED_COLORS = {
+    "CN": "#d62728", "US": "#1f77b4", "VN": "#9467bd", "RU": "#8c564b", "KP": "#e377c2",
+    "BO": "#bcbd22", "RW": "#17becf", "AU": "#2ca02c", "AT": "#ff7f0e", "ES": "#ffbb78",
+    "PT": "#98df8a", "ROW": "#7f7f7f", "KZ": "#aec7e8", "KR": "#c5b0d5", "DE": "#c49c94",
+    "JP": "#f7b6d2", "CA": "#dbdb8d",
+}
+"""Origins whose colour never changes, so figures of different scenarios compare at a glance."""
+
+
+def _save(figures: Sequence[tuple[str, Figure]], folder: Path) -> list[Path]:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, figure in figures:
+        path = folder / f"{name}.png"
+        figure.savefig(path, dpi=DPI)
+        paths.append(path)
+    return paths
+
+
+# --- drawing helpers ---------------------------------------------------------------------------
+
+def _figure(rows: int = 1) -> tuple[Figure, list[Axes]]:
+    """A blank figure on an Agg canvas with `rows` axes sharing the date axis."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=FIGSIZE, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
+    return figure, list(axes)
+
+
+def _dates(start: dt.date, days: np.ndarray) -> list[dt.datetime]:
+    """Datetimes of day offsets from the scenario start."""
+    origin = dt.datetime.combine(start, dt.time())
+    return [origin + dt.timedelta(days=float(d)) for d in days]
+
+
+def _title(figure: Figure, result: Result, what: str, how: str) -> None:
+    """Figure title: scenario name, what is shown and how replications are summarised."""
+    n, kept = result.replications, len(result.runs)
+    reps = f"{how} of {n} replications" if n > 1 else "1 replication"
+    if kept < n:
+        reps = f"{how} of the first {kept} of {n} replications" if kept > 1 else \
+            f"replication 0 of {n}"
+    figure.suptitle(f"{result.name}: {what}  ({reps})", fontsize=13)
+
+
+def _finish(ax: Axes, result: Result, ylabel: str, stacked: int = 0,
+            legend: bool = True) -> None:
+    """Date axis, grid, export-control spans, y from 0 with headroom, legend outside the data.
+
+    The first `stacked` legend entries are reversed so they read in the order they are stacked.
+    """
+    run = result.runs[0]
+    end = run.start + dt.timedelta(days=run.n_steps * run.step_days)
+    _axes(ax, run.start, end, ylabel)
+    _shade_controls(ax, result, end)
+    ax.grid(True, alpha=0.3)
+    handles, labels = ax.get_legend_handles_labels()
+    if handles and legend:
+        order = list(range(stacked))[::-1] + list(range(stacked, len(handles)))
+        ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="upper left",
+                  bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+
+
+def _axes(ax: Axes, start: dt.date, end: dt.date, ylabel: str) -> None:
+    """Date axis from `start` to `end`, y from 0 with headroom, readable ticks, a label."""
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.ticker import FuncFormatter
+
+    locator = AutoDateLocator(minticks=5, maxticks=12)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    ax.yaxis.set_major_formatter(FuncFormatter(_tick_label))
+    ax.set_xlim(dt.datetime.combine(start, dt.time()), dt.datetime.combine(end, dt.time()))
+    top = ax.dataLim.y1 if np.isfinite(ax.dataLim.y1) and ax.dataLim.y1 > 0 else 1.0
+    ax.set_ylim(0, top * 1.08)
+    ax.set_ylabel(ylabel)
+
+
+def _tick_label(value: float, _position: float) -> str:
+    """Tick text with thousands separators for large values, short form for small ones."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
+
+
+def _shade_controls(ax: Axes, result: Result, end: dt.date) -> None:
+    """Shade the periods when export controls are in force, labelled once in the legend."""
+    events = getattr(result.scenario, "events", ()) or ()
+    label = "export control in force"
+    for event in events:
+        if getattr(event, "kind", None) != "export_control":
+            continue
+        until = event.until or end
+        ax.axvspan(dt.datetime.combine(event.at, dt.time()), dt.datetime.combine(until, dt.time()),
+                   color="#f4c7a1", alpha=0.35, lw=0, zorder=0, label=label)
+        label = "_nolegend_"
+
+
+def _band(ax: Axes, x: list[dt.datetime], samples: np.ndarray, label: str, color: str) -> None:
+    """Median of [replication, t] as a line, with its p5-p95 band when there are several."""
+    if samples.shape[0] > 1:
+        low, mid, high = np.nanpercentile(samples, [5, 50, 95], axis=0)
+        ax.fill_between(x, low, high, color=color, alpha=0.2, lw=0)
+    else:
+        mid = samples[0]
+    ax.plot(x, mid, color=color, lw=1.6, label=label)
+
+
+def _note(ax: Axes, text: str) -> None:
+    """A message in the middle of an axes that has nothing to show."""
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center",
+            fontsize=12, color="#555555")
+    ax.set_yticks([])
+
+
+def _country_colors(result: Result) -> dict[str, str]:
+    """A colour per origin country, China red and the U.S. blue in every figure and scenario."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    colors = dict(PINNED_COLORS)
+    free = [c for c in (to_hex(x) for x in colormaps["tab20b"].colors)
+            if c not in colors.values()]
+    others = [c for c in sorted(result.runs[0].origins) if c not in colors]
+    colors.update({c: free[i % len(free)] for i, c in enumerate(others)})
+    return colors | {"other": OTHER_COLOR}
+
+
+def _note_corner(ax: Axes, text: str) -> None:
+    """A small remark in the top-left corner of an axes."""
+    ax.text(0.01, 0.98, text, transform=ax.transAxes, ha="left", va="top", fontsize=9,
+            color="#555555")
+
+
+def _line_palette() -> list[str]:
+    """Distinct colours for lines (tab10 as hex strings)."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    return [to_hex(c) for c in colormaps["tab10"].colors]
