@@ -13,9 +13,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +31,7 @@ from sim.results.comparison import (
 )
 from sim.results.ensemble import KpiKey
 from sim.results.reader import ResultData
-from sim.results.writer import free_folder
+from sim.results.writer import write_atomically
 
 MAX_NAME = 120
 """Longest folder name; longer lists of names are cut and given a short hash."""
@@ -124,9 +121,8 @@ def folder_name(labels: Sequence[str]) -> str:
 
 def write_comparison(comparison: Comparison, wanted: Path, plots: bool = True) -> Path:
     """Write the comparison's files atomically into `wanted` (or `wanted-2`, ...)."""
-    wanted.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{wanted.name}.tmp-", dir=wanted.parent))
-    try:
+
+    def fill(tmp: Path) -> None:
         (tmp / "comparison.csv").write_text(comparison.comparison_csv())
         (tmp / "changes.csv").write_text(comparison.changes_csv())
         paths: list[Path] = []
@@ -135,9 +131,5 @@ def write_comparison(comparison: Comparison, wanted: Path, plots: bool = True) -
 
             paths = plot_comparison([(d.label, d.bands) for d in comparison.data], tmp / "plots")
         (tmp / "comparison.md").write_text(comparison.markdown(paths))
-        final = free_folder(wanted)
-        os.rename(tmp, final)
-        return final
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+
+    return write_atomically(wanted, fill)

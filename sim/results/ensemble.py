@@ -30,7 +30,7 @@ from sim.model import NodeRow, RunRecord
 from sim.model.network import Network
 from sim.model.recorder import NODE_VARIABLES
 from sim.results import probabilities as prob
-from sim.results.kpis import KpiRow, kpi_rows
+from sim.results.kpis import KpiRow, kpi_rows, kpi_stats
 from sim.results.series import SERIES, bin_days, main_series
 from sim.scenario.schema import Scenario
 
@@ -142,7 +142,7 @@ class Ensemble:
         """scope -> kpi -> {mean, sd, p5, p50, p95, n} as `summarize` gives; plus probabilities."""
         out: dict[str, dict[str, dict[str, float | int | None]]] = {}
         for (scope, kpi), column in zip(self.keys, self.values, strict=True):
-            out.setdefault(scope, {})[kpi] = _stats(column)
+            out.setdefault(scope, {})[kpi] = kpi_stats(column)
         for item in self.probabilities():
             out[item.scope][item.key] = item.stats()
         return out
@@ -164,20 +164,6 @@ class Ensemble:
         writer.writerow(prob.HEADER)
         writer.writerows(prob.probability_rows(self.probabilities()))
         return {"bands.csv": self.bands().csv_text(), "probabilities.csv": out.getvalue()}
-
-
-def _stats(column: np.ndarray) -> dict[str, float | int | None]:
-    """The statistics of `summarize` for one KPI, computed the same way (NaNs left out)."""
-    arr = column[~np.isnan(column)]
-    if arr.size == 0:
-        stats: dict[str, float | int | None] = dict.fromkeys(("mean", "sd", "p5", "p50", "p95"))
-    else:
-        p5, p50, p95 = np.percentile(arr, [5, 50, 95])
-        sd = float(arr.std(ddof=1)) if arr.size > 1 else 0.0
-        stats = {"mean": float(arr.mean()), "sd": sd, "p5": float(p5), "p50": float(p50),
-                 "p95": float(p95)}
-    stats["n"] = int(arr.size)
-    return stats
 
 
 def _exact(value: float) -> str:

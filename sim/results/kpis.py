@@ -100,21 +100,27 @@ def consumer_kpis(run: RunRecord, consumers: list[int]) -> Iterator[tuple]:
         yield f"origin_share_{origin}", share
 
 
-def summarize(rows: list[KpiRow]) -> dict[str, dict[str, dict[str, float | None]]]:
+def kpi_stats(values) -> dict[str, float | int | None]:
+    """mean, sd, p5, p50, p95 and n of one KPI over replications (NaNs left out)."""
+    arr = np.asarray(values, dtype=float)
+    arr = arr[~np.isnan(arr)]
+    if arr.size == 0:
+        stats: dict[str, float | int | None] = dict.fromkeys(("mean", "sd", "p5", "p50", "p95"))
+    else:
+        p5, p50, p95 = np.percentile(arr, [5, 50, 95])
+        sd = float(arr.std(ddof=1)) if arr.size > 1 else 0.0
+        stats = {"mean": float(arr.mean()), "sd": sd, "p5": float(p5), "p50": float(p50),
+                 "p95": float(p95)}
+    stats["n"] = int(arr.size)
+    return stats
+
+
+def summarize(rows: list[KpiRow]) -> dict[str, dict[str, dict[str, float | int | None]]]:
     """scope -> kpi -> {mean, sd, p5, p50, p95, n} over replications (NaNs left out)."""
     values: dict[tuple[str, str], list[float]] = {}
     for _, scope, kpi, value in rows:
         values.setdefault((scope, kpi), []).append(value)
-    out: dict[str, dict[str, dict[str, float | None]]] = {}
+    out: dict[str, dict[str, dict[str, float | int | None]]] = {}
     for (scope, kpi), vals in values.items():
-        arr = np.array([v for v in vals if not math.isnan(v)])
-        if arr.size == 0:
-            stats: dict[str, float | None] = dict.fromkeys(("mean", "sd", "p5", "p50", "p95"))
-        else:
-            p5, p50, p95 = np.percentile(arr, [5, 50, 95])
-            sd = float(arr.std(ddof=1)) if arr.size > 1 else 0.0
-            stats = {"mean": float(arr.mean()), "sd": sd, "p5": float(p5), "p50": float(p50),
-                     "p95": float(p95)}
-        stats["n"] = int(arr.size)
-        out.setdefault(scope, {})[kpi] = stats
+        out.setdefault(scope, {})[kpi] = kpi_stats(vals)
     return out

@@ -15,6 +15,7 @@ import os
 import platform
 import shutil
 import tempfile
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
@@ -54,11 +55,25 @@ def all_kpi_rows(result: Result) -> list[KpiRow]:
     return [row for run in result.runs for row in kpi_rows(run)]
 
 
-def write_result(result: Result, wanted: Path, plots: bool = True) -> Path:
-    """Write every file of a result; return the folder it ended up in."""
+def write_atomically(wanted: Path, fill: Callable[[Path], None]) -> Path:
+    """Let `fill` write into a hidden temporary folder beside `wanted`, then rename it to
+    `wanted` (or the first free `wanted-2`, ...); on any error or Ctrl-C, remove it."""
     wanted.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{wanted.name}.tmp-", dir=wanted.parent))
     try:
+        fill(tmp)
+        final = free_folder(wanted)
+        os.rename(tmp, final)
+        return final
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def write_result(result: Result, wanted: Path, plots: bool = True) -> Path:
+    """Write every file of a result; return the folder it ended up in."""
+
+    def fill(tmp: Path) -> None:
         ensemble = result.ensemble
         rows = all_kpi_rows(result) if ensemble is None else ensemble.kpi_rows()
         _write_timeseries(result, tmp / "timeseries.csv")
@@ -75,12 +90,8 @@ def write_result(result: Result, wanted: Path, plots: bool = True) -> Path:
             from sim.plots import plot_result
 
             plot_result(result, tmp / "plots")
-        final = free_folder(wanted)
-        os.rename(tmp, final)
-        return final
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+
+    return write_atomically(wanted, fill)
 
 
 def _write_timeseries(result: Result, path: Path) -> None:
