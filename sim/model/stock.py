@@ -34,7 +34,7 @@ class Stock:
         if total <= 0.0 or mix is self.mix:
             self.mix = mix
         else:
-            self.mix = (self.mix * total + mix * amount) / (total + amount)
+            self.mix = self.mix + (mix - self.mix) * (amount / (total + amount))
         self.total = total + amount
 
     def take(self, amount: float) -> np.ndarray:

@@ -318,16 +318,31 @@ class World:
     def _arrive(self, event: simpy.Event) -> None:
         k = event.value
         received, recycled = self.rec.arrays["received_t"][k], self.rec.arrays["recycled_t"][k]
+        by_store: dict[int, list] = {}  # id(store) -> [store, mixes, amounts]
         for node, mix, amount, is_scrap in self._arrivals.pop(k):
             if is_scrap:
-                self.inputs[node].put(mix, amount)
+                store = self.inputs[node]
                 self.totals["recycled"] += amount
                 recycled[node] += amount
             else:
-                inputs = self.inputs[node]
-                (inputs if inputs is not None else self.stock[node]).put(mix, amount)
+                store = self.inputs[node] if self.inputs[node] is not None else self.stock[node]
                 self.on_order[node] -= amount
                 received[node] += amount
+            entry = by_store.get(id(store))
+            if entry is None:
+                by_store[id(store)] = [store, [mix], [amount]]
+            else:
+                entry[1].append(mix)
+                entry[2].append(amount)
+        for store, mixes, amounts in by_store.values():  # mix each store's arrivals at once
+            first = mixes[0]
+            if len(mixes) == 1:
+                store.put(first, amounts[0])
+            elif all(m is first for m in mixes):
+                store.put(first, sum(amounts))
+            else:
+                total = sum(amounts)
+                store.put(np.dot(amounts, mixes) / total, total)
 
     def ship(self, edge_index: int, amount: float, k: int) -> None:
         """Send `amount` from the edge's supplier; it arrives at the first usable step."""
