@@ -89,8 +89,19 @@ def _serve_all(world: World, requests: dict, filled: dict, committed: dict) -> N
 def _serve(world: World, available: float, reqs: list, filled: dict) -> float:
     """Allocate `available` tonnes to requests (priority, edge, tonnes, buyer entry)."""
     blocked, quota_of = world.rules.blocked, world.rules.quota
-    if len(reqs) > 1:
-        reqs.sort(key=lambda r: r[0])
+    if len(reqs) == 1:  # one buyer: no priorities to weigh, no pro rata
+        _, e, wanted, entry = reqs[0]
+        if blocked[e] or wanted <= EPS:
+            return 0.0
+        amount = min(wanted, available)
+        quota = quota_of[e]
+        if quota is not None:
+            amount = min(amount, quota.left_t)
+            quota.left_t -= amount
+        filled[e] = filled.get(e, 0.0) + amount
+        entry[1] -= amount
+        return amount
+    reqs.sort(key=lambda r: r[0])
     total_granted = 0.0
     i, n = 0, len(reqs)
     while i < n and available > EPS:
