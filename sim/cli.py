@@ -88,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     compare.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
+    _sweep_parser(sub, common)
+
     validate = sub.add_parser("validate", parents=[common],
                               help="check scenario files without running them")
     validate.add_argument("scenarios", nargs="+", metavar="SCENARIO")
@@ -99,6 +101,46 @@ def _parser() -> argparse.ArgumentParser:
                              help="list shipped scenarios with their descriptions")
     listing.add_argument("--dir", type=Path, default=None, help="folder to list")
     return parser
+
+
+def _sweep_parser(sub, common: argparse.ArgumentParser) -> None:
+    sweep = sub.add_parser(
+        "sweep", parents=[common], help="run a scenario over a design of parameter values",
+        description="Run a scenario at every point of a design (R replications each) and "
+                    "write runs.csv (one row per run, appended as runs finish), points.csv, "
+                    "sensitivity.csv, plots and manifest.json.",
+        epilog="SPEC: a list 2000,4000,6000; a range START:STOP:COUNT with both ends "
+               "included (0:1:11 is 0, 0.1, ..., 1); for sampling uniform(LOW,HIGH), "
+               "int(LOW,HIGH) or date(YYYY-MM-DD,YYYY-MM-DD). Replication r of every point "
+               "uses the same seed (common random numbers). Ctrl-C or a kill keeps every "
+               "finished run: continue with --resume DIR.")
+    sweep.add_argument("scenario", nargs="?", metavar="SCENARIO")
+    sweep.add_argument("--param", "-p", action="append", default=[], metavar="PATH=SPEC",
+                       help="a swept parameter (repeatable)")
+    sweep.add_argument("--file", "-f", type=Path, metavar="SWEEP.yaml",
+                       help="sweep file (scenario, params, method, samples, replications, "
+                            "seed, kpis) instead of SCENARIO and --param; flags override it")
+    sweep.add_argument("--method", "-m", choices=("grid", "random", "lhs", "sobol", "morris"),
+                       help="design (default grid); sobol and morris need SALib")
+    sweep.add_argument("--samples", "-s", type=int, metavar="N",
+                       help="points of random/lhs; base samples of sobol (N(d+2) points, N "
+                            "rounded up to a power of 2); trajectories of morris (N(d+1))")
+    sweep.add_argument("--replications", "-n", type=int, metavar="R",
+                       help="replications per point (default 1)")
+    sweep.add_argument("--seed", type=int, help="seed (default: the scenario's)")
+    sweep.add_argument("--kpi", action="append", default=[], metavar="SCOPE.KPI",
+                       help="KPI to keep (repeatable; default: headline U.S. and world KPIs)")
+    sweep.add_argument("--workers", "-j", type=int, default=1, metavar="W",
+                       help="worker processes (default 1: in this process)")
+    sweep.add_argument("--dask", metavar="ADDRESS",
+                       help="run on a Dask scheduler (tcp://host:8786), or 'local' for a "
+                            "LocalCluster of --workers processes")
+    sweep.add_argument("--resume", type=Path, metavar="DIR",
+                       help="finish the sweep stored in DIR (only missing runs are run)")
+    sweep.add_argument("--out", type=Path,
+                       help="sweep folder (default: results/sweep-<name>; never overwritten)")
+    sweep.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    sweep.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -134,6 +176,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "compare":
         return commands.compare_command(args)
+    if args.command == "sweep":
+        return commands.sweep_command(args)
     overrides = commands.parse_overrides(args.overrides)
     if args.command == "validate":
         problems: list[Problem] = []

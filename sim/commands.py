@@ -274,3 +274,107 @@ def probability_table(result) -> str:
 def _us_probabilities(result) -> list:
     scopes = set(_us_scopes(s for s, _ in result.ensemble.keys))
     return [p for p in result.ensemble.probabilities() if p.scope in scopes]
+
+
+SWEEP_FLAGS = ("method", "samples", "replications", "seed")
+
+
+def sweep_command(args: argparse.Namespace) -> int:
+    """`tungsten-sim sweep`: check the definition, create or reopen the folder, run, finish."""
+    import sys
+
+    from sim.experiments import sweep
+
+    runner, label = _sweep_runner(args)
+    if args.resume is not None:
+        given = [f"--{f}" for f in (*SWEEP_FLAGS, "file", "out") if getattr(args, f)]
+        if args.scenario or args.param or args.kpi or given:
+            raise _problem("--resume", "takes the definition stored in the folder; leave out "
+                           f"SCENARIO, --param, --kpi and {', '.join(given) or 'the like'}")
+        plan, folder = sweep.load_folder(args.resume), args.resume
+    else:
+        plan = sweep.prepare(_sweep_definition(args))
+        folder = sweep.start(plan, args.out or Path("results") / f"sweep-{plan.name}")
+    d = plan.definition
+    print(f"sweep {plan.name}: {len(plan.design.points)} points x {d.replications} "
+          f"replications = {plan.runs} runs ({d.method}, seed {d.seed}) in {folder}/")
+    try:
+        with runner:
+            session = sweep.execute(plan, folder, runner, progress=not args.quiet,
+                                    executor=label)
+    except KeyboardInterrupt:
+        print(f"interrupted; every finished run is in {folder}/runs.csv; continue with "
+              f"`tungsten-sim sweep --resume {folder}`", file=sys.stderr)
+        return 130
+    stats = sweep.finish(plan, folder, plots=not args.no_plots)
+    rate = session.runs / session.wall_seconds if session.wall_seconds > 0 else math.nan
+    print(f"{session.runs} runs in {session.wall_seconds:.1f} s ({rate:.2f} runs/s); "
+          f"{int(stats.counts.sum())} of {plan.runs} runs done")
+    print(f"sweep written to {folder}/")
+    return 0
+
+
+def _sweep_definition(args: argparse.Namespace):
+    """The definition from a sweep file and/or the flags (flags win); all problems at once."""
+    from dataclasses import replace
+
+    from sim.experiments.design import parse_param
+    from sim.experiments.stopping import parse_kpi
+    from sim.experiments.sweep import SweepDefinition, definition_from, read_sweep_file
+
+    problems: list[Problem] = []
+    if args.file is not None:
+        if args.scenario:
+            problems.append(Problem("sweep", 0, 0, args.scenario,
+                                    "give the scenario in the sweep file or on the command "
+                                    "line, not both"))
+        data = read_sweep_file(args.file)
+        try:
+            definition = definition_from(data, str(args.file), args.file.parent)
+        except ScenarioError as err:
+            problems += err.problems
+            definition = SweepDefinition("", ())
+    elif not args.scenario:
+        raise _problem("sweep", "needs SCENARIO and --param PATH=SPEC, a --file, or --resume")
+    else:
+        definition = SweepDefinition(args.scenario, ())
+    params = {p.path: p for p in definition.params}
+    for text in args.param:
+        try:
+            param = parse_param(text)
+        except ScenarioError as err:
+            problems += err.problems
+            continue
+        if param.path in params and args.file is None:
+            problems.append(Problem("--param", 0, 0, param.path, "is given twice"))
+        params[param.path] = param
+    kpis = list(definition.kpis)
+    try:
+        kpis = [parse_kpi(text) for text in args.kpi] or kpis
+    except ValueError as err:
+        problems.append(Problem("--kpi", 0, 0, "", str(err)))
+    for option, value in (("--samples", args.samples), ("--replications", args.replications),
+                          ("--workers", args.workers)):
+        if value is not None and value < 1:
+            problems.append(Problem(option, 0, 0, str(value), "must be >= 1"))
+    if problems:
+        raise ScenarioError(problems)
+    flags = {f: getattr(args, f) for f in SWEEP_FLAGS if getattr(args, f) is not None}
+    return replace(definition, params=tuple(params.values()), kpis=tuple(kpis), **flags)
+
+
+def _sweep_runner(args: argparse.Namespace):
+    """(executor, label) of `--workers` and `--dask`; checked before anything is written."""
+    import importlib.util
+
+    from sim.experiments.executor import DaskRunner, Runner
+
+    if args.workers < 1:
+        raise _problem("--workers", "must be >= 1", args.workers)
+    if args.dask is None:
+        label = "serial" if args.workers == 1 else f"process pool of {args.workers}"
+        return Runner(args.workers), label
+    if importlib.util.find_spec("distributed") is None:
+        raise _problem("--dask", "needs Dask: pip install 'tungsten-sim[dask]'")
+    where = f"LocalCluster of {args.workers}" if args.dask == "local" else args.dask
+    return DaskRunner(args.dask, args.workers), f"dask {where}"

@@ -6,6 +6,12 @@ cancels what has not started, waits for the replications in progress (at most on
 worker), shuts the pool down and re-raises, so the caller sees one KeyboardInterrupt and no
 worker prints a traceback.
 
+`Runner.map(fn, items)` is the general form a sweep uses: it yields `fn(item)` as each
+completes, with at most a few items per worker in flight (memory stays flat however many items
+there are). `DaskRunner` offers the same `map` on a Dask cluster: a running scheduler
+(`tcp://host:8786`, whose workers must have tungsten-sim installed) or `"local"`, a
+LocalCluster of `workers` single-threaded processes started for the run and closed after it.
+
 Start method: "fork" on Linux (fast, and a script that calls the library without an
 `if __name__ == "__main__":` guard still works, since nothing is re-imported), "spawn"
 elsewhere (the platform default on macOS and Windows; it re-imports the caller's main module
@@ -15,15 +21,19 @@ its own streams.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
 from sim.experiments.worker import Task, ignore_interrupts, run_task
 from sim.results.ensemble import Replicate
 
 START_METHODS = ("fork", "spawn", "forkserver")
+IN_FLIGHT_PER_WORKER = 4
+"""Items `map` keeps submitted per worker: enough to keep workers busy, few enough to bound
+memory."""
 
 
 def default_start_method() -> str:
@@ -78,3 +88,95 @@ class Runner:
             for future in pending:
                 future.cancel()
             raise
+
+    def map(self, fn: Callable, items: Iterable) -> Iterator:
+        """Yield `fn(item)` for every item as each completes (in any order).
+
+        `fn` must be picklable (a module-level function) when workers > 1. On Ctrl-C or an
+        error, items not yet started are cancelled before the exception propagates.
+        """
+        if self._pool is None:
+            for item in items:
+                yield fn(item)
+            return
+        yield from bounded_map(self._pool.submit, wait_first, fn, items,
+                               self.workers * IN_FLIGHT_PER_WORKER)
+
+
+def wait_first(pending: set) -> tuple[set, set]:
+    """(finished, still pending) futures of a `concurrent.futures` pool."""
+    return wait(pending, return_when=FIRST_COMPLETED)
+
+
+def bounded_map(submit: Callable, wait_some: Callable, fn: Callable, items: Iterable,
+                in_flight: int) -> Iterator:
+    """Submit items with at most `in_flight` pending; yield results as they complete.
+
+    Shared by the process pool and Dask: `submit(fn, item)` returns a future with `.result()`
+    and `.cancel()`, `wait_some(pending)` returns (finished, pending).
+    """
+    source = iter(items)
+    pending: set = set()
+    try:
+        for item in itertools.islice(source, in_flight):
+            pending.add(submit(fn, item))
+        while pending:
+            finished, pending = wait_some(pending)
+            for future in finished:
+                result = future.result()
+                item = next(source, _END)
+                if item is not _END:
+                    pending.add(submit(fn, item))
+                yield result
+    finally:
+        # On Ctrl-C, an error, or a consumer that stops early: leave no work behind.
+        for future in pending:
+            future.cancel()
+
+
+_END = object()
+
+
+class DaskRunner:
+    """`map` on a Dask cluster; a context manager like `Runner`. Needs the `dask` extra."""
+
+    def __init__(self, address: str, workers: int = 1, processes: bool = True):
+        if workers < 1:
+            raise ValueError(f"workers (={workers}) must be >= 1")
+        self.address, self.workers, self.processes = address, workers, processes
+        self.start_method = None
+        self._client = self._cluster = None
+
+    def __enter__(self) -> DaskRunner:
+        from dask.distributed import Client, LocalCluster
+
+        if self.address == "local":
+            self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
+                                         processes=self.processes, dashboard_address=None)
+            self._client = Client(self._cluster)
+        else:
+            self._client = Client(self.address, timeout="10s")
+            self.workers = max(1, sum(self._client.nthreads().values()))
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for thing in (self._client, self._cluster):
+            if thing is not None:
+                thing.close()
+        self._client = self._cluster = None
+
+    def map(self, fn: Callable, items: Iterable) -> Iterator:
+        """Yield `fn(item)` for every item as each completes; see `Runner.map`."""
+        from dask.distributed import wait as dask_wait
+
+        client = self._client
+
+        def submit(f: Callable, item: object):
+            return client.submit(f, item, pure=False)
+
+        def wait_some(pending: set) -> tuple[set, set]:
+            done, rest = dask_wait(pending, return_when="FIRST_COMPLETED")
+            return set(done), set(rest)
+
+        yield from bounded_map(submit, wait_some, fn, items,
+                               self.workers * IN_FLIGHT_PER_WORKER)

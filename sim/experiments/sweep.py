@@ -1,0 +1,450 @@
+"""Parameter sweeps: many points of a scenario, each run for R replications, resumable.
+
+A sweep is a scenario, parameters with specs (`sim.experiments.design`), a method, a sample
+count, replications per point, a seed and the KPIs to keep. Replication r of every point runs
+with the same seed and replication index, so every point sees the same random streams
+(common random numbers): differences between points are the parameters', not the dice's.
+
+Work is one task per (point, replication); a worker simulates it and returns only the chosen
+KPI values, the parent appends them to runs.csv at once (`sim.experiments.sweep_store`).
+`resume` reruns only the pairs missing from runs.csv. Example::
+
+    plan = prepare(SweepDefinition("s.yaml", (parse_param("mines.m.capacity_tpa=1:9:5"),)))
+    folder = start(plan, Path("results/sweep-s"))
+    with Runner(2) as runner:
+        execute(plan, folder, runner)
+    finish(plan, folder)
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import json
+import platform
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from tqdm import tqdm
+
+from sim.errors import Problem, ScenarioError
+from sim.experiments import sensitivity
+from sim.experiments.design import Design, Param, design, param_from_spec
+from sim.experiments.sweep_points import PointStats, point_stats, points_csv
+from sim.experiments.sweep_store import RUNS_CSV, SWEEP_JSON, RunsFile, write_atomic, write_json
+from sim.model import simulate
+from sim.results.kpis import kpi_rows, scope_kpis, scopes
+from sim.scenario.load import validate
+from sim.scenario.merge import read_with_parents
+from sim.scenario.overrides import apply_overrides
+from sim.scenario.schema import Scenario
+
+KpiKey = tuple[str, str]
+HEADLINE_KPIS: tuple[KpiKey, ...] = (
+    ("country:US", "fill_rate"), ("country:US", "shortfall_t"),
+    ("country:US", "min_cover_days"), ("country:US", "origin_share_CN"),
+    ("country:US/group:defense", "fill_rate"), ("world", "shortfall_t"))
+"""KPIs kept when none are asked for (those the scenario reports)."""
+VALIDATE_ALL_UP_TO = 500
+"""Designs with at most this many points have every point validated before anything runs;
+larger ones the first point and every parameter's extremes (the rest as they are built)."""
+METHOD_DEFAULT_SAMPLES = {"random": 20, "lhs": 20, "sobol": 64, "morris": 10}
+DEPENDENCIES = ("simpy", "numpy", "matplotlib", "pyyaml", "pydantic", "tqdm", "dask",
+                "distributed", "SALib")
+
+
+@dataclass(frozen=True)
+class SweepDefinition:
+    """What a sweep runs; `seed` None means the scenario's, `kpis` () the headline set."""
+
+    scenario: str
+    params: tuple[Param, ...]
+    method: str = "grid"
+    samples: int | None = None
+    replications: int = 1
+    seed: int | None = None
+    kpis: tuple[KpiKey, ...] = ()
+
+    def to_json(self) -> dict:
+        return {"scenario": self.scenario,
+                "params": {p.path: _spec_json(p) for p in self.params},
+                "method": self.method, "samples": self.samples,
+                "replications": self.replications, "seed": self.seed,
+                "kpis": [f"{s}.{k}" for s, k in self.kpis]}
+
+
+def _spec_json(param: Param) -> Any:
+    """A range or distribution as its text, a list as its values (read back the same)."""
+    if param.kind != "values" or (":" in param.spec and "," not in param.spec):
+        return param.spec
+    return [v.isoformat() if isinstance(v, dt.date) else v for v in param.values]
+
+
+def definition_from(data: dict, where: str, base: Path | None = None) -> SweepDefinition:
+    """A SweepDefinition from a sweep file's mapping (or sweep.json); every problem at once."""
+    from sim.experiments.stopping import parse_kpi
+
+    known = {"scenario", "params", "method", "samples", "replications", "seed", "kpis"}
+    problems = [Problem(where, 0, 0, key, f"unknown key (expected one of {sorted(known)})")
+                for key in data if key not in known]
+    scenario = data.get("scenario")
+    if not isinstance(scenario, str) or not scenario:
+        problems.append(Problem(where, 0, 0, "scenario", "must be a scenario file path"))
+        scenario = ""
+    elif base is not None and not Path(scenario).is_absolute():
+        scenario = str(base / scenario)
+    params: list[Param] = []
+    raw = data.get("params") or {}
+    if not isinstance(raw, dict) or not raw:
+        problems.append(Problem(where, 0, 0, "params", "must map parameter paths to specs"))
+        raw = {}
+    for path, spec in raw.items():
+        try:
+            params.append(param_from_spec(str(path), spec))
+        except ScenarioError as err:
+            problems += err.problems
+    kpis = []
+    for text in data.get("kpis") or []:
+        try:
+            kpis.append(parse_kpi(str(text)))
+        except ValueError as err:
+            problems.append(Problem(where, 0, 0, "kpis", str(err)))
+    numbers = {}
+    for key, least in (("samples", 1), ("replications", 1), ("seed", 0)):
+        value = data.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                                  or value < least):
+            problems.append(Problem(where, 0, 0, key, f"must be a whole number >= {least}"))
+            value = None
+        numbers[key] = value
+    if problems:
+        raise ScenarioError(problems)
+    return SweepDefinition(scenario, tuple(params), str(data.get("method") or "grid"),
+                           numbers["samples"], numbers["replications"] or 1, numbers["seed"],
+                           tuple(kpis))
+
+
+def read_sweep_file(path: Path) -> dict:
+    """The mapping of a sweep YAML file; ScenarioError when unreadable."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as err:
+        raise ScenarioError([Problem(str(path), 0, 0, "", f"cannot read: {err}")]) from None
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(str(path), 0, 0, "", "must be a mapping")])
+    return data
+
+
+# --- building the scenarios of the points ----------------------------------------------------
+
+class PointScenarios:
+    """Scenarios of a design's points: the file is read once, each point copies and validates."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.tree = read_with_parents(Path(path))
+        self.text = Path(path).read_bytes()
+
+    def build(self, params: tuple[Param, ...], values: tuple) -> Scenario:
+        data = copy.deepcopy(self.tree)
+        found = apply_overrides(data, [(p.path, v) for p, v in zip(params, values, strict=True)])
+        problems = [Problem("--param", 0, 0, p.path, p.message) for p in found]
+        return validate(data, self.path, problems)
+
+
+# --- a planned sweep ----------------------------------------------------------------------------
+
+@dataclass
+class Plan:
+    """A checked sweep: definition (seed and KPIs resolved), design, and its scenarios."""
+
+    definition: SweepDefinition
+    design: Design
+    scenarios: PointScenarios
+    name: str
+    sha256: str
+    history: list = field(default_factory=list)
+
+    @property
+    def header(self) -> list[str]:
+        return ["point", "replication", *(p.path for p in self.design.params),
+                *self.kpi_labels]
+
+    @property
+    def kpi_labels(self) -> list[str]:
+        return [f"{s}.{k}" for s, k in self.definition.kpis]
+
+    @property
+    def runs(self) -> int:
+        return len(self.design.points) * self.definition.replications
+
+    def param_cells(self, point: int) -> list[str]:
+        return [_cell(v) for v in self.design.points[point]]
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def prepare(definition: SweepDefinition, stored_unit: np.ndarray | None = None) -> Plan:
+    """Check a definition against its scenario and make its design; ScenarioError if bad.
+
+    Validated before anything runs: the design, the first point, every parameter's extremes
+    (or every point, for designs of up to VALIDATE_ALL_UP_TO points) and the KPIs.
+    """
+    from sim.experiments.compare import unknown_kpis
+    from sim.results.ensemble import kpi_keys
+
+    if not Path(definition.scenario).is_file():
+        raise ScenarioError([Problem(definition.scenario, 0, 0, "", "no such scenario file")])
+    scenarios = PointScenarios(definition.scenario)
+    base = validate(copy.deepcopy(scenarios.tree), definition.scenario)
+    seed = base.seed if definition.seed is None else definition.seed
+    samples = definition.samples
+    if samples is None:
+        samples = METHOD_DEFAULT_SAMPLES.get(definition.method)
+    definition = replace(definition, seed=seed, samples=samples,
+                         scenario=str(Path(definition.scenario).resolve()))
+    if stored_unit is None:
+        the_design = design(definition.method, definition.params, samples, seed)
+    else:
+        the_design = Design.of(definition.method, definition.params, stored_unit)
+    problems = _check_points(scenarios, the_design)
+    first = scenarios.build(the_design.params, the_design.points[0]) if not problems else base
+    keys = kpi_keys(first)
+    if definition.kpis:
+        try:
+            unknown_kpis(definition.kpis, keys, "--kpi")
+        except ScenarioError as err:
+            problems += err.problems
+    else:
+        wanted = tuple(k for k in HEADLINE_KPIS if k in set(keys))
+        if not wanted:
+            problems.append(Problem("--kpi", 0, 0, "", "the scenario reports none of the "
+                                    "headline KPIs; choose some with --kpi SCOPE.KPI"))
+        definition = replace(definition, kpis=wanted)
+    if problems:
+        raise ScenarioError(problems)
+    return Plan(definition, the_design, scenarios, base.name,
+                hashlib.sha256(scenarios.text).hexdigest())
+
+
+def _check_points(scenarios: PointScenarios, the_design: Design) -> list[Problem]:
+    """Problems of the points checked up front, each problem once."""
+    points = the_design.points
+    if len(points) > VALIDATE_ALL_UP_TO:
+        first = points[0]
+        points = [first]
+        for i, param in enumerate(the_design.params):
+            points += [(*first[:i], v, *first[i + 1:]) for v in param.extremes()]
+    problems: dict[str, Problem] = {}
+    for values in points:
+        try:
+            scenarios.build(the_design.params, values)
+        except ScenarioError as err:
+            for problem in err.problems:
+                problems.setdefault(str(problem), problem)
+    return list(problems.values())
+
+
+# --- the folder: start, resume -------------------------------------------------------------
+
+def start(plan: Plan, wanted: Path) -> Path:
+    """Create the (new, never overwriting) sweep folder with sweep.json and an empty runs.csv."""
+    from sim.results.writer import free_folder
+
+    wanted.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        folder = free_folder(wanted)
+        try:
+            folder.mkdir()
+            break
+        except FileExistsError:  # another sweep took the name meanwhile
+            continue
+    write_json(folder / SWEEP_JSON, {
+        "format": 1, "definition": plan.definition.to_json(), "scenario_name": plan.name,
+        "scenario_sha256": plan.sha256, "points": len(plan.design.points),
+        "design": {"params": [p.path for p in plan.design.params],
+                   "unit": plan.design.unit.tolist(),
+                   "values": [plan.param_cells(i) for i in range(len(plan.design.points))]}})
+    RunsFile(folder / RUNS_CSV, plan.header).create()
+    return folder
+
+
+def load_folder(folder: Path) -> Plan:
+    """The plan stored in a sweep folder, checked against its scenario file as it is now."""
+    path = folder / SWEEP_JSON
+    try:
+        stored = json.loads(path.read_text())
+    except (OSError, ValueError) as err:
+        raise ScenarioError([Problem(str(path), 0, 0, "", f"not a sweep folder: {err}")]) \
+            from None
+    definition = definition_from(stored["definition"], str(path))
+    plan = prepare(definition, np.array(stored["design"]["unit"], dtype=float)
+                   .reshape(-1, len(definition.params)))
+    if plan.sha256 != stored["scenario_sha256"]:
+        raise ScenarioError([Problem(definition.scenario, 0, 0, "", "changed since the sweep "
+                                     "started; resuming would mix two scenarios (start a new "
+                                     "sweep)")])
+    cells = [plan.param_cells(i) for i in range(len(plan.design.points))]
+    if cells != stored["design"]["values"]:
+        raise ScenarioError([Problem(str(path), 0, 0, "design", "points differ from those "
+                                     "stored (another tungsten-sim version?)")])
+    manifest = folder / "manifest.json"
+    if manifest.exists():
+        plan.history = json.loads(manifest.read_text()).get("sessions", [])
+    return plan
+
+
+# --- running ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SweepTask:
+    """Replication `replication` of point `point`'s scenario; keep the `kpis` values."""
+
+    scenario: Scenario
+    point: int
+    replication: int
+    seed: int
+    kpis: tuple[KpiKey, ...]
+
+
+def run_sweep_task(task: SweepTask) -> tuple[int, int, tuple[float, ...]]:
+    """Simulate one run and reduce it, where it ran, to its chosen KPI values."""
+    run = simulate(task.scenario, task.replication, task.seed)
+    return task.point, task.replication, kpi_values(run, task.kpis)
+
+
+def kpi_values(run, keys: tuple[KpiKey, ...]) -> tuple[float, ...]:
+    """Values of the chosen KPIs of one run (only their scopes are computed)."""
+    wanted = {scope for scope, _ in keys}
+    found: dict[KpiKey, float] = {}
+    for scope, members in scopes(run):
+        if scope in wanted:
+            kinds = {run.nodes[i].kind for i in members}
+            found.update(((scope, k), v) for k, v in scope_kpis(run, members, kinds))
+    return tuple(float(found.get(key, float("nan"))) for key in keys)
+
+
+def all_kpis(run) -> dict[KpiKey, float]:
+    """Every KPI of a run (for comparisons with a bare loop)."""
+    return {(s, k): v for _, s, k, v in kpi_rows(run)}
+
+
+@dataclass
+class Session:
+    """What one invocation ran: runs, wall seconds, executor."""
+
+    runs: int = 0
+    wall_seconds: float = 0.0
+    executor: str = "serial"
+    started: str = field(default_factory=lambda: dt.datetime.now().isoformat(timespec="seconds"))
+
+
+def execute(plan: Plan, folder: Path, runner, progress: bool = False,
+            executor: str = "serial") -> Session:
+    """Run every (point, replication) missing from runs.csv, appending each as it finishes."""
+    runs_file = RunsFile(folder / RUNS_CSV, plan.header)
+    done = runs_file.repair()
+    session = Session(executor=executor)
+    begun = time.perf_counter()
+    todo = plan.runs - len(done)
+    try:
+        with runs_file.appender(plan.param_cells) as append, \
+                tqdm(total=plan.runs, initial=len(done), desc=f"sweep {plan.name}", unit="run",
+                     disable=not progress, smoothing=0.1) as bar:
+            for point, replication, values in runner.map(run_sweep_task,
+                                                         _tasks(plan, done)):
+                append(point, replication, values)
+                session.runs += 1
+                bar.update()
+    finally:
+        session.wall_seconds = time.perf_counter() - begun
+        plan.history.append(vars(session) | {"todo": todo})
+    return session
+
+
+def _tasks(plan: Plan, done: set[tuple[int, int]]) -> Iterator[SweepTask]:
+    d = plan.definition
+    for point, values in enumerate(plan.design.points):
+        missing = [r for r in range(d.replications) if (point, r) not in done]
+        if not missing:
+            continue
+        scenario = plan.scenarios.build(plan.design.params, values)
+        for replication in missing:
+            yield SweepTask(scenario, point, replication, d.seed, d.kpis)
+
+
+# --- the final files -------------------------------------------------------------------------
+
+def finish(plan: Plan, folder: Path, plots: bool = True) -> PointStats:
+    """points.csv, sensitivity.csv, plots and manifest.json, each replaced atomically."""
+    import csv
+    import io
+
+    d = plan.definition
+    runs_file = RunsFile(folder / RUNS_CSV, plan.header)
+    stats = point_stats(runs_file.rows(), len(plan.design.points), len(plan.design.params),
+                        len(d.kpis), d.replications)
+    cells = [plan.param_cells(i) for i in range(len(plan.design.points))]
+    write_atomic(folder / "points.csv", points_csv(stats, cells,
+                                                   [p.path for p in plan.design.params],
+                                                   plan.kpi_labels))
+    rows = sensitivity.linear_rows(plan.design, stats.mean, plan.kpi_labels)
+    rows += sensitivity.salib_rows(plan.design, stats.mean, plan.kpi_labels, d.seed or 0)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(sensitivity.HEADER)
+    writer.writerows((k, p, i, _num(v), _num(c)) for k, p, i, v, c in rows)
+    write_atomic(folder / "sensitivity.csv", out.getvalue())
+    _write_parquet(folder / RUNS_CSV)
+    if plots:
+        from sim.plots.sweep import plot_sweep
+
+        plot_sweep(plan, stats, rows, folder / "plots")
+    write_json(folder / "manifest.json", _manifest(plan, stats))
+    return stats
+
+
+def _num(value: float) -> str:
+    return "" if value != value else repr(round(float(value), 12))
+
+
+def _write_parquet(path: Path) -> None:
+    try:
+        import pyarrow.csv as pacsv
+        import pyarrow.parquet as pq
+    except ImportError:
+        return
+    target = path.with_suffix(".parquet")
+    tmp = target.with_name(f".{target.name}.tmp")
+    pq.write_table(pacsv.read_csv(path), tmp)
+    tmp.replace(target)
+
+
+def _manifest(plan: Plan, stats: PointStats) -> dict:
+    versions = {}
+    for name in ("tungsten-sim", *DEPENDENCIES):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    wall = sum(s["wall_seconds"] for s in plan.history)
+    runs = int(stats.counts.sum())
+    return {"definition": plan.definition.to_json(), "scenario": plan.name,
+            "scenario_sha256": plan.sha256, "points": len(plan.design.points),
+            "runs": runs, "runs_expected": plan.runs, "complete": runs == plan.runs,
+            "wall_seconds": round(wall, 3),
+            "runs_per_hour": round(sum(s["runs"] for s in plan.history) / wall * 3600, 1)
+            if wall > 0 else None,
+            "sessions": plan.history, "python": platform.python_version(),
+            "versions": versions}

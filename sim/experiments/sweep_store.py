@@ -1,0 +1,161 @@
+"""A sweep's folder on disk: written as it goes, so that a killed sweep can resume.
+
+Unlike `run` (written to a temporary folder and renamed when whole), a sweep cannot wait for
+its end to write: the folder (a new, suffixed one when the name is taken) is created at the
+start with `sweep.json` (the definition and the design, the list of points) and an empty
+`runs.csv`; each finished run is appended to `runs.csv` as one line and flushed; the final
+files (points.csv, sensitivity.csv, plots, manifest.json) are each written to a temporary
+file in the folder and moved into place with `os.replace`, so none is ever half written.
+
+A kill can only leave a partial last line in runs.csv; `RunsFile.repair` drops it (and any
+line that does not parse, or repeats a (point, replication) already there) before a resume
+appends. Example::
+
+    store = RunsFile(folder / "runs.csv", header)
+    done = store.repair()           # {(point, replication), ...}
+    with store.appender() as append:
+        append(point, replication, values)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+SWEEP_JSON = "sweep.json"
+RUNS_CSV = "runs.csv"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write text to a temporary file beside `path`, then move it into place."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.chmod(tmp, 0o666 & ~_UMASK)  # as a plain open() would create it, not mkstemp's 0600
+        with os.fdopen(fd, "w", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_json(path: Path, data: dict) -> None:
+    write_atomic(path, json.dumps(data, indent=1, default=str) + "\n")
+
+
+def number_text(value: float) -> str:
+    """A float as text that reads back exactly; NaN as empty."""
+    value = float(value)
+    return "" if math.isnan(value) else repr(value)
+
+
+def read_number(text: str) -> float:
+    return float(text) if text else math.nan
+
+
+class RunsFile:
+    """runs.csv: `point,replication,<parameters>,<KPIs>`, one line per finished run."""
+
+    def __init__(self, path: Path, header: list[str]):
+        self.path, self.header = path, list(header)
+
+    def create(self) -> None:
+        """An empty runs.csv with its header (the folder is new)."""
+        write_atomic(self.path, _line(self.header))
+
+    def repair(self) -> set[tuple[int, int]]:
+        """Drop a partial last line, bad lines and repeats; return the (point, rep) done."""
+        if not self.path.exists():
+            self.create()
+            return set()
+        done: set[tuple[int, int]] = set()
+        keep_bytes, clean = 0, True
+        with self.path.open("rb") as f:
+            head = f.readline()
+            if head.decode(errors="replace").rstrip("\r\n").split(",") != self.header \
+                    or not head.endswith(b"\n"):
+                raise ValueError(f"{self.path}: header does not match sweep.json")
+            keep_bytes = len(head)
+            for raw in f:
+                key = self._key(raw)
+                if key is None or key in done:
+                    clean = False
+                    continue
+                done.add(key)
+                if clean:
+                    keep_bytes += len(raw)
+        if clean:
+            with self.path.open("r+b") as f:
+                f.truncate(keep_bytes)
+        else:  # rare (a repeat or a bad line before the end): rewrite from the good lines
+            self._rewrite()
+        return done
+
+    def _key(self, raw: bytes) -> tuple[int, int] | None:
+        if not raw.endswith(b"\n"):
+            return None
+        cells = next(csv.reader([raw.decode(errors="replace")]), [])
+        if len(cells) != len(self.header):
+            return None
+        try:
+            return int(cells[0]), int(cells[1])
+        except ValueError:
+            return None
+
+    def _rewrite(self) -> None:
+        seen: set[tuple[int, int]] = set()
+        fd, tmp = tempfile.mkstemp(prefix=".runs.csv.", suffix=".tmp", dir=self.path.parent)
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        with os.fdopen(fd, "wb") as out, self.path.open("rb") as f:
+            out.write(f.readline())
+            for raw in f:
+                key = self._key(raw)
+                if key is not None and key not in seen:
+                    seen.add(key)
+                    out.write(raw)
+        os.replace(tmp, self.path)
+
+    @contextlib.contextmanager
+    def appender(self, prefix: Callable[[int], list[str]]
+                 ) -> Iterator[Callable[[int, int, tuple], None]]:
+        """A function appending one run (point, replication, KPI values), flushed at once.
+
+        `prefix(point)` gives the parameter cells of a point.
+        """
+        with self.path.open("a", newline="") as f:
+            def append(point: int, replication: int, values: tuple) -> None:
+                f.write(_line([str(point), str(replication), *prefix(point),
+                               *(number_text(v) for v in values)]))
+                f.flush()
+            yield append
+
+    def rows(self) -> Iterator[list[str]]:
+        """Every data row as cells, streamed."""
+        with self.path.open(newline="") as f:
+            reader = csv.reader(f)
+            next(reader, None)
+            yield from reader
+
+
+def _line(cells: list[str]) -> str:
+    out: list[str] = []
+    writer = csv.writer(_Collect(out), lineterminator="\n")
+    writer.writerow(cells)
+    return out[0]
+
+
+class _Collect:
+    def __init__(self, out: list[str]):
+        self.out = out
+
+    def write(self, text: str) -> None:
+        self.out.append(text)
