@@ -139,7 +139,7 @@ def _band(ax: Axes, x: list[dt.datetime], samples: np.ndarray, label: str, color
 def _note(ax: Axes, text: str) -> None:
     """A message in the middle of an axes that has nothing to show."""
     ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center",
-            fontsize=12, color="#555555")
+            fontsize=11, color="#555555", wrap=True)
     ax.set_yticks([])
 
 

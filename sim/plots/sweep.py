@@ -195,6 +195,9 @@ def _heatmap(plan: Plan, stats: PointStats) -> Figure:
 
 
 def _tornado(plan: Plan, stats: PointStats, rows: Sequence[tuple]) -> Figure:
+    """Each KPI's change from each parameter's lowest to highest value (linear fit)."""
+    from matplotlib.ticker import MaxNLocator
+
     labels = plan.kpi_labels
     figure, axes = _figure(len(labels), width=5.2, height=0.5 * len(plan.design.params) + 2)
     colors = _line_palette()
@@ -204,9 +207,13 @@ def _tornado(plan: Plan, stats: PointStats, rows: Sequence[tuple]) -> Figure:
                    and np.isfinite(r[3])]
         centre = float(np.nanmean(stats.mean[:, k])) if np.isfinite(stats.mean[:, k]).any() \
             else math.nan
-        ax.set_title(f"{label} (linear fit R² {r2.get(label, math.nan):.2f})", fontsize=9)
-        if not effects or not np.isfinite(centre):
-            _note(ax, "no numeric parameter effect")
+        fit = r2.get(label, math.nan)
+        ax.set_title(f"{label} (linear fit R² {fit:.2f})" if np.isfinite(fit) else label,
+                     fontsize=9)
+        if not effects or not np.isfinite(centre) or not any(e for _, e in effects):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            _note(ax, "same value at every point:\nno parameter moves it")
             continue
         effects.sort(key=lambda e: abs(e[1]))
         for y, (_, effect) in enumerate(effects):
@@ -218,6 +225,8 @@ def _tornado(plan: Plan, stats: PointStats, rows: Sequence[tuple]) -> Figure:
         ax.axvline(centre, color="black", lw=0.8)
         ax.set_yticks(range(len(effects)), [p for p, _ in effects], fontsize=8)
         ax.set_xlabel(f"{label} (line: mean over points)", fontsize=8)
+        ax.xaxis.set_major_locator(MaxNLocator(4))
+        ax.ticklabel_format(axis="x", useOffset=False)
         ax.grid(axis="x", alpha=0.3)
         ax.legend(fontsize=7, loc="lower right")
     _title(figure, plan, "parameter effects, lowest to highest value (linear fit)")
