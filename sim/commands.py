@@ -320,7 +320,11 @@ def _sweep_definition(args: argparse.Namespace):
 
     from sim.experiments.design import parse_param
     from sim.experiments.stopping import parse_kpi
-    from sim.experiments.sweep import SweepDefinition, definition_from, read_sweep_file
+    from sim.experiments.sweep_definition import (
+        SweepDefinition,
+        definition_from,
+        read_sweep_file,
+    )
 
     problems: list[Problem] = []
     if args.file is not None:

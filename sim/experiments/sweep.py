@@ -31,12 +31,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 from tqdm import tqdm
 
 from sim.errors import Problem, ScenarioError
 from sim.experiments import sensitivity
-from sim.experiments.design import Design, Param, design, param_from_spec
+from sim.experiments.design import Design, Param, design
+from sim.experiments.sweep_definition import (
+    HEADLINE_KPIS,
+    KpiKey,
+    SweepDefinition,
+    definition_from,
+)
 from sim.experiments.sweep_points import PointStats, point_stats, points_csv
 from sim.experiments.sweep_store import RUNS_CSV, SWEEP_JSON, RunsFile, write_atomic, write_json
 from sim.model import simulate
@@ -46,100 +51,12 @@ from sim.scenario.merge import read_with_parents
 from sim.scenario.overrides import apply_overrides
 from sim.scenario.schema import Scenario
 
-KpiKey = tuple[str, str]
-HEADLINE_KPIS: tuple[KpiKey, ...] = (
-    ("country:US", "fill_rate"), ("country:US", "shortfall_t"),
-    ("country:US", "min_cover_days"), ("country:US", "origin_share_CN"),
-    ("country:US/group:defense", "fill_rate"), ("world", "shortfall_t"))
-"""KPIs kept when none are asked for (those the scenario reports)."""
 VALIDATE_ALL_UP_TO = 500
 """Designs with at most this many points have every point validated before anything runs;
 larger ones the first point and every parameter's extremes (the rest as they are built)."""
 METHOD_DEFAULT_SAMPLES = {"random": 20, "lhs": 20, "sobol": 64, "morris": 10}
 DEPENDENCIES = ("simpy", "numpy", "matplotlib", "pyyaml", "pydantic", "tqdm", "dask",
                 "distributed", "SALib")
-
-
-@dataclass(frozen=True)
-class SweepDefinition:
-    """What a sweep runs; `seed` None means the scenario's, `kpis` () the headline set."""
-
-    scenario: str
-    params: tuple[Param, ...]
-    method: str = "grid"
-    samples: int | None = None
-    replications: int = 1
-    seed: int | None = None
-    kpis: tuple[KpiKey, ...] = ()
-
-    def to_json(self) -> dict:
-        return {"scenario": self.scenario,
-                "params": {p.path: _spec_json(p) for p in self.params},
-                "method": self.method, "samples": self.samples,
-                "replications": self.replications, "seed": self.seed,
-                "kpis": [f"{s}.{k}" for s, k in self.kpis]}
-
-
-def _spec_json(param: Param) -> Any:
-    """A range or distribution as its text, a list as its values (read back the same)."""
-    if param.kind != "values" or (":" in param.spec and "," not in param.spec):
-        return param.spec
-    return [v.isoformat() if isinstance(v, dt.date) else v for v in param.values]
-
-
-def definition_from(data: dict, where: str, base: Path | None = None) -> SweepDefinition:
-    """A SweepDefinition from a sweep file's mapping (or sweep.json); every problem at once."""
-    from sim.experiments.stopping import parse_kpi
-
-    known = {"scenario", "params", "method", "samples", "replications", "seed", "kpis"}
-    problems = [Problem(where, 0, 0, key, f"unknown key (expected one of {sorted(known)})")
-                for key in data if key not in known]
-    scenario = data.get("scenario")
-    if not isinstance(scenario, str) or not scenario:
-        problems.append(Problem(where, 0, 0, "scenario", "must be a scenario file path"))
-        scenario = ""
-    elif base is not None and not Path(scenario).is_absolute():
-        scenario = str(base / scenario)
-    params: list[Param] = []
-    raw = data.get("params") or {}
-    if not isinstance(raw, dict) or not raw:
-        problems.append(Problem(where, 0, 0, "params", "must map parameter paths to specs"))
-        raw = {}
-    for path, spec in raw.items():
-        try:
-            params.append(param_from_spec(str(path), spec))
-        except ScenarioError as err:
-            problems += err.problems
-    kpis = []
-    for text in data.get("kpis") or []:
-        try:
-            kpis.append(parse_kpi(str(text)))
-        except ValueError as err:
-            problems.append(Problem(where, 0, 0, "kpis", str(err)))
-    numbers = {}
-    for key, least in (("samples", 1), ("replications", 1), ("seed", 0)):
-        value = data.get(key)
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool)
-                                  or value < least):
-            problems.append(Problem(where, 0, 0, key, f"must be a whole number >= {least}"))
-            value = None
-        numbers[key] = value
-    if problems:
-        raise ScenarioError(problems)
-    return SweepDefinition(scenario, tuple(params), str(data.get("method") or "grid"),
-                           numbers["samples"], numbers["replications"] or 1, numbers["seed"],
-                           tuple(kpis))
-
-
-def read_sweep_file(path: Path) -> dict:
-    """The mapping of a sweep YAML file; ScenarioError when unreadable."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as err:
-        raise ScenarioError([Problem(str(path), 0, 0, "", f"cannot read: {err}")]) from None
-    if not isinstance(data, dict):
-        raise ScenarioError([Problem(str(path), 0, 0, "", "must be a mapping")])
-    return data
 
 
 # --- building the scenarios of the points ----------------------------------------------------
