@@ -251,7 +251,7 @@ def us_table(result) -> str:
 
 def probability_table(result) -> str:
     """U.S. probability KPIs with their 95% Wilson intervals, for the terminal."""
-    if result.ensemble is None:
+    if result.ensemble is None or result.replications < 2:  # a probability of one run says little
         return ""
     items = _us_probabilities(result)
     if not items:
