@@ -26,7 +26,6 @@ import platform
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +45,7 @@ from sim.experiments.sweep_points import PointStats, point_stats, points_csv
 from sim.experiments.sweep_store import RUNS_CSV, SWEEP_JSON, RunsFile, write_atomic, write_json
 from sim.model import simulate
 from sim.results.kpis import kpi_rows, scope_kpis, scopes
+from sim.results.writer import csv_to_parquet, package_versions
 from sim.scenario.load import validate
 from sim.scenario.merge import read_with_parents
 from sim.scenario.overrides import apply_overrides
@@ -323,7 +323,7 @@ def finish(plan: Plan, folder: Path, plots: bool = True) -> PointStats:
     writer.writerow(sensitivity.HEADER)
     writer.writerows((k, p, i, _num(v), _num(c)) for k, p, i, v, c in rows)
     write_atomic(folder / "sensitivity.csv", out.getvalue())
-    _write_parquet(folder / RUNS_CSV)
+    csv_to_parquet(folder / RUNS_CSV)
     if plots:
         from sim.plots.sweep import plot_sweep
 
@@ -336,25 +336,8 @@ def _num(value: float) -> str:
     return "" if value != value else repr(round(float(value), 12))
 
 
-def _write_parquet(path: Path) -> None:
-    try:
-        import pyarrow.csv as pacsv
-        import pyarrow.parquet as pq
-    except ImportError:
-        return
-    target = path.with_suffix(".parquet")
-    tmp = target.with_name(f".{target.name}.tmp")
-    pq.write_table(pacsv.read_csv(path), tmp)
-    tmp.replace(target)
-
-
 def _manifest(plan: Plan, stats: PointStats) -> dict:
-    versions = {}
-    for name in ("tungsten-sim", *DEPENDENCIES):
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
+    versions = package_versions(DEPENDENCIES)
     wall = sum(s["wall_seconds"] for s in plan.history)
     runs = int(stats.counts.sum())
     return {"definition": plan.definition.to_json(), "scenario": plan.name,

@@ -100,12 +100,31 @@ def _write_timeseries(result: Result, path: Path) -> None:
         f.write(",".join(header) + "\n")
         for run in result.runs:
             f.writelines(timeseries_blocks(run))
+    csv_to_parquet(path)
+
+
+def csv_to_parquet(path: Path) -> None:
+    """Write `path` (a CSV) again as Parquet beside it, atomically, when pyarrow is there."""
     try:
         import pyarrow.csv as pacsv
         import pyarrow.parquet as pq
     except ImportError:
         return
-    pq.write_table(pacsv.read_csv(path), path.with_suffix(".parquet"))
+    target = path.with_suffix(".parquet")
+    tmp = target.with_name(f".{target.name}.tmp")
+    pq.write_table(pacsv.read_csv(path), tmp)
+    tmp.replace(target)
+
+
+def package_versions(names: tuple[str, ...] = DEPENDENCIES) -> dict[str, str | None]:
+    """Installed versions of tungsten-sim and `names` (None where not installed)."""
+    versions: dict[str, str | None] = {}
+    for name in ("tungsten-sim", *names):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
 
 
 def _write_csv(path: Path, header: tuple, rows) -> None:
@@ -122,12 +141,7 @@ def _num(value: float) -> str:
 
 
 def _manifest(result: Result, resolved: str) -> dict:
-    versions = {}
-    for name in ("tungsten-sim", *DEPENDENCIES):
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
+    versions = package_versions()
     return {
         "scenario": result.name,
         "seed": result.seed,
