@@ -1,6 +1,9 @@
 """Step 6 of design.md: buyers order up to their targets; suppliers allocate; ship.
 
-Each buyer orders (target − stock − goods on the way), split over its suppliers by share.
+Each buyer orders (target − stock − goods on the way), split over its suppliers by share;
+a supplier that cannot supply on the step (a mine not yet online and with no stock, a plant
+with no capacity or with nothing to work on or sell) takes no share, so adding a future
+supplier to a list changes nothing before it exists.
 A supplier serves the orders it receives from stock, highest priority (lowest number) first,
 pro rata within a priority; banned or blocked edges get nothing, quota-controlled edges at
 most what the quota has left. What is unfilled is re-offered to the buyer's suppliers in the
@@ -39,7 +42,13 @@ def place_orders(world: World, k: int) -> None:
     for entry in needs:
         node, need = entry
         mask = world.mask(node.index, k)
-        for edge in node.edges:
+        edges = node.edges
+        if len(edges) > 1:  # shares are split over the suppliers that exist on this step
+            live = [e for e in edges if world.can_supply(e.supplier, k)]
+            if live and len(live) < len(edges):
+                need /= sum(e.share for e in live)
+                edges = live
+        for edge in edges:
             amount = need * edge.share
             if mask is not None:  # only what the supplier holds of allowed origins
                 amount = min(amount, world.stock[edge.supplier].allowed_total(mask))

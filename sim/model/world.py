@@ -45,6 +45,7 @@ class World:
         self.backlog = [0.0] * n
         self._arrivals: dict[int, list] = {}  # step -> what arrives at its start
         self.origin_rules: list[tuple[int, np.ndarray] | None] = [None] * n
+        self.in_process = [0.0] * n  # tonnes in processors' unfinished batches
         self.rec = Recorder(clock.n_steps, n, n_origins, len(net.edges))
         self.totals = dict.fromkeys(("initial", "mined", "recycled", "consumed", "lost"), 0.0)
         self._put_initial_stocks()
@@ -80,11 +81,13 @@ class World:
         s, clock, net, rec = self.scenario, self.clock, self.net, self.rec.arrays
         per_step = clock.per_step
         self.plans: dict[int, ConsumerPlan | ProcessorPlan] = {}
+        self.producing: list[list[bool]] = [[] for _ in net.nodes]  # capacity > 0, per step
         self.mines = []
         for node in net.of_kind(MINE):
             cap = schedule.capacity_tpa(node.spec, s, clock)
             cap = cap * schedule.availability(node.spec, s, clock, self.rng.get(node.id))
             rec["capacity_tpa"][:, node.index] = cap
+            self.producing[node.index] = (cap * node.spec.utilization > 0).tolist()
             output = (cap * node.spec.utilization * per_step).tolist()
             self.mines.append((node.index, net.origin_index[node.country], output))
         self.processors = []
@@ -92,6 +95,7 @@ class World:
             cap = schedule.capacity_tpa(node.spec, s, clock)
             cap = cap * schedule.availability(node.spec, s, clock, None)
             rec["capacity_tpa"][:, node.index] = cap
+            self.producing[node.index] = (cap > 0).tolist()
             delay = math.ceil(node.spec.process_days / clock.step_days - 1e-9)
             plan = ProcessorPlan(cap * per_step, node.spec.cover_days / clock.step_days)
             self.plans[node.index] = plan
@@ -222,6 +226,7 @@ class World:
             while batches and batches[0][0] <= k:
                 _, mix, amount = batches.popleft()
                 out.put(mix, amount)
+                self.in_process[index] -= amount
                 output_row[index] += amount
             inputs = self.inputs[index]
             amount = min(capacity[k], inputs.total)
@@ -237,6 +242,7 @@ class World:
                 output_row[index] += made
             else:
                 batches.append((k + delay, mix, made))
+                self.in_process[index] += made
 
     def _consume(self, k: int) -> None:
         rec = self.rec.arrays
@@ -272,6 +278,17 @@ class World:
             self.totals["consumed"] += taken
             if scrap_to is not None and scrap_rate > 0:
                 self._deliver_at(k, k + scrap_steps, (scrap_to, mix, taken * scrap_rate, True))
+
+    def can_supply(self, index: int, k: int) -> bool:
+        """Whether a supplier exists on step k: stock to sell, or capacity and (for a
+        processor) something to work on: input held, on the way or in process."""
+        if self.stock[index].total > EPS:
+            return True
+        if not self.producing[index][k]:
+            return False
+        inputs = self.inputs[index]
+        return inputs is None or inputs.total > EPS or self.on_order[index] > EPS \
+            or self.in_process[index] > EPS
 
     def mask(self, index: int, k: int) -> np.ndarray | None:
         """The origins node `index` may take on step k (1 allowed, 0 excluded), if limited."""
