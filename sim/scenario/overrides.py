@@ -11,6 +11,10 @@ from sim.errors import Problem, ScenarioError
 from sim.scenario.tree import find_index, item_key
 from sim.scenario.yamlread import LocDict, LocList
 
+_LISTS = {"mines", "processors", "stockpiles", "consumers", "events", "suppliers", "products",
+          "inputs"}
+"""Keys holding lists: a path cannot create them, only address their items."""
+
 
 def parse_assignment(text: str) -> tuple[str, Any]:
     """Split `PATH=VALUE`; the value is read as YAML (numbers, dates, lists, mappings)."""
@@ -48,6 +52,8 @@ def _set(data: LocDict, path: str, value: Any) -> None:
                 if isinstance(node, LocDict):
                     node.value_pos[segment] = node.key_pos[segment] = where
                 return
+            if segment not in node and segment in _LISTS:
+                raise KeyError(f"the scenario has no {segment} to set (add them in the file)")
             if segment not in node:  # a key the file leaves out: create it, validation judges
                 node[segment] = LocDict(pos=where)
                 if isinstance(node, LocDict):
