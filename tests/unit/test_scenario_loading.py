@@ -162,3 +162,12 @@ def test_schema_is_generated_from_the_models(capsys):
     assert mine["capacity_tpa"]["minimum"] == 0
     assert main(["schema"]) == 0
     assert json.loads(capsys.readouterr().out)["title"].startswith("tungsten-sim scenario")
+
+
+def test_set_into_a_list_the_scenario_lacks_says_so(tmp_path):
+    text = PARENT.split("events:")[0]
+    path = write(tmp_path, "no_events.yaml", text)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path, [("events.0.allowed_fraction", 0.5)])
+    assert str(err.value) == ("--set: events.0.allowed_fraction: the scenario has no events "
+                              "to set (add them in the file)")
