@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from sim.scenario.distributions import expected, is_random
+from sim.scenario.distributions import expected
 from sim.scenario.schema import Consumer, Mine, Processor, Scenario, Stockpile
 
 MINE, PROCESSOR, STOCKPILE, CONSUMER = "mine", "processor", "stockpile", "consumer"
@@ -81,9 +81,6 @@ class Network:
         """Origin country of a node's initial stock."""
         return node.spec.initial_origin or node.country
 
-    def edge_is_random(self, edge: Edge) -> bool:
-        """True when the route's transit time is drawn from a distribution."""
-        return is_random(edge.transit)
 
 
 def lead_steps(suppliers: list, step_days: int) -> int:

@@ -21,11 +21,6 @@ class Stock:
         self.mix = np.zeros(n_origins)
         self.total = 0.0
 
-    @property
-    def vec(self) -> np.ndarray:
-        """Tonnes by origin."""
-        return self.mix * self.total
-
     def put(self, mix: np.ndarray, amount: float) -> None:
         """Add `amount` tonnes of origin shares `mix`."""
         if amount <= 0.0:

@@ -45,7 +45,7 @@ class World:
         self.backlog = [0.0] * n
         self._arrivals: dict[int, list] = {}  # step -> what arrives at its start
         self.origin_rules: list[tuple[int, np.ndarray] | None] = [None] * n
-        self.in_process = [0.0] * n  # tonnes in processors' unfinished batches
+        self.batches: list[deque] = [deque() for _ in range(n)]  # (ready step, mix, tonnes)
         self.rec = Recorder(clock.n_steps, n, n_origins, len(net.edges))
         self.totals = dict.fromkeys(("initial", "mined", "recycled", "consumed", "lost"), 0.0)
         self._put_initial_stocks()
@@ -101,7 +101,7 @@ class World:
             self.plans[node.index] = plan
             node.target = plan.targets(node.lead_steps)
             self.processors.append((node.index, (cap * per_step).tolist(), node.spec.yield_,
-                                     delay, deque()))
+                                    delay, self.batches[node.index]))
         self._build_consumers()
         for node in net.of_kind(CONSUMER):
             excluded = node.spec.exclude_origins
@@ -226,7 +226,6 @@ class World:
             while batches and batches[0][0] <= k:
                 _, mix, amount = batches.popleft()
                 out.put(mix, amount)
-                self.in_process[index] -= amount
                 output_row[index] += amount
             inputs = self.inputs[index]
             amount = min(capacity[k], inputs.total)
@@ -242,7 +241,6 @@ class World:
                 output_row[index] += made
             else:
                 batches.append((k + delay, mix, made))
-                self.in_process[index] += made
 
     def _consume(self, k: int) -> None:
         rec = self.rec.arrays
@@ -288,7 +286,7 @@ class World:
             return False
         inputs = self.inputs[index]
         return inputs is None or inputs.total > EPS or self.on_order[index] > EPS \
-            or self.in_process[index] > EPS
+            or bool(self.batches[index])
 
     def mask(self, index: int, k: int) -> np.ndarray | None:
         """The origins node `index` may take on step k (1 allowed, 0 excluded), if limited."""
