@@ -166,6 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     from sim import commands
+    from sim.scenario import load_scenario
 
     if args.command == "schema":
         print(json.dumps(commands.schema(), indent=2))
@@ -183,7 +184,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         problems: list[Problem] = []
         for path in args.scenarios:
             try:
-                scenario = commands.load(path, overrides)
+                scenario = load_scenario(path, overrides)
                 print(f"{path}: ok ({scenario.name}, {commands.describe(scenario)})")
             except ScenarioError as err:
                 problems.extend(err.problems)

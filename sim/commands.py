@@ -28,11 +28,6 @@ def parse_overrides(texts: list[str]) -> list[tuple[str, Any]]:
     return parsed
 
 
-def load(path: str, overrides: list[tuple[str, Any]]) -> Scenario:
-    """Load one scenario file with overrides (a thin wrapper for symmetry with the CLI)."""
-    return load_scenario(path, overrides)
-
-
 def describe(s: Scenario) -> str:
     """One line on a scenario's size."""
     nodes = len(s.mines) + len(s.processors) + len(s.stockpiles) + len(s.consumers)
