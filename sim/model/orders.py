@@ -6,149 +6,192 @@ with no capacity or with nothing to work on or sell) takes no share, so adding a
 supplier to a list changes nothing before it exists.
 A supplier serves the orders it receives from stock, highest priority (lowest number) first,
 pro rata within a priority; banned or blocked edges get nothing, quota-controlled edges at
-most what the quota has left. What is unfilled is re-offered to the buyer's suppliers in the
-order of its list (one pass per position in the list); what is still unfilled is dropped.
+most what the quota has left (shared pro rata by the quota's edges when it binds). What is
+unfilled is re-offered to the buyer's suppliers in the order of its list (one pass per
+position in the list); what is still unfilled is dropped.
+Every pass works on arrays over edges: a request per edge, sums per supplier by bincount.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
     from sim.model.world import World
 
 EPS = 1e-12
+TINY = 1e-300  # divides safely where the numerator is 0 whenever this is used
 
 
 def place_orders(world: World, k: int) -> None:
     """Orders, allocation and shipments of step k."""
-    needs = []  # [node, tonnes still wanted]
-    on_order, backlog, inputs, stock = world.on_order, world.backlog, world.inputs, world.stock
-    for node in world.buyers:
-        target = node.target[k] if isinstance(node.target, list) else node.target
-        if target is None:
-            continue
-        i = node.index
-        store = inputs[i] or stock[i]
-        held = store.total if world.origin_rules[i] is None else _usable(world, store, i, k)
-        need = target + backlog[i] - held - on_order[i]
-        if need > EPS:
-            needs.append([node, need])
-    if not needs:
+    edges, n = world.edges, world.on_order.size
+    held_t = world.held @ world.ones
+    stock_t = held_t[:n]
+    held = held_t[world.holding_row]  # a processor holds its input
+    if world.masked.size:  # a buyer under an origin rule counts only the origins it may use
+        rows = world.masked
+        held[rows] = (world.stock[rows] * world.mask_now[rows]) @ world.ones
+    need = world.nodes.target[k] + world.backlog - held - world.on_order
+    need *= need > EPS
+    if not np.count_nonzero(need[edges.buyer]):
         return
-    filled: dict[int, float] = {}
-    committed: dict[int, float] = {}
-    requests: dict[int, list] = {}
-    for entry in needs:
-        node, need = entry
-        mask = world.mask(node.index, k)
-        edges = node.edges
-        if len(edges) > 1:  # shares are split over the suppliers that exist on this step
-            live = [e for e in edges if world.can_supply(e.supplier, k)]
-            if live and len(live) < len(edges):
-                need /= sum(e.share for e in live)
-                edges = live
-        for edge in edges:
-            amount = need * edge.share
-            if mask is not None:  # only what the supplier holds of allowed origins
-                amount = min(amount, world.stock[edge.supplier].allowed_total(mask))
-            request = (node.priority, edge.index, amount, entry)
-            requests.setdefault(edge.supplier, []).append(request)
-    _serve_all(world, requests, filled, committed)
-    wanting = [entry for entry in needs if entry[1] > EPS]
-    for position in range(max((len(entry[0].edges) for entry in wanting), default=0)):
-        requests = {}
-        for entry in wanting:
-            node, rest = entry
-            if rest > EPS and position < len(node.edges):
-                edge = node.edges[position]
-                if stock[edge.supplier].total - committed.get(edge.supplier, 0.0) <= EPS:
-                    continue  # nothing left there to re-offer
-                mask = world.mask(node.index, k)
-                if mask is not None:
-                    rest = min(rest, world.stock[edge.supplier].allowed_total(mask))
-                requests.setdefault(edge.supplier, []).append(
-                    (node.priority, edge.index, rest, entry))
-        if requests:
-            _serve_all(world, requests, filled, committed)
-    restricted = [e for e in filled if world.origin_rules[world.net.edges[e].buyer] is not None]
-    for e in restricted:  # origin-restricted buyers first, while the allowed origins are there
-        world.ship(e, filled.pop(e), k)
-    for e, amount in filled.items():
-        if amount > EPS:
-            world.ship(e, amount, k)
+    request = need[edges.buyer] * _live_shares(world, k, stock_t, held_t[n:])
+    if world.masked_edges.size:
+        _cap_to_allowed(world, request)
+    request *= world.open
+    available = stock_t.copy()
+    filled = _serve(world, request, available)
+    rest = need - np.bincount(edges.buyer, filled, minlength=n)
+    if np.count_nonzero(rest > EPS):
+        filled += _reoffer(world, rest, available)
+    _ship(world, k, filled * (filled > EPS))
 
 
-def _usable(world: World, store, index: int, k: int) -> float:
-    """Stock a buyer may use: all of it, or only its allowed origins under an origin rule."""
-    mask = world.mask(index, k)
-    return store.total if mask is None else store.allowed_total(mask)
+def _live_shares(world: World, k: int, stock_t: np.ndarray, inputs_t: np.ndarray) -> np.ndarray:
+    """Each edge's share of its buyer's order, over the suppliers that exist on step k."""
+    edges = world.edges
+    if not edges.choice:
+        return edges.share
+    working = (inputs_t > EPS) | (world.on_order > EPS)
+    if world.any_later:
+        working |= world.pending_batches(k)
+    can = (stock_t > EPS) | (world.nodes.producing[k] & (working | ~world.is_processor))
+    live = can[edges.supplier]
+    n = can.size
+    n_live = np.bincount(edges.buyer[live], minlength=n)
+    some_gone = ((n_live > 0) & (n_live < edges.n_edges_of_buyer))[edges.buyer]
+    if not np.count_nonzero(some_gone):
+        return edges.share
+    live_total = np.bincount(edges.buyer, edges.share * live, minlength=n)[edges.buyer]
+    live_share = edges.share * live / np.maximum(live_total, TINY)
+    return np.where(some_gone, live_share, edges.share)
 
 
-def _serve_all(world: World, requests: dict, filled: dict, committed: dict) -> None:
-    """Let every supplier serve its requests; record grants on edges and on the buyers."""
-    for supplier, reqs in requests.items():
-        available = world.stock[supplier].total - committed.get(supplier, 0.0)
-        if available <= EPS:
+def _cap_to_allowed(world: World, request: np.ndarray) -> None:
+    """Requests of origin-restricted buyers: at most what the supplier holds of allowed
+    origins."""
+    rows = world.masked_edges
+    suppliers, buyers = world.edges.supplier[rows], world.edges.buyer[rows]
+    allowed = (world.stock[suppliers] * world.mask_now[buyers]) @ world.ones
+    request[rows] = np.minimum(request[rows], allowed)
+
+
+def _serve(world: World, request: np.ndarray, available: np.ndarray) -> np.ndarray:
+    """Tonnes granted per edge; each supplier's `available` (updated) goes to the highest
+    priority first, pro rata within a priority."""
+    edges = world.edges
+    if edges.levels is None:
+        return _serve_level(world, request, available)
+    if world.quota_edges:  # a quota binding on one priority leaves more for the next
+        granted = np.zeros(request.size)
+        for level in edges.levels:
+            granted += _serve_level(world, request * level, available)
+        return granted
+    # all priorities at once: each gets what its supplier has left after the higher ones
+    n, n_levels = available.size, len(edges.levels)
+    asked = np.bincount(edges.supplier_level, request, minlength=n * n_levels).reshape(
+        n, n_levels)
+    left = available[:, None] - asked @ edges.higher  # minus what higher priorities asked
+    fraction = np.minimum(np.maximum(left, 0.0) / np.maximum(asked, TINY), 1.0)
+    fraction *= left > EPS
+    granted = request * fraction.ravel()[edges.supplier_level]
+    available -= np.bincount(edges.supplier, granted, minlength=n)
+    return granted
+
+
+def _serve_level(world: World, request: np.ndarray, available: np.ndarray) -> np.ndarray:
+    """Grant requests of one priority pro rata to what each supplier has available."""
+    suppliers = world.edges.supplier
+    asked = np.bincount(suppliers, request, minlength=available.size)
+    fraction = np.minimum(np.maximum(available, 0.0) / np.maximum(asked, TINY), 1.0)
+    fraction *= available > EPS
+    granted = request * fraction[suppliers]
+    for quota, rows in world.quota_edges:
+        asked_q = float(granted[rows].sum())
+        if asked_q > 0:
+            scale = min(1.0, quota.left_t / asked_q)
+            granted[rows] *= scale
+            quota.left_t = max(0.0, quota.left_t - asked_q * scale)
+    available -= np.bincount(suppliers, granted, minlength=available.size)
+    return granted
+
+
+def _reoffer(world: World, rest: np.ndarray, available: np.ndarray) -> np.ndarray:
+    """Offer each buyer's unfilled rest to its suppliers in list order; tonnes granted."""
+    edges = world.edges
+    filled = np.zeros(edges.share.size)
+    asking = (rest[edges.buyer] > EPS) & (available[edges.supplier] > EPS) & world.open
+    for position in sorted(set(edges.position[asking].tolist())):  # only ever fewer later
+        rows = edges.positions[position]
+        wanted = rest[edges.buyer[rows]]
+        asking = (wanted > EPS) & (available[edges.supplier[rows]] > EPS) & world.open[rows]
+        if not np.count_nonzero(asking):
             continue
-        granted = _serve(world, available, reqs, filled)
-        committed[supplier] = committed.get(supplier, 0.0) + granted
+        request = np.zeros(filled.size)
+        request[rows] = wanted * asking
+        if world.masked_edges.size:
+            _cap_to_allowed(world, request)
+        granted = _serve(world, request, available)
+        filled += granted
+        rest -= np.bincount(edges.buyer, granted, minlength=rest.size)
+    return filled
 
 
-def _serve(world: World, available: float, reqs: list, filled: dict) -> float:
-    """Allocate `available` tonnes to requests (priority, edge, tonnes, buyer entry)."""
-    blocked, quota_of = world.rules.blocked, world.rules.quota
-    if len(reqs) == 1:  # one buyer: no priorities to weigh, no pro rata
-        _, e, wanted, entry = reqs[0]
-        if blocked[e] or wanted <= EPS:
-            return 0.0
-        amount = min(wanted, available)
-        quota = quota_of[e]
-        if quota is not None:
-            amount = min(amount, quota.left_t)
-            quota.left_t -= amount
-        filled[e] = filled.get(e, 0.0) + amount
-        entry[1] -= amount
-        return amount
-    reqs.sort(key=lambda r: r[0])
-    total_granted = 0.0
-    i, n = 0, len(reqs)
-    while i < n and available > EPS:
-        j = i + 1
-        while j < n and reqs[j][0] == reqs[i][0]:
-            j += 1
-        group = [r for r in reqs[i:j] if not blocked[r[1]] and r[2] > EPS]
-        i = j
-        total = sum(r[2] for r in group)
-        if total <= EPS:
-            continue
-        fraction = min(1.0, available / total)
-        grants = [(r, r[2] * fraction) for r in group]
-        if any(quota_of[r[1]] is not None for r in group):
-            grants = _cap_by_quotas(grants, quota_of)
-        for (_, e, _, entry), amount in grants:
-            filled[e] = filled.get(e, 0.0) + amount
-            entry[1] -= amount
-            available -= amount
-            total_granted += amount
-    return total_granted
+def _ship(world: World, k: int, amount: np.ndarray) -> None:
+    """Take each edge's tonnes from its supplier and send them; origin-restricted buyers'
+    edges first, so that the allowed origins are still there."""
+    if not np.count_nonzero(amount):
+        return
+    edges, stock = world.edges, world.stock
+    tonnes = np.zeros((amount.size, world.ones.size))
+    restricted = world.masked_edges[amount[world.masked_edges] > 0]
+    for e in restricted.tolist():
+        allowed = stock[edges.supplier[e]] * world.mask_now[edges.buyer[e]]
+        have = float(allowed @ world.ones)
+        amount[e] = min(amount[e], have) if have > EPS else 0.0
+        if amount[e] > 0:
+            tonnes[e] = allowed * (amount[e] / have)
+            stock[edges.supplier[e]] -= tonnes[e]
+    free = amount.copy()
+    free[restricted] = 0.0
+    _take_in_proportion(world, free, tonnes)
+    amount[free > 0] = free[free > 0]
+    go = np.flatnonzero(amount > EPS)
+    world.arrivals.add(world.arrivals.goods, k, _due_steps(world, k, go),
+                       edges.holding_row[go], tonnes[go])
+    world.on_order += np.bincount(edges.buyer, amount, minlength=world.on_order.size)
+    world.rec.shipped_by_edge[k] = amount
+    for quota, rows in world.watched:
+        if quota.watch_from_step <= k < quota.first_step:
+            quota.watched_t += float(amount[rows].sum())
 
 
-def _cap_by_quotas(grants: list, quota_of: list) -> list:
-    """Scale grants on quota-controlled edges down to what each quota has left."""
-    asked: dict[int, float] = {}
-    quotas = {}
-    for request, amount in grants:
-        quota = quota_of[request[1]]
-        if quota is not None:
-            asked[id(quota)] = asked.get(id(quota), 0.0) + amount
-            quotas[id(quota)] = quota
-    scale = {key: min(1.0, quotas[key].left_t / asked[key]) if asked[key] > 0 else 0.0
-             for key in quotas}
-    out = []
-    for request, amount in grants:
-        quota = quota_of[request[1]]
-        out.append((request, amount * scale[id(quota)] if quota is not None else amount))
-    for key, quota in quotas.items():
-        quota.left_t = max(0.0, quota.left_t - asked[key] * scale[key])
-    return out
+def _take_in_proportion(world: World, free: np.ndarray, tonnes: np.ndarray) -> None:
+    """Take `free` tonnes per edge from its supplier, every origin in proportion; at most
+    what the supplier holds (`free` is scaled down in place if rounding asks for more)."""
+    suppliers, stock, n = world.edges.supplier, world.stock, world.on_order.size
+    have = stock @ world.ones
+    asked = np.bincount(suppliers, free, minlength=n)
+    if np.count_nonzero(asked > have):
+        free *= np.divide(have, asked, out=np.ones(n), where=asked > have)[suppliers]
+    fraction = free / np.maximum(have[suppliers], TINY)
+    tonnes += stock[suppliers] * fraction[:, None]
+    stock *= np.maximum(1.0 - np.bincount(suppliers, fraction, minlength=n), 0.0)[:, None]
+
+
+def _due_steps(world: World, k: int, rows: np.ndarray) -> np.ndarray:
+    """First step on which shipments departing on step k on edges `rows` are usable."""
+    due = k + world.edges.transit_steps[k, rows]
+    if world.any_extra:
+        extra = world.extra_days[rows]
+        late = extra > 0
+        if np.count_nonzero(late):
+            step_days = world.clock.step_days
+            days = world.edges.transit_days[k, rows] + extra
+            when = np.ceil((k * step_days + days) / step_days - 1e-9).astype(np.int64)
+            due = np.where(late, np.maximum(k + 1, when), due)
+    return due
+

@@ -19,7 +19,7 @@ from sim.model.network import NodeInfo
 from sim.scenario.distributions import expected
 
 
-def planned_lead_steps(node: NodeInfo, extra_days: list[float], step_days: int) -> int:
+def planned_lead_steps(node: NodeInfo, extra_days: np.ndarray, step_days: int) -> int:
     """L for a buyer: share-weighted mean transit plus extra days in force, in whole steps."""
     if not node.edges:
         return 1
@@ -39,14 +39,14 @@ class ConsumerPlan:
     mean_noise: float
     cover_steps: float
 
-    def targets(self, lead_steps: int) -> list[float]:
+    def targets(self, lead_steps: int) -> np.ndarray:
         """Target on each step of the run for a lead time of `lead_steps`."""
         n = self.factor.size
         cum = np.concatenate(([0.0], np.cumsum(self.base)))
         k = np.arange(n)
         L = lead_steps
         plan = (cum[k + L + 1] - cum[k + 1]) + self.base[k + L] * self.cover_steps
-        return (plan * self.factor * self.mean_noise).tolist()
+        return plan * self.factor * self.mean_noise
 
 
 @dataclass
@@ -56,6 +56,6 @@ class ProcessorPlan:
     capacity_t: np.ndarray  # capacity per step
     cover_steps: float
 
-    def targets(self, lead_steps: int) -> list[float]:
+    def targets(self, lead_steps: int) -> np.ndarray:
         """Target on each step of the run for a lead time of `lead_steps`."""
-        return (self.capacity_t * (lead_steps + self.cover_steps)).tolist()
+        return self.capacity_t * (lead_steps + self.cover_steps)

@@ -17,10 +17,36 @@ FLOW_VARIABLES = frozenset(NODE_VARIABLES) - {"stock_t", "in_transit_t", "capaci
 
 
 class Recorder:
-    """Arrays [step, node] per variable, deliveries [step, node, origin], trade [step, edge]."""
+    """Arrays [step, node] per variable, deliveries [step, node, origin], trade [step, edge].
+
+    The step writes only what cannot be worked out afterwards; `derive` fills in the rest in
+    bulk after the run (flows that follow from others, stock rows folded by node).
+    """
 
     def __init__(self, n_steps: int, n_nodes: int, n_origins: int, n_edges: int):
         self.arrays = {name: np.zeros((n_steps, n_nodes)) for name in NODE_VARIABLES}
         self.delivered_by_origin = np.zeros((n_steps, n_nodes, n_origins))
         self.produced_by_origin = np.zeros((n_steps, n_origins))
         self.shipped_by_edge = np.zeros((n_steps, n_edges))
+        # by holding row (stock rows, then processors' input rows), folded by derive()
+        self.held_t = np.zeros((n_steps, 2 * n_nodes))
+        self.received_t = np.zeros((n_steps, 2 * n_nodes))
+
+    def derive(self, supplier: np.ndarray, buyer: np.ndarray, processors: slice,
+               yields: np.ndarray, delay_steps: np.ndarray, consumers: slice) -> None:
+        """Fill the variables that follow from what the step recorded."""
+        a, n = self.arrays, self.arrays["stock_t"].shape[1]
+        a["stock_t"][:] = self.held_t[:, :n] + self.held_t[:, n:]
+        a["received_t"][:] = self.received_t[:, :n] + self.received_t[:, n:]
+        shipped_to = np.zeros_like(a["received_t"])
+        for e, (s, b) in enumerate(zip(supplier.tolist(), buyer.tolist(), strict=True)):
+            a["shipped_t"][:, s] += self.shipped_by_edge[:, e]
+            shipped_to[:, b] += self.shipped_by_edge[:, e]
+        a["in_transit_t"][:] = np.cumsum(shipped_to - a["received_t"], axis=0)
+        processed = a["processed_t"][:, processors]
+        a["lost_t"][:, processors] = processed * (1.0 - yields)
+        output = a["output_t"][:, processors]
+        for j, delay in enumerate(delay_steps.tolist()):
+            output[delay:, j] = processed[: processed.shape[0] - delay, j] * yields[j]
+        a["shortfall_t"][:, consumers] = a["demand_t"][:, consumers] - a["delivered_t"][
+            :, consumers]

@@ -59,11 +59,7 @@ class RunRecord:
 def simulate(scenario: Scenario, replication: int = 0, seed: int | None = None) -> RunRecord:
     """Run one replication, check its mass balance, and return its record."""
     world = World(scenario, replication, seed).run()
-    totals = dict(world.totals)
-    totals["final_stock"] = sum(s.total for s in world.stock) + sum(
-        s.total for s in world.inputs if s is not None)
-    totals["in_transit"] = sum(world.on_order)
-    totals["in_process"] = sum(b[2] for batches in world.batches for b in batches)
+    totals = world.totals()
     error = check_balance(totals)
     nodes = [NodeRow(n.id, n.kind, n.country, n.group) for n in world.net.nodes]
     return RunRecord(replication, scenario.start, scenario.step_days, scenario.record_days,

@@ -1,35 +1,43 @@
 """The state of one replication and the step that advances it (design.md, "One step").
 
-A SimPy process drives the steps; shipments and scrap returns are delivered by SimPy timeouts
-whose callbacks put material into the buyers' stocks. Everything that becomes usable at the
-start of one step shares one timeout (a bucket), created before that step's own timeout is
-scheduled, so it is in stock when the step runs (step 1 of design.md).
+Stocks are numpy arrays of tonnes by node and origin country: `stock[n, o]` is what node n
+holds (a processor's output) and `inputs[n, o]` a processor's input; both are views of one
+array `held` (stock rows, then input rows), so goods arriving anywhere are one addition.
+Each phase of a step is then a handful of array operations, however many nodes there are.
+Taking from a stock takes every origin in proportion (the material is mixed), except where
+a buyer excludes some origins, when it takes only the allowed ones. A SimPy process drives
+the steps; what is shipped waits in `Arrivals` until one SimPy timeout per step moves it
+into the buyers' stocks.
 """
 
 from __future__ import annotations
 
 import math
-from collections import deque
 
 import numpy as np
 import simpy
 
 from sim.model import schedule
+from sim.model.arrivals import Arrivals
 from sim.model.controls import Controls
 from sim.model.network import CONSUMER, MINE, PROCESSOR, STOCKPILE, Network
 from sim.model.orders import place_orders
-from sim.model.planning import ConsumerPlan, ProcessorPlan, planned_lead_steps
+from sim.model.planning import planned_lead_steps
 from sim.model.recorder import Recorder
-from sim.model.stock import Stock
 from sim.model.streams import stream
-from sim.scenario.distributions import draw, expected, is_random
+from sim.model.tables import edge_tables, kind_slice, node_tables
+from sim.scenario.distributions import is_random
 from sim.scenario.schema import Scenario, StockpileRelease
 
 EPS = 1e-12
+TINY = 1e-300  # divides safely where the numerator is 0 whenever this is used
+ROUNDING = 1 + 1e-12  # a stock's origin parts sum to its total only to rounding: a stock
+# within this of what a consumer wants covers it, so rounding never reads as a shortfall
+NEVER = np.iinfo(np.int64).max
 
 
 class World:
-    """One replication of a scenario: stocks, orders in flight, and the records."""
+    """One replication of a scenario: stocks, goods on the way, and the records."""
 
     def __init__(self, scenario: Scenario, replication: int = 0, seed: int | None = None):
         self.scenario = scenario
@@ -38,21 +46,28 @@ class World:
         seed = scenario.seed if seed is None else seed
         self.rng = {key: stream(seed, replication, key) for key in self._random_sources()}
         n, n_origins = len(net.nodes), len(net.origins)
-        self.units = list(np.eye(n_origins))  # the mix of material of one origin
-        self.stock = [Stock(n_origins) for _ in range(n)]
-        self.inputs = [Stock(n_origins) if node.kind == PROCESSOR else None for node in net.nodes]
-        self.on_order = [0.0] * n
-        self.backlog = [0.0] * n
-        self._arrivals: dict[int, list] = {}  # step -> what arrives at its start
-        self.origin_rules: list[tuple[int, np.ndarray] | None] = [None] * n
-        self.batches: list[deque] = [deque() for _ in range(n)]  # (ready step, mix, tonnes)
         self.rec = Recorder(clock.n_steps, n, n_origins, len(net.edges))
-        self.totals = dict.fromkeys(("initial", "mined", "recycled", "consumed", "lost"), 0.0)
-        self._put_initial_stocks()
-        self._build_schedules()
-        self.controls = Controls(net, clock)
-        self.rules = self.controls.rules_at(-1)
+        self.nodes = node_tables(net, clock, self.rng, self.rec)
+        self.edges = edge_tables(net, clock, self.rng)
+        self.mines, self.processors, self.consumers = (
+            kind_slice(net, kind) for kind in (MINE, PROCESSOR, CONSUMER))
+        self.mine_rows = np.arange(self.mines.start, self.mines.stop)
+        self.ones = np.ones(n_origins)
+        self.held = np.zeros((2 * n, n_origins))
+        self.stock, self.inputs = self.held[:n], self.held[n:]
+        self.on_order = np.zeros(n)
+        self.backlog = np.zeros(n)
+        self.initial_t = self._put_initial_stocks()
         self.env = simpy.Environment()
+        self.arrivals = Arrivals(self.env, clock.step_days, clock.n_steps, self._ring_size(),
+                                 2 * n, n_origins, self._arrive)
+        self._set_up_processing()
+        self._set_up_consumers()
+        self.controls = Controls(net, clock)
+        self.watched = [(quota, np.array([e for e, quotas in enumerate(self.controls.watch)
+                                          if any(q is quota for q in quotas)], dtype=np.int64))
+                        for quota in self.controls.quotas]
+        self._apply_rules(-1)
 
     # ----- set-up -----------------------------------------------------------------------
 
@@ -63,112 +78,104 @@ class World:
         keys += [e.key for e in self.net.edges if is_random(e.transit)]
         return keys
 
-    def _put_initial_stocks(self) -> None:
+    def _put_initial_stocks(self) -> float:
+        total = 0.0
         for node in self.net.nodes:
             origin = self.net.origin_index[self.net.initial_origin(node)]
             initial = node.spec.initial_stock
             if isinstance(initial, dict):
-                amount_in = initial.get(node.spec.inputs[0], 0.0)
-                self.inputs[node.index].put(self.units[origin], amount_in)
-                amount = initial.get(node.spec.output, 0.0)
-                self.totals["initial"] += amount_in
+                self.inputs[node.index, origin] = initial.get(node.spec.inputs[0], 0.0)
+                self.stock[node.index, origin] = initial.get(node.spec.output, 0.0)
             else:
-                amount = initial
-            self.stock[node.index].put(self.units[origin], amount)
-            self.totals["initial"] += amount
+                self.stock[node.index, origin] = initial
+            total += self.inputs[node.index, origin] + self.stock[node.index, origin]
+        return total
 
-    def _build_schedules(self) -> None:
-        s, clock, net, rec = self.scenario, self.clock, self.net, self.rec.arrays
-        per_step = clock.per_step
-        self.plans: dict[int, ConsumerPlan | ProcessorPlan] = {}
-        self.producing: list[list[bool]] = [[] for _ in net.nodes]  # capacity > 0, per step
-        self.mines = []
-        for node in net.of_kind(MINE):
-            cap = schedule.capacity_tpa(node.spec, s, clock)
-            cap = cap * schedule.availability(node.spec, s, clock, self.rng.get(node.id))
-            rec["capacity_tpa"][:, node.index] = cap
-            self.producing[node.index] = (cap * node.spec.utilization > 0).tolist()
-            output = (cap * node.spec.utilization * per_step).tolist()
-            self.mines.append((node.index, net.origin_index[node.country], output))
-        self.processors = []
-        for node in net.of_kind(PROCESSOR):
-            cap = schedule.capacity_tpa(node.spec, s, clock)
-            cap = cap * schedule.availability(node.spec, s, clock, None)
-            rec["capacity_tpa"][:, node.index] = cap
-            self.producing[node.index] = (cap > 0).tolist()
-            delay = math.ceil(node.spec.process_days / clock.step_days - 1e-9)
-            plan = ProcessorPlan(cap * per_step, node.spec.cover_days / clock.step_days)
-            self.plans[node.index] = plan
-            node.target = plan.targets(node.lead_steps)
-            self.processors.append((node.index, (cap * per_step).tolist(), node.spec.yield_,
-                                    delay, self.batches[node.index]))
-        self._build_consumers()
-        for node in net.of_kind(CONSUMER):
-            excluded = node.spec.exclude_origins
-            if excluded:
-                start = node.spec.exclude_from
-                step = clock.first_step_on_or_after(0.0 if start is None else s.day(start))
-                mask = np.array([0.0 if o in excluded else 1.0 for o in net.origins])
-                self.origin_rules[node.index] = (step, mask)
-        self.transit_days, self.transit_steps = [], []  # per edge, per departure step
-        for edge in net.edges:
-            if is_random(edge.transit):
-                days = draw(edge.transit, self.rng[edge.key], clock.n_steps)
-            else:
-                days = np.full(clock.n_steps, float(expected(edge.transit)))
-            steps = np.maximum(1, np.ceil(days / clock.step_days - 1e-9)).astype(int)
-            self.transit_days.append(days.tolist())
-            self.transit_steps.append(steps.tolist())
-        self._shipped_t = rec["shipped_t"]
-        self.buyers = [n for n in net.nodes if n.edges and n.kind != MINE]
-        for node in net.of_kind(STOCKPILE):
-            node.target = node.spec.target_stock
-        self.releases = {k: [] for k in range(clock.n_steps)}
-        for event in s.events:
-            if isinstance(event, StockpileRelease):
-                step = clock.first_step_on_or_after(s.day(event.at))
-                if step < clock.n_steps:
-                    self.releases[step].append(event)
-
-    def _build_consumers(self) -> None:
-        s, clock, net = self.scenario, self.clock, self.net
-        # demand is planned up to L steps past the last step (L grows with delays in force)
+    def _ring_size(self) -> int:
+        """Slots enough for the longest transit with every delay in force, or scrap return."""
+        s, step_days = self.scenario, self.clock.step_days
         delays = sum(getattr(e, "delay_days", None) or getattr(e, "extra_days", 0.0)
                      for e in s.events)
-        longest = max((n.lead_steps for n in net.nodes), default=1)
-        long_clock = clock.extended(longest + math.ceil(delays / clock.step_days) + 2)
-        self.consumers = []
+        longest = float(self.edges.transit_days.max()) if self.net.edges else 0.0
+        scrap = max((c.scrap_days for c in s.consumers), default=0.0)
+        return math.ceil(max(longest + delays, scrap) / step_days) + 3
+
+    def _set_up_processing(self) -> None:
+        delays = self.nodes.delay_steps
+        slots = int(delays.max()) + 1 if delays.size else 1
+        n_processors, n_origins = delays.size, self.ones.size
+        self.batches = np.zeros((slots, n_processors, n_origins))  # written on slot k % slots
+        self.any_later = bool(delays.any())
+        self.later = (delays > 0)[:, None]  # processors whose output waits for its batch
+        self.done_slots = (np.arange(slots)[:, None] - delays) % slots  # [k % slots, proc]
+        self.processor_rows = np.arange(n_processors)
+        self.last_started = np.full(n_processors, -NEVER // 2)
+        n = len(self.net.nodes)
+        self.is_processor = np.zeros(n, dtype=bool)
+        self.is_processor[self.processors] = True
+        self.holding_row = np.arange(n) + n * self.is_processor  # where a node's purchases go
+
+    def _set_up_consumers(self) -> None:
+        net, clock, s = self.net, self.clock, self.scenario
+        consumers = net.of_kind(CONSUMER)
+        first = self.consumers.start
         release_from: dict[int, list[int]] = {}
-        for sp in net.of_kind(STOCKPILE):
-            for target in (sp.spec.release.to if sp.spec.release else []):
-                release_from.setdefault(net.index[target], []).append(sp.index)
-        self.release_cap = [0.0] * len(net.nodes)
+        self.release_cap = np.zeros(len(net.nodes))
         for sp in net.of_kind(STOCKPILE):
             if sp.spec.release is not None:
                 self.release_cap[sp.index] = sp.spec.release.max_tpa * clock.per_step
-        for node in sorted(net.of_kind(CONSUMER), key=lambda n: n.priority):
-            spec = node.spec
-            base = schedule.base_demand_t(spec, long_clock)
-            factor = schedule.demand_factor(spec, s, clock)
-            noise = schedule.noise(spec, clock, self.rng.get(spec.id))
-            demand = (base[: clock.n_steps] * factor * noise).tolist()
-            mean_noise = expected(spec.noise)
-            plan = ConsumerPlan(base, factor, mean_noise, spec.cover_days / clock.step_days)
-            self.plans[node.index] = plan
-            node.target = plan.targets(node.lead_steps)
-            self.rec.arrays["expected_use_t"][:, node.index] = base[: clock.n_steps] * factor \
-                * mean_noise
-            scrap_to = net.index[spec.scrap_to] if spec.scrap_to else None
-            scrap_steps = max(1, math.ceil(spec.scrap_days / clock.step_days - 1e-9))
-            self.consumers.append((node.index, demand, spec.backlog, release_from.get(
-                node.index, []), spec.scrap_rate, scrap_to, scrap_steps))
+                for target in sp.spec.release.to:
+                    release_from.setdefault(net.index[target], []).append(sp.index)
+        self.release_order = [(c.index - first, release_from[c.index])
+                              for c in sorted(consumers, key=lambda c: c.priority)
+                              if c.index in release_from]
+        self.keeps_backlog = np.array([c.spec.backlog for c in consumers], dtype=bool)
+        self.any_backlog = bool(self.keeps_backlog.any())
+        scrap = [c for c in consumers if c.spec.scrap_to and c.spec.scrap_rate > 0]
+        self.scrap_rows = np.array([c.index - first for c in scrap], dtype=np.int64)
+        self.scrap_to = np.array([net.index[c.spec.scrap_to] for c in scrap], dtype=np.int64)
+        self.scrap_rate = np.array([[c.spec.scrap_rate] for c in scrap])
+        self.scrap_steps = np.array([max(1, math.ceil(c.spec.scrap_days / clock.step_days
+                                                      - 1e-9)) for c in scrap], dtype=np.int64)
+        self.masks = np.ones((len(net.nodes), self.ones.size))
+        self.mask_from = np.full(len(net.nodes), NEVER)
+        for c in consumers:
+            if c.spec.exclude_origins:
+                start = c.spec.exclude_from
+                self.mask_from[c.index] = clock.first_step_on_or_after(
+                    0.0 if start is None else s.day(start))
+                self.masks[c.index] = [o not in c.spec.exclude_origins for o in net.origins]
+        self.releases: dict[int, list[StockpileRelease]] = {}
+        for event in s.events:
+            if isinstance(event, StockpileRelease):
+                step = clock.first_step_on_or_after(s.day(event.at))
+                self.releases.setdefault(step, []).append(event)
+
+    def _apply_rules(self, k: int) -> None:
+        """Edge rules and origin rules in force from step k on."""
+        rules = self.controls.rules_at(k)
+        self.open = ~np.array(rules.blocked, dtype=bool)
+        self.extra_days = np.array(rules.extra_days, dtype=float)
+        self.any_extra = bool(self.extra_days.any())
+        groups: dict[int, tuple] = {}
+        for e, quota in enumerate(rules.quota):
+            if quota is not None:
+                groups.setdefault(id(quota), (quota, []))[1].append(e)
+        self.quota_edges = [(quota, np.array(edges)) for quota, edges in groups.values()]
+        in_force = self.mask_from <= k
+        self.mask_now = np.where(in_force[:, None], self.masks, 1.0)
+        self.masked = np.flatnonzero(in_force)
+        self.masked_edges = np.flatnonzero(np.isin(self.edges.buyer, self.masked))
 
     # ----- the run ----------------------------------------------------------------------
 
     def run(self) -> World:
-        """Run every step (once); the records and totals are then complete."""
+        """Run every step (once); the records are then complete."""
         driver = self.env.process(self._drive())
         self.env.run(until=driver)
+        e, t = self.edges, self.nodes
+        self.rec.derive(e.supplier, e.buyer, self.processors, t.yields, t.delay_steps,
+                        self.consumers)
         return self
 
     def _drive(self):
@@ -176,7 +183,7 @@ class World:
         change_steps = set(self.controls.change_steps)
         for k in range(self.clock.n_steps):
             if k in change_steps:
-                self.rules = self.controls.rules_at(k)
+                self._apply_rules(k)
                 self._replan(k)
             self._step(k)
             if k + 1 < self.clock.n_steps:
@@ -184,203 +191,153 @@ class World:
 
     def _replan(self, k: int) -> None:
         """Buyers whose planned lead time changed with the rules in force get new targets."""
-        for index, plan in self.plans.items():
+        for index, plan in self.nodes.plans.items():
             node = self.net.nodes[index]
-            lead = planned_lead_steps(node, self.rules.extra_days, self.clock.step_days)
+            lead = planned_lead_steps(node, self.extra_days, self.clock.step_days)
             if lead != node.lead_steps:
                 node.lead_steps = lead
-                node.target[k:] = plan.targets(lead)[k:]
+                self.nodes.target[k:, index] = plan.targets(lead)[k:]
 
     def _step(self, k: int) -> None:
         for quota in self.controls.quotas:
             quota.left_t = quota.per_step_t if quota.first_step <= k < quota.last_step else 0.0
-        for event in self.releases[k]:
+        for event in self.releases.get(k, ()):
             self._one_off_release(event, k)
-        self._mine(k)
+        self.stock[self.mine_rows, self.nodes.mine_origin] += self.nodes.mine_output_t[k]
         self._process(k)
         self._consume(k)
         place_orders(self, k)
-        rec = self.rec.arrays
-        stock_row, transit_row = rec["stock_t"][k], rec["in_transit_t"][k]
-        for i, store in enumerate(self.stock):
-            inputs = self.inputs[i]
-            stock_row[i] = store.total + (inputs.total if inputs is not None else 0.0)
-            transit_row[i] = self.on_order[i]
-
-    def _mine(self, k: int) -> None:
-        produced = self.rec.arrays["produced_t"][k]
-        by_origin = self.rec.produced_by_origin[k]
-        for index, origin, output in self.mines:
-            amount = output[k]
-            self.stock[index].put(self.units[origin], amount)
-            produced[index] = amount
-            by_origin[origin] += amount
-            self.totals["mined"] += amount
+        self.rec.held_t[k] = self.held @ self.ones
 
     def _process(self, k: int) -> None:
-        rec = self.rec.arrays
-        output_row, processed_row, lost_row = (rec[v][k] for v in ("output_t", "processed_t",
-                                                                     "lost_t"))
-        for index, capacity, yield_, delay, batches in self.processors:
-            out = self.stock[index]
-            while batches and batches[0][0] <= k:
-                _, mix, amount = batches.popleft()
-                out.put(mix, amount)
-                output_row[index] += amount
-            inputs = self.inputs[index]
-            amount = min(capacity[k], inputs.total)
-            if amount <= EPS:
-                continue
-            mix = inputs.take(amount)
-            made = amount * yield_
-            self.totals["lost"] += amount - made
-            processed_row[index] = amount
-            lost_row[index] = amount - made
-            if delay == 0:
-                out.put(mix, made)
-                output_row[index] += made
-            else:
-                batches.append((k + delay, mix, made))
+        """Finished batches to output stock; start up to capacity of the input held."""
+        rows = self.processors
+        out = self.stock[rows]
+        slot = k % self.batches.shape[0]
+        if self.any_later:
+            out += self.batches[self.done_slots[slot], self.processor_rows]
+        held = self.inputs[rows]
+        held_t = held @ self.ones
+        amount = np.minimum(self.nodes.process_capacity_t[k], held_t)
+        amount *= amount > EPS
+        self.rec.arrays["processed_t"][k, rows] = amount
+        started = held * (amount / np.maximum(held_t, TINY))[:, None]
+        held -= started
+        made = started * self.nodes.yields[:, None]
+        if self.any_later:
+            self.batches[slot] = made * self.later
+            self.last_started[amount > 0] = k
+            made *= ~self.later
+        out += made
 
     def _consume(self, k: int) -> None:
-        rec = self.rec.arrays
-        released_row, demand_row, delivered_row, short_row, backlog_row = (
-            rec[v][k] for v in ("released_t", "demand_t", "delivered_t", "shortfall_t",
-                                "backlog_t"))
-        by_origin = self.rec.delivered_by_origin[k]
+        """Consumers take demand (and backlog) from stock, then from stockpiles that cover."""
+        rec, rows = self.rec.arrays, self.consumers
+        own = self.stock[rows]
+        demand = self.nodes.demand_t[k]
+        wanted = demand + self.backlog[rows]
+        allowed = own * self.mask_now[rows] if self.masked.size else own
+        have = allowed @ self.ones
+        taken = np.where(wanted <= have * ROUNDING, wanted, have)
+        taken *= taken > EPS
+        share = np.minimum(taken / np.maximum(have, TINY), 1.0)
+        took = allowed * share[:, None]
+        own -= took
+        if self.release_order:
+            self._cover_from_stockpiles(k, wanted - taken, taken, took)
+        rec["delivered_t"][k, rows] = taken
+        if self.any_backlog:
+            backlog = np.maximum(wanted - taken, 0.0) * self.keeps_backlog
+            self.backlog[rows] = rec["backlog_t"][k, rows] = backlog
+        self.rec.delivered_by_origin[k, rows] = took
+        if self.scrap_rows.size:
+            sent = taken[self.scrap_rows] > EPS
+            back = took[self.scrap_rows[sent]] * self.scrap_rate[sent]
+            self.arrivals.add(self.arrivals.scrap, k, k + self.scrap_steps[sent],
+                              self.scrap_to[sent] + len(self.net.nodes), back)
+
+    def _cover_from_stockpiles(self, k: int, missing: np.ndarray, taken: np.ndarray,
+                               took: np.ndarray) -> None:
+        """Stockpiles cover consumers' shortfalls at once, highest priority first, up to
+        their release rate this step (design.md, step 5); updates taken and took in place."""
         left = self.release_cap.copy()
-        for index, demand, backlog, releasers, scrap_rate, scrap_to, scrap_steps in self.consumers:
-            wanted = demand[k] + self.backlog[index]
-            mask = self.mask(index, k)
-            mix, taken = self.take(self.stock[index], wanted, mask)
-            missing = wanted - taken
-            for sp in releasers:
-                if missing <= EPS:
+        released = self.rec.arrays["released_t"][k]
+        first = self.consumers.start
+        for j, sources in self.release_order:
+            short = missing[j]
+            mask = self.mask_now[first + j]
+            for sp in sources:
+                if short <= EPS:
                     break
-                part, amount = self.take(self.stock[sp], min(missing, left[sp]), mask)
+                allowed = self.stock[sp] * mask
+                have = float(allowed @ self.ones)
+                amount = min(short, left[sp], have)
                 if amount <= EPS:
                     continue
-                mix = part if mix is None else (mix * taken + part * amount) / (taken + amount)
+                part = allowed * (amount / have)
+                self.stock[sp] -= part
+                took[j] += part
+                taken[j] += amount
+                short -= amount
                 left[sp] -= amount
-                released_row[sp] += amount
-                taken += amount
-                missing -= amount
-            demand_row[index] = demand[k]
-            delivered_row[index] = taken
-            short_row[index] = demand[k] - taken
-            if backlog:
-                self.backlog[index] = backlog_row[index] = max(missing, 0.0)
-            if mix is None:
-                continue
-            by_origin[index] += mix * taken
-            self.totals["consumed"] += taken
-            if scrap_to is not None and scrap_rate > 0:
-                self._deliver_at(k, k + scrap_steps, (scrap_to, mix, taken * scrap_rate, True))
-
-    def can_supply(self, index: int, k: int) -> bool:
-        """Whether a supplier exists on step k: stock to sell, or capacity and (for a
-        processor) something to work on: input held, on the way or in process."""
-        if self.stock[index].total > EPS:
-            return True
-        if not self.producing[index][k]:
-            return False
-        inputs = self.inputs[index]
-        return inputs is None or inputs.total > EPS or self.on_order[index] > EPS \
-            or bool(self.batches[index])
-
-    def mask(self, index: int, k: int) -> np.ndarray | None:
-        """The origins node `index` may take on step k (1 allowed, 0 excluded), if limited."""
-        rule = self.origin_rules[index]
-        return rule[1] if rule is not None and k >= rule[0] else None
-
-    @staticmethod
-    def take(store: Stock, amount: float, mask: np.ndarray | None) -> tuple:
-        """Take up to `amount` (of allowed origins only, under a mask); (mix or None, tonnes)."""
-        if mask is not None:
-            mix, taken = store.take_allowed(amount, mask)
-            return (mix, taken) if taken > EPS else (None, 0.0)
-        taken = min(amount, store.total)
-        return (store.take(taken), taken) if taken > EPS else (None, 0.0)
+                released[sp] += amount
 
     def _one_off_release(self, event: StockpileRelease, k: int) -> None:
         net = self.net
         sp = net.index[event.node]
         targets = event.to or net.nodes[sp].spec.release.to
-        store = self.stock[sp]
-        amount = min(event.quantity, store.total)
+        have = float(self.stock[sp] @ self.ones)
+        amount = min(event.quantity, have)
         if amount <= EPS:
             return
-        mix = store.take(amount)
+        part = self.stock[sp] * (amount / have)
+        self.stock[sp] -= part
         weights = [net.nodes[net.index[t]].spec.demand_tpa for t in targets]
         if sum(weights) <= 0:  # nobody has demand: split evenly
             weights = [1.0] * len(targets)
         for target, weight in zip(targets, weights, strict=True):
-            share = weight / sum(weights)
-            self.stock[net.index[target]].put(mix, amount * share)
+            self.stock[net.index[target]] += part * (weight / sum(weights))
         self.rec.arrays["released_t"][k, sp] += amount
 
-    # ----- arrivals ---------------------------------------------------------------------
+    def _arrive(self, step: int) -> None:
+        """Goods due on `step` join the buyers' stocks (a processor's input), scrap too."""
+        goods, scrap = self.arrivals.slot(step)
+        got = goods @ self.ones
+        if np.count_nonzero(got):
+            self.held += goods
+            self.rec.received_t[step] = got
+            n = self.on_order.size
+            self.on_order -= got[:n] + got[n:]
+            goods[:] = 0.0
+        back = scrap @ self.ones
+        if np.count_nonzero(back):
+            self.held += scrap
+            self.rec.arrays["recycled_t"][step] = back[self.on_order.size:]
+            scrap[:] = 0.0
 
-    def _deliver_at(self, k: int, arrival: int, item: tuple) -> None:
-        """Queue (node, mix, amount, is_scrap) for step `arrival`: one SimPy timeout a step."""
-        bucket = self._arrivals.get(arrival)
-        if bucket is None:
-            bucket = self._arrivals[arrival] = []
-            event = self.env.timeout((arrival - k) * self.clock.step_days, arrival)
-            event.callbacks.append(self._arrive)
-        bucket.append(item)
+    # ----- what the run leaves ----------------------------------------------------------
 
-    def _arrive(self, event: simpy.Event) -> None:
-        k = event.value
-        received, recycled = self.rec.arrays["received_t"][k], self.rec.arrays["recycled_t"][k]
-        by_store: dict[int, list] = {}  # id(store) -> [store, mixes, amounts]
-        for node, mix, amount, is_scrap in self._arrivals.pop(k):
-            if is_scrap:
-                store = self.inputs[node]
-                self.totals["recycled"] += amount
-                recycled[node] += amount
-            else:
-                store = self.inputs[node] if self.inputs[node] is not None else self.stock[node]
-                self.on_order[node] -= amount
-                received[node] += amount
-            entry = by_store.get(id(store))
-            if entry is None:
-                by_store[id(store)] = [store, [mix], [amount]]
-            else:
-                entry[1].append(mix)
-                entry[2].append(amount)
-        for store, mixes, amounts in by_store.values():  # mix each store's arrivals at once
-            first = mixes[0]
-            if len(mixes) == 1:
-                store.put(first, amounts[0])
-            elif all(m is first for m in mixes):
-                store.put(first, sum(amounts))
-            else:
-                total = sum(amounts)
-                store.put(np.dot(amounts, mixes) / total, total)
+    def pending_batches(self, k: int) -> np.ndarray:
+        """Per node: whether a processor has a batch in process after step k."""
+        pending = np.zeros(len(self.net.nodes), dtype=bool)
+        pending[self.processors] = k - self.last_started < self.nodes.delay_steps
+        return pending
 
-    def ship(self, edge_index: int, amount: float, k: int) -> None:
-        """Send `amount` from the edge's supplier; it arrives at the first usable step."""
-        edge = self.net.edges[edge_index]
-        supplier, buyer = edge.supplier, edge.buyer
-        if self.origin_rules[buyer] is None:
-            amount = min(amount, self.stock[supplier].total)
-            mix = self.stock[supplier].take(amount)
-        else:
-            mix, amount = self.take(self.stock[supplier], amount, self.mask(buyer, k))
-        if amount <= EPS:
-            return
-        extra = self.rules.extra_days[edge_index]
-        if extra:
-            step_days = self.clock.step_days
-            days = self.transit_days[edge_index][k] + extra
-            arrival = max(k + 1, math.ceil((k * step_days + days) / step_days - 1e-9))
-        else:
-            arrival = k + self.transit_steps[edge_index][k]
-        self.on_order[buyer] += amount
-        self._shipped_t[k, supplier] += amount
-        self.rec.shipped_by_edge[k, edge_index] += amount
-        self._deliver_at(k, arrival, (buyer, mix, amount, False))
-        for quota in self.controls.watch[edge_index]:
-            if quota.watch_from_step <= k < quota.first_step:
-                quota.watched_t += amount
+    def in_process_t(self) -> float:
+        """Tonnes in batches not finished by the end of the run."""
+        last, slots = self.clock.n_steps - 1, self.batches.shape[0]
+        return float(sum(self.batches[(last - j) % slots, p].sum()
+                         for p, delay in enumerate(self.nodes.delay_steps.tolist())
+                         for j in range(delay)))
+
+    def totals(self) -> dict[str, float]:
+        """The terms of the mass balance (balance.py), from the records and the final state."""
+        arrays = self.rec.arrays
+        return {"initial": self.initial_t,
+                "mined": float(arrays["produced_t"].sum()),
+                "recycled": float(arrays["recycled_t"].sum()),
+                "consumed": float(arrays["delivered_t"].sum()),
+                "lost": float(arrays["lost_t"].sum()),
+                "final_stock": float(self.held.sum()),
+                "in_transit": float(self.arrivals.goods.sum()),
+                "in_process": self.in_process_t()}
