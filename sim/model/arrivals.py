@@ -19,21 +19,26 @@ class Arrivals:
     """Two rings (`goods`, `scrap`) [slot, node, origin] and one SimPy timeout per due step."""
 
     def __init__(self, env: simpy.Environment, step_days: int, n_steps: int, size: int,
-                 n_nodes: int, n_origins: int, on_due: Callable[[int], None]):
+                 n_rows: int, n_origins: int, on_due: Callable[[int], None]):
         self.env = env
         self.step_days = step_days
         self.n_steps = n_steps
         self.size = size
-        self.goods = np.zeros((size, n_nodes, n_origins))
-        self.scrap = np.zeros((size, n_nodes, n_origins))
+        self.n_rows = n_rows
+        self.goods = np.zeros((size, n_rows, n_origins))
+        self.scrap = np.zeros((size, n_rows, n_origins))
+        self._origins = np.arange(n_origins)
         self._scheduled = np.zeros(n_steps, dtype=bool)
         self._on_due = on_due
 
-    def add(self, ring: np.ndarray, k: int, due: np.ndarray, nodes: np.ndarray,
-            tonnes: np.ndarray) -> None:
-        """Put tonnes [i, origin] for nodes[i] into `ring`, usable from step due[i] (> k)."""
-        np.add.at(ring, (due % self.size, nodes), tonnes)
-        for step in set(due.tolist()):
+    def add(self, ring: np.ndarray, k: int, due: np.ndarray, rows: np.ndarray,
+            tonnes: np.ndarray, due_nonzero: np.ndarray | None = None) -> None:
+        """Put tonnes [i, origin] for holding rows[i] into `ring`, usable from step due[i]
+        (> k); `due_nonzero` (default `due`) are the steps that get something."""
+        cells = ((due % self.size * self.n_rows + rows)[:, None] * self._origins.size
+                 + self._origins)  # flat, so that np.add.at takes its fast path
+        np.add.at(ring.reshape(-1), cells.ravel(), tonnes.ravel())
+        for step in set((due if due_nonzero is None else due_nonzero).tolist()):
             if step < self.n_steps and not self._scheduled[step]:
                 self._scheduled[step] = True
                 event = self.env.timeout((step - k) * self.step_days, step)

@@ -26,25 +26,31 @@ TINY = 1e-300  # divides safely where the numerator is 0 whenever this is used
 
 
 def place_orders(world: World, k: int) -> None:
-    """Orders, allocation and shipments of step k."""
-    edges, n = world.edges, world.on_order.size
+    """Orders, allocation and shipments of step k.
+
+    Buyers' quantities live on holding rows (World.held): a processor buys into its input
+    row, every other node into its stock row, so that need = target − held − on the way is
+    one subtraction over rows.
+    """
+    edges, n = world.edges, world.stock.shape[0]
     held_t = world.held @ world.ones
     stock_t = held_t[:n]
-    held = held_t[world.holding_row]  # a processor holds its input
     if world.masked.size:  # a buyer under an origin rule counts only the origins it may use
         rows = world.masked
-        held[rows] = (world.stock[rows] * world.mask_now[rows]) @ world.ones
-    need = world.nodes.target[k] + world.backlog - held - world.on_order
+        held_t = held_t.copy()
+        held_t[rows] = (world.stock[rows] * world.mask_now[rows]) @ world.ones
+    need = world.target[k] + world.backlog - held_t - world.on_order
     need *= need > EPS
-    if not np.count_nonzero(need[edges.buyer]):
+    need_e = need[edges.holding_row]
+    if not np.count_nonzero(need_e):
         return
-    request = need[edges.buyer] * _live_shares(world, k, stock_t, held_t[n:])
+    request = need_e * _live_shares(world, k, stock_t, held_t[n:])
     if world.masked_edges.size:
         _cap_to_allowed(world, request)
     request *= world.open
     available = stock_t.copy()
     filled = _serve(world, request, available)
-    rest = need - np.bincount(edges.buyer, filled, minlength=n)
+    rest = need - np.bincount(edges.holding_row, filled, minlength=need.size)
     if np.count_nonzero(rest > EPS):
         filled += _reoffer(world, rest, available)
     _ship(world, k, filled * (filled > EPS))
@@ -53,9 +59,10 @@ def place_orders(world: World, k: int) -> None:
 def _live_shares(world: World, k: int, stock_t: np.ndarray, inputs_t: np.ndarray) -> np.ndarray:
     """Each edge's share of its buyer's order, over the suppliers that exist on step k."""
     edges = world.edges
-    if not edges.choice:
+    if not edges.choice or np.count_nonzero(stock_t[edges.choosable] > EPS) == \
+            edges.choosable.size:  # every supplier a buyer chooses among has stock
         return edges.share
-    working = (inputs_t > EPS) | (world.on_order > EPS)
+    working = (inputs_t > EPS) | (world.on_order[stock_t.size:] > EPS)
     if world.any_later:
         working |= world.pending_batches(k)
     can = (stock_t > EPS) | (world.nodes.producing[k] & (working | ~world.is_processor))
@@ -123,10 +130,10 @@ def _reoffer(world: World, rest: np.ndarray, available: np.ndarray) -> np.ndarra
     """Offer each buyer's unfilled rest to its suppliers in list order; tonnes granted."""
     edges = world.edges
     filled = np.zeros(edges.share.size)
-    asking = (rest[edges.buyer] > EPS) & (available[edges.supplier] > EPS) & world.open
+    asking = (rest[edges.holding_row] > EPS) & (available[edges.supplier] > EPS) & world.open
     for position in sorted(set(edges.position[asking].tolist())):  # only ever fewer later
         rows = edges.positions[position]
-        wanted = rest[edges.buyer[rows]]
+        wanted = rest[edges.holding_row[rows]]
         asking = (wanted > EPS) & (available[edges.supplier[rows]] > EPS) & world.open[rows]
         if not np.count_nonzero(asking):
             continue
@@ -136,7 +143,7 @@ def _reoffer(world: World, rest: np.ndarray, available: np.ndarray) -> np.ndarra
             _cap_to_allowed(world, request)
         granted = _serve(world, request, available)
         filled += granted
-        rest -= np.bincount(edges.buyer, granted, minlength=rest.size)
+        rest -= np.bincount(edges.holding_row, granted, minlength=rest.size)
     return filled
 
 
@@ -146,51 +153,57 @@ def _ship(world: World, k: int, amount: np.ndarray) -> None:
     if not np.count_nonzero(amount):
         return
     edges, stock = world.edges, world.stock
-    tonnes = np.zeros((amount.size, world.ones.size))
     restricted = world.masked_edges[amount[world.masked_edges] > 0]
-    for e in restricted.tolist():
-        allowed = stock[edges.supplier[e]] * world.mask_now[edges.buyer[e]]
-        have = float(allowed @ world.ones)
-        amount[e] = min(amount[e], have) if have > EPS else 0.0
-        if amount[e] > 0:
-            tonnes[e] = allowed * (amount[e] / have)
-            stock[edges.supplier[e]] -= tonnes[e]
-    free = amount.copy()
-    free[restricted] = 0.0
-    _take_in_proportion(world, free, tonnes)
-    amount[free > 0] = free[free > 0]
-    go = np.flatnonzero(amount > EPS)
-    world.arrivals.add(world.arrivals.goods, k, _due_steps(world, k, go),
-                       edges.holding_row[go], tonnes[go])
-    world.on_order += np.bincount(edges.buyer, amount, minlength=world.on_order.size)
+    if restricted.size:
+        tonnes = np.zeros((amount.size, world.ones.size))
+        for e in restricted.tolist():
+            allowed = stock[edges.supplier[e]] * world.mask_now[edges.buyer[e]]
+            have = float(allowed @ world.ones)
+            amount[e] = min(amount[e], have) if have > EPS else 0.0
+            if amount[e] > 0:
+                tonnes[e] = allowed * (amount[e] / have)
+                stock[edges.supplier[e]] -= tonnes[e]
+        free = amount.copy()
+        free[restricted] = 0.0
+        tonnes += _take_in_proportion(world, free)
+        free[restricted] = amount[restricted]
+        amount = free
+    else:
+        tonnes = _take_in_proportion(world, amount)
+    due = _due_steps(world, k)
+    world.arrivals.add(world.arrivals.goods, k, due, edges.holding_row, tonnes,
+                       due[amount > EPS])
+    world.on_order += np.bincount(edges.holding_row, amount, minlength=world.on_order.size)
     world.rec.shipped_by_edge[k] = amount
     for quota, rows in world.watched:
         if quota.watch_from_step <= k < quota.first_step:
             quota.watched_t += float(amount[rows].sum())
 
 
-def _take_in_proportion(world: World, free: np.ndarray, tonnes: np.ndarray) -> None:
-    """Take `free` tonnes per edge from its supplier, every origin in proportion; at most
-    what the supplier holds (`free` is scaled down in place if rounding asks for more)."""
-    suppliers, stock, n = world.edges.supplier, world.stock, world.on_order.size
+def _take_in_proportion(world: World, amount: np.ndarray) -> np.ndarray:
+    """Take `amount` tonnes per edge from its supplier, every origin in proportion; tonnes
+    by origin per edge. `amount` is scaled down in place where rounding asks for more than
+    the supplier holds."""
+    suppliers, stock = world.edges.supplier, world.stock
     have = stock @ world.ones
-    asked = np.bincount(suppliers, free, minlength=n)
-    if np.count_nonzero(asked > have):
-        free *= np.divide(have, asked, out=np.ones(n), where=asked > have)[suppliers]
-    fraction = free / np.maximum(have[suppliers], TINY)
-    tonnes += stock[suppliers] * fraction[:, None]
-    stock *= np.maximum(1.0 - np.bincount(suppliers, fraction, minlength=n), 0.0)[:, None]
+    share = np.bincount(suppliers, amount, minlength=have.size) / np.maximum(have, TINY)
+    if np.count_nonzero(share > 1.0):
+        amount *= np.minimum(1.0, 1.0 / np.maximum(share, TINY))[suppliers]
+        np.minimum(share, 1.0, out=share)
+    tonnes = stock[suppliers] * (amount / np.maximum(have[suppliers], TINY))[:, None]
+    stock *= (1.0 - share)[:, None]
+    return tonnes
 
 
-def _due_steps(world: World, k: int, rows: np.ndarray) -> np.ndarray:
-    """First step on which shipments departing on step k on edges `rows` are usable."""
-    due = k + world.edges.transit_steps[k, rows]
+def _due_steps(world: World, k: int) -> np.ndarray:
+    """First step on which shipments departing on step k on each edge are usable."""
+    due = k + world.edges.transit_steps[k]
     if world.any_extra:
-        extra = world.extra_days[rows]
+        extra = world.extra_days
         late = extra > 0
         if np.count_nonzero(late):
             step_days = world.clock.step_days
-            days = world.edges.transit_days[k, rows] + extra
+            days = world.edges.transit_days[k] + extra
             when = np.ceil((k * step_days + days) / step_days - 1e-9).astype(np.int64)
             due = np.where(late, np.maximum(k + 1, when), due)
     return due

@@ -34,6 +34,7 @@ class EdgeTables:
     supplier_level: np.ndarray  # supplier × number of levels + rank of the buyer's priority
     higher: np.ndarray  # [level, level] 1 where the row's priority is above the column's
     choice: bool  # some buyer has more than one supplier
+    choosable: np.ndarray  # the suppliers of buyers that have more than one
     position: np.ndarray  # of each edge in its buyer's list of suppliers
     positions: list[np.ndarray]  # edge indices at each position of the buyers' lists
     n_edges_of_buyer: np.ndarray  # per node
@@ -76,6 +77,8 @@ def edge_tables(net: Network, clock: schedule.Clock, rng: dict) -> EdgeTables:
                                 dtype=np.int64),
         higher=np.triu(np.ones((len(levels), len(levels))), k=1),
         choice=any(len(n.edges) > 1 for n in net.nodes),
+        choosable=np.array(sorted({e.supplier for n in net.nodes if len(n.edges) > 1
+                                   for e in n.edges}), dtype=np.int64),
         position=position,
         positions=[np.flatnonzero(position == p) for p in range(n_positions)],
         n_edges_of_buyer=np.bincount([e.buyer for e in edges], minlength=len(net.nodes)),

@@ -55,14 +55,16 @@ class World:
         self.ones = np.ones(n_origins)
         self.held = np.zeros((2 * n, n_origins))
         self.stock, self.inputs = self.held[:n], self.held[n:]
-        self.on_order = np.zeros(n)
-        self.backlog = np.zeros(n)
+        self.on_order = np.zeros(2 * n)  # tonnes on the way, by holding row
+        self.backlog = np.zeros(2 * n)  # consumers' unmet demand carried (consumer rows)
         self.initial_t = self._put_initial_stocks()
         self.env = simpy.Environment()
         self.arrivals = Arrivals(self.env, clock.step_days, clock.n_steps, self._ring_size(),
                                  2 * n, n_origins, self._arrive)
         self._set_up_processing()
         self._set_up_consumers()
+        self.target = np.zeros((clock.n_steps, 2 * n))  # order-up-to level by holding row
+        self.target[:, self.holding_row] = self.nodes.target
         self.controls = Controls(net, clock)
         self.watched = [(quota, np.array([e for e, quotas in enumerate(self.controls.watch)
                                           if any(q is quota for q in quotas)], dtype=np.int64))
@@ -133,7 +135,8 @@ class World:
         self.any_backlog = bool(self.keeps_backlog.any())
         scrap = [c for c in consumers if c.spec.scrap_to and c.spec.scrap_rate > 0]
         self.scrap_rows = np.array([c.index - first for c in scrap], dtype=np.int64)
-        self.scrap_to = np.array([net.index[c.spec.scrap_to] for c in scrap], dtype=np.int64)
+        self.scrap_to = np.array([len(net.nodes) + net.index[c.spec.scrap_to] for c in scrap],
+                                 dtype=np.int64)  # a processor's input row
         self.scrap_rate = np.array([[c.spec.scrap_rate] for c in scrap])
         self.scrap_steps = np.array([max(1, math.ceil(c.spec.scrap_days / clock.step_days
                                                       - 1e-9)) for c in scrap], dtype=np.int64)
@@ -196,7 +199,7 @@ class World:
             lead = planned_lead_steps(node, self.extra_days, self.clock.step_days)
             if lead != node.lead_steps:
                 node.lead_steps = lead
-                self.nodes.target[k:, index] = plan.targets(lead)[k:]
+                self.target[k:, self.holding_row[index]] = plan.targets(lead)[k:]
 
     def _step(self, k: int) -> None:
         for quota in self.controls.quotas:
@@ -251,10 +254,8 @@ class World:
             self.backlog[rows] = rec["backlog_t"][k, rows] = backlog
         self.rec.delivered_by_origin[k, rows] = took
         if self.scrap_rows.size:
-            sent = taken[self.scrap_rows] > EPS
-            back = took[self.scrap_rows[sent]] * self.scrap_rate[sent]
-            self.arrivals.add(self.arrivals.scrap, k, k + self.scrap_steps[sent],
-                              self.scrap_to[sent] + len(self.net.nodes), back)
+            self.arrivals.add(self.arrivals.scrap, k, k + self.scrap_steps, self.scrap_to,
+                              took[self.scrap_rows] * self.scrap_rate)
 
     def _cover_from_stockpiles(self, k: int, missing: np.ndarray, taken: np.ndarray,
                                took: np.ndarray) -> None:
@@ -306,13 +307,14 @@ class World:
         if np.count_nonzero(got):
             self.held += goods
             self.rec.received_t[step] = got
-            n = self.on_order.size
-            self.on_order -= got[:n] + got[n:]
+            self.on_order -= got
             goods[:] = 0.0
+        if not self.scrap_rows.size:
+            return
         back = scrap @ self.ones
         if np.count_nonzero(back):
             self.held += scrap
-            self.rec.arrays["recycled_t"][step] = back[self.on_order.size:]
+            self.rec.arrays["recycled_t"][step] = back[self.stock.shape[0]:]
             scrap[:] = 0.0
 
     # ----- what the run leaves ----------------------------------------------------------
