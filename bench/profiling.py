@@ -8,8 +8,8 @@ not seconds, and check them against `--phases`.
 
 `--write` profiles write_result(plots=False) of the case's 1-replication result instead.
 `--phases` runs without cProfile and splits the wall time of 3 runs by phase of the step,
-timing the World methods named in PHASES (those that exist) with perf_counter wrappers; the
-wrappers add about 0.3 µs a call, most visible on `ship` (one call per shipment).
+timing the functions named in PHASES with perf_counter wrappers (about 0.5 µs a call each,
+so a few per cent of the total).
 """
 
 from __future__ import annotations
@@ -72,71 +72,67 @@ def profile_case(case: str, n: int, write: bool) -> tuple[list[dict], float]:
 
 
 PHASES = (
-    ("__init__", "set-up: World() (network, streams, schedules, recorder)"),
-    ("_mine", "step: mines"),
-    ("_process", "step: processors"),
-    ("_consume", "step: consumers (and stockpile releases to them)"),
-    ("place_orders", "step: orders and allocation (without ship)"),
-    ("ship", "step: ship (take from supplier, transit, arrival bucket)"),
-    ("_step", "step: the rest of _step (recording stock and in-transit rows)"),
-    ("_arrive", "arrivals (SimPy callbacks)"),
-    ("run", "SimPy loop and driver"),
+    ("sim.model.world", "World.__init__", "set-up: World() (tables, streams, schedules)"),
+    ("sim.model.world", "World._arrive", "step 1: arrivals into stock (SimPy callbacks)"),
+    ("sim.model.world", "World._process", "step 4: processors"),
+    ("sim.model.world", "World._consume", "step 5: consumers, stockpile cover, scrap"),
+    ("sim.model.world", "place_orders", "step 6: needs, shares, requests"),
+    ("sim.model.orders", "_serve", "step 6: suppliers allocate"),
+    ("sim.model.orders", "_reoffer", "step 6: re-offer passes (besides allocating)"),
+    ("sim.model.orders", "_ship", "step 6: ship (take from suppliers, arrivals ring)"),
+    ("sim.model.world", "World._step", "rest of the step (mines, quotas, stock record)"),
+    ("sim.model.world", "World.run", "SimPy loop, driver, derived records"),
 )
-"""World methods (and orders.place_orders) timed by --phases, innermost subtracted."""
+"""(module, function or Class.method, label) timed by --phases, each without the others
+it calls."""
 
 
 def phases(case: str, runs: int = 3) -> tuple[float, list[tuple[str, float]]]:
     """Wall time per run, and (phase, seconds per run) with nested phases subtracted."""
-    from sim.model import world as world_mod
+    import importlib
 
-    acc: dict[str, float] = defaultdict(float)
+    own: dict[str, float] = defaultdict(float)
+    stack: list[float] = []  # time spent in timed callees, per open call
     originals = []
 
-    def wrap(owner, name: str) -> None:
+    def wrap(owner, name: str, key: str) -> None:
         original = getattr(owner, name)
         originals.append((owner, name, original))
         clock = time.perf_counter
 
         @functools.wraps(original)
         def timed(*args, **kwargs):
+            stack.append(0.0)
             t0 = clock()
             try:
                 return original(*args, **kwargs)
             finally:
-                acc[name] += clock() - t0
+                spent = clock() - t0
+                inner = stack.pop()
+                own[key] += spent - inner
+                if stack:
+                    stack[-1] += spent
 
         setattr(owner, name, timed)
 
     s = scenario(case)
     run_once(s)
-    for name, _ in PHASES:
-        owner = world_mod if name == "place_orders" else world_mod.World
-        if callable(getattr(owner, name, None)):
-            wrap(owner, name)
+    for module, path, _ in PHASES:
+        owner = importlib.import_module(module)
+        *classes, name = path.split(".")
+        for cls in classes:
+            owner = getattr(owner, cls)
+        wrap(owner, name, path)
     try:
         t0 = time.perf_counter()
         for _ in range(runs):
             run_once(s)
         total = (time.perf_counter() - t0) / runs
     finally:
-        for owner, name, original in originals:
+        for owner, name, original in reversed(originals):
             setattr(owner, name, original)
-    a = {k: v / runs for k, v in acc.items()}
-    g = a.get
-    own = {
-        "__init__": g("__init__", 0.0),
-        "_mine": g("_mine", 0.0), "_process": g("_process", 0.0),
-        "_consume": g("_consume", 0.0),
-        "place_orders": g("place_orders", 0.0) - g("ship", 0.0),
-        "ship": g("ship", 0.0),
-        "_step": g("_step", 0.0) - sum(g(k, 0.0) for k in ("_mine", "_process", "_consume",
-                                                            "place_orders")),
-        "_arrive": g("_arrive", 0.0),
-        "run": g("run", 0.0) - g("_step", 0.0) - g("_arrive", 0.0),
-    }
-    rows = [(label, own[name]) for name, label in PHASES if name in a]
-    rows.append(("simulate: mass balance, RunRecord", total - g("__init__", 0.0)
-                 - g("run", 0.0)))
+    rows = [(label, own[path] / runs) for _, path, label in PHASES]
+    rows.append(("simulate: mass balance, RunRecord", total - sum(t for _, t in rows)))
     return total, rows
 
 

@@ -1,10 +1,12 @@
-"""Goods on their way, by the step they become usable: a ring of [node, origin] slots.
+"""Goods on their way, by route and by the step they become usable.
 
-A shipment departing on step k that arrives on step a (k < a < k + size) is added to slot
-a % size, at its buyer's row, by origin. Everything due on one step shares one SimPy timeout,
-scheduled when the first of it departs and so before that step's own timeout: its callback
-empties the slot into the buyers' stocks before the step runs (design.md, step 1). Scrap
-returns travel in a ring of their own, because they count as recycled, not as goods on order.
+Each route (an edge, or a consumer's scrap return) has a ring of slots [route, slot, origin]:
+a shipment departing on step k that is usable on step a (k < a < k + size) is added to slot
+a % size of its route. A route sends at most one shipment a step, so adding is one indexed
+addition. On step a, one matrix product moves every route's slot into the holding rows of
+World.held it leads to. A SimPy timeout does that at the start of every step: the driver
+schedules it just before its own timeout for that step, so it fires first and the goods are
+in stock when the step runs (design.md, step 1).
 """
 
 from __future__ import annotations
@@ -15,39 +17,47 @@ import numpy as np
 import simpy
 
 
-class Arrivals:
-    """Two rings (`goods`, `scrap`) [slot, node, origin] and one SimPy timeout per due step."""
+class Pipeline:
+    """Tonnes by origin on each route of one kind, in a ring of `size` slots."""
 
-    def __init__(self, env: simpy.Environment, step_days: int, n_steps: int, size: int,
-                 n_rows: int, n_origins: int, on_due: Callable[[int], None]):
+    def __init__(self, destination_rows: np.ndarray, n_rows: int, size: int, n_origins: int):
+        self.size = size
+        self.routes = np.arange(destination_rows.size)
+        self.tonnes = np.zeros((destination_rows.size, size, n_origins))
+        self.into_rows = np.zeros((n_rows, destination_rows.size))  # [row, route] 0/1
+        self.into_rows[destination_rows, self.routes] = 1.0
+
+    def send(self, due: np.ndarray, tonnes: np.ndarray) -> None:
+        """Add tonnes [route, origin], usable on step due[route]."""
+        self.tonnes[self.routes, due % self.size] += tonnes
+
+    def take_due(self, step: int) -> np.ndarray:
+        """Tonnes [row, origin] usable on `step`, removed from the ring."""
+        slot = self.tonnes[:, step % self.size]
+        arriving = self.into_rows @ slot
+        slot[:] = 0.0
+        return arriving
+
+    def total(self) -> float:
+        """Tonnes still on the way."""
+        return float(self.tonnes.sum())
+
+
+class Arrivals:
+    """Goods and scrap pipelines, and the SimPy timeouts that deliver them each step."""
+
+    def __init__(self, env: simpy.Environment, step_days: int, n_steps: int,
+                 goods: Pipeline, scrap: Pipeline, on_due: Callable[[int], None]):
         self.env = env
         self.step_days = step_days
         self.n_steps = n_steps
-        self.size = size
-        self.n_rows = n_rows
-        self.goods = np.zeros((size, n_rows, n_origins))
-        self.scrap = np.zeros((size, n_rows, n_origins))
-        self._origins = np.arange(n_origins)
-        self._scheduled = np.zeros(n_steps, dtype=bool)
+        self.goods = goods
+        self.scrap = scrap
         self._on_due = on_due
 
-    def add(self, ring: np.ndarray, k: int, due: np.ndarray, rows: np.ndarray,
-            tonnes: np.ndarray, due_nonzero: np.ndarray | None = None) -> None:
-        """Put tonnes [i, origin] for holding rows[i] into `ring`, usable from step due[i]
-        (> k); `due_nonzero` (default `due`) are the steps that get something."""
-        cells = ((due % self.size * self.n_rows + rows)[:, None] * self._origins.size
-                 + self._origins)  # flat, so that np.add.at takes its fast path
-        np.add.at(ring.reshape(-1), cells.ravel(), tonnes.ravel())
-        for step in set((due if due_nonzero is None else due_nonzero).tolist()):
-            if step < self.n_steps and not self._scheduled[step]:
-                self._scheduled[step] = True
-                event = self.env.timeout((step - k) * self.step_days, step)
-                event.callbacks.append(self._fire)
+    def expect(self, step: int) -> None:
+        """Schedule the timeout that delivers what is due on `step`, one step from now."""
+        self.env.timeout(self.step_days, step).callbacks.append(self._fire)
 
     def _fire(self, event: simpy.Event) -> None:
         self._on_due(event.value)
-
-    def slot(self, step: int) -> tuple[np.ndarray, np.ndarray]:
-        """The goods and scrap rows due on `step` (views; the caller empties them)."""
-        i = step % self.size
-        return self.goods[i], self.scrap[i]

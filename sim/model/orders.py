@@ -53,7 +53,7 @@ def place_orders(world: World, k: int) -> None:
     rest = need - np.bincount(edges.holding_row, filled, minlength=need.size)
     if np.count_nonzero(rest > EPS):
         filled += _reoffer(world, rest, available)
-    _ship(world, k, filled * (filled > EPS))
+    _ship(world, k, filled * (filled > EPS), stock_t)
 
 
 def _live_shares(world: World, k: int, stock_t: np.ndarray, inputs_t: np.ndarray) -> np.ndarray:
@@ -86,11 +86,12 @@ def _cap_to_allowed(world: World, request: np.ndarray) -> None:
     request[rows] = np.minimum(request[rows], allowed)
 
 
-def _serve(world: World, request: np.ndarray, available: np.ndarray) -> np.ndarray:
+def _serve(world: World, request: np.ndarray, available: np.ndarray,
+           one_level: bool = False) -> np.ndarray:
     """Tonnes granted per edge; each supplier's `available` (updated) goes to the highest
-    priority first, pro rata within a priority."""
+    priority first, pro rata within a priority. `one_level`: all requests share a priority."""
     edges = world.edges
-    if edges.levels is None:
+    if edges.levels is None or one_level:
         return _serve_level(world, request, available)
     if world.quota_edges:  # a quota binding on one priority leaves more for the next
         granted = np.zeros(request.size)
@@ -102,7 +103,7 @@ def _serve(world: World, request: np.ndarray, available: np.ndarray) -> np.ndarr
     asked = np.bincount(edges.supplier_level, request, minlength=n * n_levels).reshape(
         n, n_levels)
     left = available[:, None] - asked @ edges.higher  # minus what higher priorities asked
-    fraction = np.minimum(np.maximum(left, 0.0) / np.maximum(asked, TINY), 1.0)
+    fraction = np.minimum(left, asked) / np.maximum(asked, EPS)
     fraction *= left > EPS
     granted = request * fraction.ravel()[edges.supplier_level]
     available -= np.bincount(edges.supplier, granted, minlength=n)
@@ -113,7 +114,7 @@ def _serve_level(world: World, request: np.ndarray, available: np.ndarray) -> np
     """Grant requests of one priority pro rata to what each supplier has available."""
     suppliers = world.edges.supplier
     asked = np.bincount(suppliers, request, minlength=available.size)
-    fraction = np.minimum(np.maximum(available, 0.0) / np.maximum(asked, TINY), 1.0)
+    fraction = np.minimum(available, asked) / np.maximum(asked, EPS)
     fraction *= available > EPS
     granted = request * fraction[suppliers]
     for quota, rows in world.quota_edges:
@@ -141,19 +142,21 @@ def _reoffer(world: World, rest: np.ndarray, available: np.ndarray) -> np.ndarra
         request[rows] = wanted * asking
         if world.masked_edges.size:
             _cap_to_allowed(world, request)
-        granted = _serve(world, request, available)
+        one_level = len(set(edges.level[rows[asking]].tolist())) == 1
+        granted = _serve(world, request, available, one_level)
         filled += granted
         rest -= np.bincount(edges.holding_row, granted, minlength=rest.size)
     return filled
 
 
-def _ship(world: World, k: int, amount: np.ndarray) -> None:
+def _ship(world: World, k: int, amount: np.ndarray, stock_t: np.ndarray) -> None:
     """Take each edge's tonnes from its supplier and send them; origin-restricted buyers'
     edges first, so that the allowed origins are still there."""
     if not np.count_nonzero(amount):
         return
     edges, stock = world.edges, world.stock
-    restricted = world.masked_edges[amount[world.masked_edges] > 0]
+    restricted = world.masked_edges[amount[world.masked_edges] > 0] \
+        if world.masked_edges.size else world.masked_edges
     if restricted.size:
         tonnes = np.zeros((amount.size, world.ones.size))
         for e in restricted.tolist():
@@ -165,14 +168,13 @@ def _ship(world: World, k: int, amount: np.ndarray) -> None:
                 stock[edges.supplier[e]] -= tonnes[e]
         free = amount.copy()
         free[restricted] = 0.0
-        tonnes += _take_in_proportion(world, free)
+        tonnes += _take_in_proportion(world, free, stock @ world.ones)
         free[restricted] = amount[restricted]
         amount = free
     else:
-        tonnes = _take_in_proportion(world, amount)
+        tonnes = _take_in_proportion(world, amount, stock_t)
     due = _due_steps(world, k)
-    world.arrivals.add(world.arrivals.goods, k, due, edges.holding_row, tonnes,
-                       due[amount > EPS])
+    world.arrivals.goods.send(due, tonnes)
     world.on_order += np.bincount(edges.holding_row, amount, minlength=world.on_order.size)
     world.rec.shipped_by_edge[k] = amount
     for quota, rows in world.watched:
@@ -180,17 +182,17 @@ def _ship(world: World, k: int, amount: np.ndarray) -> None:
             quota.watched_t += float(amount[rows].sum())
 
 
-def _take_in_proportion(world: World, amount: np.ndarray) -> np.ndarray:
-    """Take `amount` tonnes per edge from its supplier, every origin in proportion; tonnes
-    by origin per edge. `amount` is scaled down in place where rounding asks for more than
-    the supplier holds."""
+def _take_in_proportion(world: World, amount: np.ndarray, have: np.ndarray) -> np.ndarray:
+    """Take `amount` tonnes per edge from its supplier (which holds `have`), every origin in
+    proportion; tonnes by origin per edge. `amount` is scaled down in place where rounding
+    asks for more than the supplier holds."""
     suppliers, stock = world.edges.supplier, world.stock
-    have = stock @ world.ones
-    share = np.bincount(suppliers, amount, minlength=have.size) / np.maximum(have, TINY)
+    per_tonne = 1.0 / np.maximum(have, TINY)
+    share = np.bincount(suppliers, amount, minlength=have.size) * per_tonne
     if np.count_nonzero(share > 1.0):
         amount *= np.minimum(1.0, 1.0 / np.maximum(share, TINY))[suppliers]
         np.minimum(share, 1.0, out=share)
-    tonnes = stock[suppliers] * (amount / np.maximum(have[suppliers], TINY))[:, None]
+    tonnes = stock[suppliers] * (amount * per_tonne[suppliers])[:, None]
     stock *= (1.0 - share)[:, None]
     return tonnes
 

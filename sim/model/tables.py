@@ -31,7 +31,8 @@ class EdgeTables:
     holding_row: np.ndarray  # row of World.held the buyer's goods go to (a processor's input)
     share: np.ndarray  # share of the buyer's order, normalised over its list
     levels: list[np.ndarray] | None  # 0/1 per edge, one array per priority; None if one
-    supplier_level: np.ndarray  # supplier × number of levels + rank of the buyer's priority
+    level: np.ndarray  # rank of each edge's buyer's priority (0 = highest)
+    supplier_level: np.ndarray  # supplier × number of levels + level
     higher: np.ndarray  # [level, level] 1 where the row's priority is above the column's
     choice: bool  # some buyer has more than one supplier
     choosable: np.ndarray  # the suppliers of buyers that have more than one
@@ -72,6 +73,7 @@ def edge_tables(net: Network, clock: schedule.Clock, rng: dict) -> EdgeTables:
                               for e in edges], dtype=np.int64),
         share=np.array([e.share for e in edges]),
         levels=None if len(levels) < 2 else [(priority == p).astype(float) for p in levels],
+        level=np.array([levels.index(p) for p in priority.tolist()], dtype=np.int64),
         supplier_level=np.array([e.supplier * len(levels) + levels.index(p)
                                  for e, p in zip(edges, priority.tolist(), strict=True)],
                                 dtype=np.int64),

@@ -18,7 +18,7 @@ import numpy as np
 import simpy
 
 from sim.model import schedule
-from sim.model.arrivals import Arrivals
+from sim.model.arrivals import Arrivals, Pipeline
 from sim.model.controls import Controls
 from sim.model.network import CONSUMER, MINE, PROCESSOR, STOCKPILE, Network
 from sim.model.orders import place_orders
@@ -58,11 +58,13 @@ class World:
         self.on_order = np.zeros(2 * n)  # tonnes on the way, by holding row
         self.backlog = np.zeros(2 * n)  # consumers' unmet demand carried (consumer rows)
         self.initial_t = self._put_initial_stocks()
-        self.env = simpy.Environment()
-        self.arrivals = Arrivals(self.env, clock.step_days, clock.n_steps, self._ring_size(),
-                                 2 * n, n_origins, self._arrive)
         self._set_up_processing()
         self._set_up_consumers()
+        self.env = simpy.Environment()
+        size = self._ring_size()
+        self.arrivals = Arrivals(self.env, clock.step_days, clock.n_steps,
+                                 Pipeline(self.edges.holding_row, 2 * n, size, n_origins),
+                                 Pipeline(self.scrap_to, 2 * n, size, n_origins), self._arrive)
         self.target = np.zeros((clock.n_steps, 2 * n))  # order-up-to level by holding row
         self.target[:, self.holding_row] = self.nodes.target
         self.controls = Controls(net, clock)
@@ -108,7 +110,8 @@ class World:
         n_processors, n_origins = delays.size, self.ones.size
         self.batches = np.zeros((slots, n_processors, n_origins))  # written on slot k % slots
         self.any_later = bool(delays.any())
-        self.later = (delays > 0)[:, None]  # processors whose output waits for its batch
+        self.later = (delays > 0)[:, None] * 1.0  # 1 where output waits for its batch
+        self.at_once = 1.0 - self.later
         self.done_slots = (np.arange(slots)[:, None] - delays) % slots  # [k % slots, proc]
         self.processor_rows = np.arange(n_processors)
         self.last_started = np.full(n_processors, -NEVER // 2)
@@ -190,6 +193,7 @@ class World:
                 self._replan(k)
             self._step(k)
             if k + 1 < self.clock.n_steps:
+                self.arrivals.expect(k + 1)  # created first, so it fires first
                 yield self.env.timeout(step_days)
 
     def _replan(self, k: int) -> None:
@@ -230,7 +234,7 @@ class World:
         if self.any_later:
             self.batches[slot] = made * self.later
             self.last_started[amount > 0] = k
-            made *= ~self.later
+            made *= self.at_once
         out += made
 
     def _consume(self, k: int) -> None:
@@ -254,8 +258,7 @@ class World:
             self.backlog[rows] = rec["backlog_t"][k, rows] = backlog
         self.rec.delivered_by_origin[k, rows] = took
         if self.scrap_rows.size:
-            self.arrivals.add(self.arrivals.scrap, k, k + self.scrap_steps, self.scrap_to,
-                              took[self.scrap_rows] * self.scrap_rate)
+            self.arrivals.scrap.send(k + self.scrap_steps, took[self.scrap_rows] * self.scrap_rate)
 
     def _cover_from_stockpiles(self, k: int, missing: np.ndarray, taken: np.ndarray,
                                took: np.ndarray) -> None:
@@ -302,20 +305,15 @@ class World:
 
     def _arrive(self, step: int) -> None:
         """Goods due on `step` join the buyers' stocks (a processor's input), scrap too."""
-        goods, scrap = self.arrivals.slot(step)
-        got = goods @ self.ones
-        if np.count_nonzero(got):
-            self.held += goods
-            self.rec.received_t[step] = got
-            self.on_order -= got
-            goods[:] = 0.0
-        if not self.scrap_rows.size:
-            return
-        back = scrap @ self.ones
-        if np.count_nonzero(back):
-            self.held += scrap
-            self.rec.arrays["recycled_t"][step] = back[self.stock.shape[0]:]
-            scrap[:] = 0.0
+        arriving = self.arrivals.goods.take_due(step)
+        got = arriving @ self.ones
+        self.held += arriving
+        self.on_order -= got
+        self.rec.received_t[step] = got
+        if self.scrap_rows.size:
+            back = self.arrivals.scrap.take_due(step)
+            self.held += back
+            self.rec.arrays["recycled_t"][step] = (back @ self.ones)[self.stock.shape[0]:]
 
     # ----- what the run leaves ----------------------------------------------------------
 
@@ -341,5 +339,5 @@ class World:
                 "consumed": float(arrays["delivered_t"].sum()),
                 "lost": float(arrays["lost_t"].sum()),
                 "final_stock": float(self.held.sum()),
-                "in_transit": float(self.arrivals.goods.sum()),
+                "in_transit": self.arrivals.goods.total(),
                 "in_process": self.in_process_t()}
