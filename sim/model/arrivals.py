@@ -1,6 +1,6 @@
 """Goods on their way, by route and by the step they become usable.
 
-Each route (an edge, or a consumer's scrap return) has a ring of slots [route, slot, origin]:
+Each route (an edge) has a ring of slots [slot, route, origin]:
 a shipment departing on step k that is usable on step a (k < a < k + size) is added to slot
 a % size of its route. A route sends at most one shipment a step, so adding is one indexed
 addition. On step a, one matrix product moves every route's slot into the holding rows of
@@ -23,17 +23,17 @@ class Pipeline:
     def __init__(self, destination_rows: np.ndarray, n_rows: int, size: int, n_origins: int):
         self.size = size
         self.routes = np.arange(destination_rows.size)
-        self.tonnes = np.zeros((destination_rows.size, size, n_origins))
+        self.tonnes = np.zeros((size, destination_rows.size, n_origins))
         self.into_rows = np.zeros((n_rows, destination_rows.size))  # [row, route] 0/1
         self.into_rows[destination_rows, self.routes] = 1.0
 
     def send(self, due: np.ndarray, tonnes: np.ndarray) -> None:
         """Add tonnes [route, origin], usable on step due[route]."""
-        self.tonnes[self.routes, due % self.size] += tonnes
+        self.tonnes[due % self.size, self.routes] += tonnes
 
     def take_due(self, step: int) -> np.ndarray:
         """Tonnes [row, origin] usable on `step`, removed from the ring."""
-        slot = self.tonnes[:, step % self.size]
+        slot = self.tonnes[step % self.size]
         arriving = self.into_rows @ slot
         slot[:] = 0.0
         return arriving
@@ -44,15 +44,14 @@ class Pipeline:
 
 
 class Arrivals:
-    """Goods and scrap pipelines, and the SimPy timeouts that deliver them each step."""
+    """The goods pipeline, and the SimPy timeouts that deliver from it each step."""
 
     def __init__(self, env: simpy.Environment, step_days: int, n_steps: int,
-                 goods: Pipeline, scrap: Pipeline, on_due: Callable[[int], None]):
+                 goods: Pipeline, on_due: Callable[[int], None]):
         self.env = env
         self.step_days = step_days
         self.n_steps = n_steps
         self.goods = goods
-        self.scrap = scrap
         self._on_due = on_due
 
     def expect(self, step: int) -> None:

@@ -39,7 +39,9 @@ def place_orders(world: World, k: int) -> None:
         rows = world.masked
         held_t = held_t.copy()
         held_t[rows] = (world.stock[rows] * world.mask_now[rows]) @ world.ones
-    need = world.target[k] + world.backlog - held_t - world.on_order
+    need = world.target[k] - held_t - world.on_order
+    if world.any_backlog:
+        need += world.backlog
     need *= need > EPS
     need_e = need[edges.holding_row]
     if not np.count_nonzero(need_e):
@@ -47,7 +49,8 @@ def place_orders(world: World, k: int) -> None:
     request = need_e * _live_shares(world, k, stock_t, held_t[n:])
     if world.masked_edges.size:
         _cap_to_allowed(world, request)
-    request *= world.open
+    if world.any_blocked:
+        request *= world.open
     available = stock_t.copy()
     filled = _serve(world, request, available)
     rest = need - np.bincount(edges.holding_row, filled, minlength=need.size)
@@ -132,12 +135,16 @@ def _reoffer(world: World, rest: np.ndarray, available: np.ndarray) -> np.ndarra
     edges = world.edges
     filled = np.zeros(edges.share.size)
     asking = (rest[edges.holding_row] > EPS) & (available[edges.supplier] > EPS) & world.open
+    first = True
     for position in sorted(set(edges.position[asking].tolist())):  # only ever fewer later
         rows = edges.positions[position]
         wanted = rest[edges.holding_row[rows]]
-        asking = (wanted > EPS) & (available[edges.supplier[rows]] > EPS) & world.open[rows]
-        if not np.count_nonzero(asking):
-            continue
+        if first:  # nothing has changed since `asking` was worked out
+            asking, first = asking[rows], False
+        else:
+            asking = (wanted > EPS) & (available[edges.supplier[rows]] > EPS) & world.open[rows]
+            if not np.count_nonzero(asking):
+                continue
         request = np.zeros(filled.size)
         request[rows] = wanted * asking
         if world.masked_edges.size:

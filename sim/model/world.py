@@ -64,7 +64,7 @@ class World:
         size = self._ring_size()
         self.arrivals = Arrivals(self.env, clock.step_days, clock.n_steps,
                                  Pipeline(self.edges.holding_row, 2 * n, size, n_origins),
-                                 Pipeline(self.scrap_to, 2 * n, size, n_origins), self._arrive)
+                                 self._arrive)
         self.target = np.zeros((clock.n_steps, 2 * n))  # order-up-to level by holding row
         self.target[:, self.holding_row] = self.nodes.target
         self.controls = Controls(net, clock)
@@ -96,13 +96,12 @@ class World:
         return total
 
     def _ring_size(self) -> int:
-        """Slots enough for the longest transit with every delay in force, or scrap return."""
+        """Slots enough for the longest transit with every delay in force."""
         s, step_days = self.scenario, self.clock.step_days
         delays = sum(getattr(e, "delay_days", None) or getattr(e, "extra_days", 0.0)
                      for e in s.events)
         longest = float(self.edges.transit_days.max()) if self.net.edges else 0.0
-        scrap = max((c.scrap_days for c in s.consumers), default=0.0)
-        return math.ceil(max(longest + delays, scrap) / step_days) + 3
+        return math.ceil((longest + delays) / step_days) + 3
 
     def _set_up_processing(self) -> None:
         delays = self.nodes.delay_steps
@@ -114,7 +113,6 @@ class World:
         self.at_once = 1.0 - self.later
         self.done_slots = (np.arange(slots)[:, None] - delays) % slots  # [k % slots, proc]
         self.processor_rows = np.arange(n_processors)
-        self.last_started = np.full(n_processors, -NEVER // 2)
         n = len(self.net.nodes)
         self.is_processor = np.zeros(n, dtype=bool)
         self.is_processor[self.processors] = True
@@ -137,9 +135,10 @@ class World:
         self.keeps_backlog = np.array([c.spec.backlog for c in consumers], dtype=bool)
         self.any_backlog = bool(self.keeps_backlog.any())
         scrap = [c for c in consumers if c.spec.scrap_to and c.spec.scrap_rate > 0]
-        self.scrap_rows = np.array([c.index - first for c in scrap], dtype=np.int64)
-        self.scrap_to = np.array([len(net.nodes) + net.index[c.spec.scrap_to] for c in scrap],
-                                 dtype=np.int64)  # a processor's input row
+        self.scrap_from = np.array([c.index for c in scrap], dtype=np.int64)
+        self.scrap_into = np.zeros((2 * len(net.nodes), len(scrap)))  # into processors' input
+        for j, c in enumerate(scrap):
+            self.scrap_into[len(net.nodes) + net.index[c.spec.scrap_to], j] = 1.0
         self.scrap_rate = np.array([[c.spec.scrap_rate] for c in scrap])
         self.scrap_steps = np.array([max(1, math.ceil(c.spec.scrap_days / clock.step_days
                                                       - 1e-9)) for c in scrap], dtype=np.int64)
@@ -161,6 +160,7 @@ class World:
         """Edge rules and origin rules in force from step k on."""
         rules = self.controls.rules_at(k)
         self.open = ~np.array(rules.blocked, dtype=bool)
+        self.any_blocked = not self.open.all()
         self.extra_days = np.array(rules.extra_days, dtype=float)
         self.any_extra = bool(self.extra_days.any())
         groups: dict[int, tuple] = {}
@@ -233,7 +233,6 @@ class World:
         made = started * self.nodes.yields[:, None]
         if self.any_later:
             self.batches[slot] = made * self.later
-            self.last_started[amount > 0] = k
             made *= self.at_once
         out += made
 
@@ -257,8 +256,6 @@ class World:
             backlog = np.maximum(wanted - taken, 0.0) * self.keeps_backlog
             self.backlog[rows] = rec["backlog_t"][k, rows] = backlog
         self.rec.delivered_by_origin[k, rows] = took
-        if self.scrap_rows.size:
-            self.arrivals.scrap.send(k + self.scrap_steps, took[self.scrap_rows] * self.scrap_rate)
 
     def _cover_from_stockpiles(self, k: int, missing: np.ndarray, taken: np.ndarray,
                                took: np.ndarray) -> None:
@@ -310,17 +307,29 @@ class World:
         self.held += arriving
         self.on_order -= got
         self.rec.received_t[step] = got
-        if self.scrap_rows.size:
-            back = self.arrivals.scrap.take_due(step)
-            self.held += back
-            self.rec.arrays["recycled_t"][step] = (back @ self.ones)[self.stock.shape[0]:]
+        if self.scrap_from.size:
+            self._return_scrap(step)
+
+    def _return_scrap(self, step: int) -> None:
+        """Scrap of what consumers used scrap_days ago (read back from the deliveries record)
+        returns to its processor's input, as recycled material."""
+        used_on = step - self.scrap_steps
+        came = self.scrap_rate * (used_on >= 0)[:, None]
+        back = self.rec.delivered_by_origin[np.maximum(used_on, 0), self.scrap_from] * came
+        into = self.scrap_into @ back
+        self.held += into
+        self.rec.arrays["recycled_t"][step] = (into @ self.ones)[self.stock.shape[0]:]
 
     # ----- what the run leaves ----------------------------------------------------------
 
     def pending_batches(self, k: int) -> np.ndarray:
-        """Per node: whether a processor has a batch in process after step k."""
+        """Per node: whether a processor has a batch in process after step k (one started
+        within its last delay_steps steps, read from the record)."""
         pending = np.zeros(len(self.net.nodes), dtype=bool)
-        pending[self.processors] = k - self.last_started < self.nodes.delay_steps
+        started = self.rec.arrays["processed_t"]
+        for p, delay in enumerate(self.nodes.delay_steps.tolist()):
+            node = self.processors.start + p
+            pending[node] = delay > 0 and bool(started[max(0, k - delay + 1): k + 1, node].any())
         return pending
 
     def in_process_t(self) -> float:
