@@ -67,6 +67,11 @@ class World:
                                  self._arrive)
         self.target = np.zeros((clock.n_steps, 2 * n))  # order-up-to level by holding row
         self.target[:, self.holding_row] = self.nodes.target
+        self.wanted_t = np.zeros((clock.n_steps, 2 * n))  # what each row is drawn for
+        self.wanted_t[:, self.input_rows] = self.nodes.process_capacity_t
+        self.wanted_t[:, self.consumers] = self.nodes.demand_t
+        self.rounding = np.ones(2 * n)  # see ROUNDING: consumers only
+        self.rounding[self.consumers] = ROUNDING
         self.controls = Controls(net, clock)
         self.watched = [(quota, np.array([e for e, quotas in enumerate(self.controls.watch)
                                           if any(q is quota for q in quotas)], dtype=np.int64))
@@ -114,6 +119,8 @@ class World:
         self.done_slots = (np.arange(slots)[:, None] - delays) % slots  # [k % slots, proc]
         self.processor_rows = np.arange(n_processors)
         n = len(self.net.nodes)
+        self.input_rows = slice(n + self.processors.start, n + self.processors.stop)
+        self.yields = self.nodes.yields[:, None]
         self.is_processor = np.zeros(n, dtype=bool)
         self.is_processor[self.processors] = True
         self.holding_row = np.arange(n) + n * self.is_processor  # where a node's purchases go
@@ -142,8 +149,8 @@ class World:
         self.scrap_rate = np.array([[c.spec.scrap_rate] for c in scrap])
         self.scrap_steps = np.array([max(1, math.ceil(c.spec.scrap_days / clock.step_days
                                                       - 1e-9)) for c in scrap], dtype=np.int64)
-        self.masks = np.ones((len(net.nodes), self.ones.size))
-        self.mask_from = np.full(len(net.nodes), NEVER)
+        self.masks = np.ones((2 * len(net.nodes), self.ones.size))  # by holding row
+        self.mask_from = np.full(2 * len(net.nodes), NEVER)
         for c in consumers:
             if c.spec.exclude_origins:
                 start = c.spec.exclude_from
@@ -211,48 +218,50 @@ class World:
         for event in self.releases.get(k, ()):
             self._one_off_release(event, k)
         self.stock[self.mine_rows, self.nodes.mine_origin] += self.nodes.mine_output_t[k]
-        self._process(k)
-        self._consume(k)
+        taken, drawn = self._draw(k)
+        self._process(k, taken, drawn)
+        self._consume(k, taken, drawn)
         place_orders(self, k)
         self.rec.held_t[k] = self.held @ self.ones
 
-    def _process(self, k: int) -> None:
-        """Finished batches to output stock; start up to capacity of the input held."""
-        rows = self.processors
+    def _draw(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Steps 4 and 5 draw on different rows of `held`, so one set of array operations
+        does both: processors take up to capacity from their input rows, consumers their
+        demand (and backlog) from their stock rows, of the origins they may use. Returns
+        tonnes taken per row and what was taken, by row and origin."""
+        wanted = self.wanted_t[k] + self.backlog if self.any_backlog else self.wanted_t[k]
+        source = self.held * self.mask_now if self.masked.size else self.held
+        have = source @ self.ones
+        taken = np.where(wanted <= have * self.rounding, wanted, have)
+        taken *= taken > EPS
+        drawn = source * np.minimum(taken / np.maximum(have, TINY), 1.0)[:, None]
+        self.held -= drawn
+        return taken, drawn
+
+    def _process(self, k: int, taken: np.ndarray, drawn: np.ndarray) -> None:
+        """Finished batches to output stock; what processors started is made after
+        process_days (at once if that is under a step), at their yield."""
+        rows, inputs = self.processors, self.input_rows
+        self.rec.arrays["processed_t"][k, rows] = taken[inputs]
+        made = drawn[inputs] * self.yields
         out = self.stock[rows]
-        slot = k % self.batches.shape[0]
         if self.any_later:
+            slot = k % self.batches.shape[0]
             out += self.batches[self.done_slots[slot], self.processor_rows]
-        held = self.inputs[rows]
-        held_t = held @ self.ones
-        amount = np.minimum(self.nodes.process_capacity_t[k], held_t)
-        amount *= amount > EPS
-        self.rec.arrays["processed_t"][k, rows] = amount
-        started = held * (amount / np.maximum(held_t, TINY))[:, None]
-        held -= started
-        made = started * self.nodes.yields[:, None]
-        if self.any_later:
             self.batches[slot] = made * self.later
             made *= self.at_once
         out += made
 
-    def _consume(self, k: int) -> None:
-        """Consumers take demand (and backlog) from stock, then from stockpiles that cover."""
+    def _consume(self, k: int, taken: np.ndarray, drawn: np.ndarray) -> None:
+        """Consumers' draws; stockpiles cover what is still missing; the records."""
         rec, rows = self.rec.arrays, self.consumers
-        own = self.stock[rows]
-        demand = self.nodes.demand_t[k]
-        wanted = demand + self.backlog[rows]
-        allowed = own * self.mask_now[rows] if self.masked.size else own
-        have = allowed @ self.ones
-        taken = np.where(wanted <= have * ROUNDING, wanted, have)
-        taken *= taken > EPS
-        share = np.minimum(taken / np.maximum(have, TINY), 1.0)
-        took = allowed * share[:, None]
-        own -= took
+        taken, took = taken[rows], drawn[rows]
         if self.release_order:
+            wanted = self.wanted_t[k, rows] + self.backlog[rows]
             self._cover_from_stockpiles(k, wanted - taken, taken, took)
         rec["delivered_t"][k, rows] = taken
         if self.any_backlog:
+            wanted = self.wanted_t[k, rows] + self.backlog[rows]
             backlog = np.maximum(wanted - taken, 0.0) * self.keeps_backlog
             self.backlog[rows] = rec["backlog_t"][k, rows] = backlog
         self.rec.delivered_by_origin[k, rows] = took
