@@ -206,7 +206,7 @@ def _take_in_proportion(world: World, amount: np.ndarray, have: np.ndarray) -> n
 
 def _due_steps(world: World, k: int) -> np.ndarray:
     """First step on which shipments departing on step k on each edge are usable."""
-    due = k + world.edges.transit_steps[k]
+    due = world.edges.due_step[k]
     if world.any_extra:
         extra = world.extra_days
         late = extra > 0

@@ -40,7 +40,7 @@ class EdgeTables:
     positions: list[np.ndarray]  # edge indices at each position of the buyers' lists
     n_edges_of_buyer: np.ndarray  # per node
     transit_days: np.ndarray  # [step, edge]
-    transit_steps: np.ndarray  # [step, edge], >= 1
+    due_step: np.ndarray  # [step, edge] first step a departure on that step is usable, > step
 
 
 def kind_slice(net: Network, kind: str) -> slice:
@@ -66,6 +66,7 @@ def edge_tables(net: Network, clock: schedule.Clock, rng: dict) -> EdgeTables:
         else:
             days[:, e.index] = float(expected(e.transit))
     steps = np.maximum(1, np.ceil(days / clock.step_days - 1e-9)).astype(np.int64)
+    steps += np.arange(clock.n_steps)[:, None]
     return EdgeTables(
         supplier=np.array([e.supplier for e in edges], dtype=np.int64),
         buyer=np.array([e.buyer for e in edges], dtype=np.int64),
@@ -84,7 +85,7 @@ def edge_tables(net: Network, clock: schedule.Clock, rng: dict) -> EdgeTables:
         position=position,
         positions=[np.flatnonzero(position == p) for p in range(n_positions)],
         n_edges_of_buyer=np.bincount([e.buyer for e in edges], minlength=len(net.nodes)),
-        transit_days=days, transit_steps=steps)
+        transit_days=days, due_step=steps)
 
 
 @dataclass
