@@ -131,10 +131,17 @@ def _serve_level(world: World, request: np.ndarray, available: np.ndarray) -> np
 
 
 def _reoffer(world: World, rest: np.ndarray, available: np.ndarray) -> np.ndarray:
-    """Offer each buyer's unfilled rest to its suppliers in list order; tonnes granted."""
+    """Offer each buyer's unfilled rest to its suppliers in list order; tonnes granted.
+
+    Only buyers with more than one supplier can gain: a sole supplier has already given
+    all it had or all it may (quota, origin rule) in the first pass.
+    """
     edges = world.edges
     filled = np.zeros(edges.share.size)
-    asking = (rest[edges.holding_row] > EPS) & (available[edges.supplier] > EPS) & world.open
+    if not edges.choice or not np.count_nonzero(available[edges.choosable] > EPS):
+        return filled
+    asking = (rest[edges.holding_row] > EPS) & (available[edges.supplier] > EPS) \
+        & world.open & edges.chosen
     first = True
     for position in sorted(set(edges.position[asking].tolist())):  # only ever fewer later
         rows = edges.positions[position]
@@ -149,7 +156,8 @@ def _reoffer(world: World, rest: np.ndarray, available: np.ndarray) -> np.ndarra
         request[rows] = wanted * asking
         if world.masked_edges.size:
             _cap_to_allowed(world, request)
-        one_level = len(set(edges.level[rows[asking]].tolist())) == 1
+        one_level = edges.one_level_at[position] or \
+            len(set(edges.level[rows[asking]].tolist())) == 1
         granted = _serve(world, request, available, one_level)
         filled += granted
         rest -= np.bincount(edges.holding_row, granted, minlength=rest.size)

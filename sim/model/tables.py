@@ -36,8 +36,10 @@ class EdgeTables:
     higher: np.ndarray  # [level, level] 1 where the row's priority is above the column's
     choice: bool  # some buyer has more than one supplier
     choosable: np.ndarray  # the suppliers of buyers that have more than one
+    chosen: np.ndarray  # per edge: its buyer has more than one supplier
     position: np.ndarray  # of each edge in its buyer's list of suppliers
     positions: list[np.ndarray]  # edge indices at each position of the buyers' lists
+    one_level_at: list[bool]  # whether the buyers at each position share one priority
     n_edges_of_buyer: np.ndarray  # per node
     transit_days: np.ndarray  # [step, edge]
     due_step: np.ndarray  # [step, edge] first step a departure on that step is usable, > step
@@ -82,8 +84,11 @@ def edge_tables(net: Network, clock: schedule.Clock, rng: dict) -> EdgeTables:
         choice=any(len(n.edges) > 1 for n in net.nodes),
         choosable=np.array(sorted({e.supplier for n in net.nodes if len(n.edges) > 1
                                    for e in n.edges}), dtype=np.int64),
+        chosen=np.array([len(net.nodes[e.buyer].edges) > 1 for e in edges], dtype=bool),
         position=position,
         positions=[np.flatnonzero(position == p) for p in range(n_positions)],
+        one_level_at=[len(set(priority[position == p].tolist())) == 1
+                      for p in range(n_positions)],
         n_edges_of_buyer=np.bincount([e.buyer for e in edges], minlength=len(net.nodes)),
         transit_days=days, due_step=steps)
 

@@ -146,9 +146,10 @@ class World:
         self.scrap_into = np.zeros((2 * len(net.nodes), len(scrap)))  # into processors' input
         for j, c in enumerate(scrap):
             self.scrap_into[len(net.nodes) + net.index[c.spec.scrap_to], j] = 1.0
-        self.scrap_rate = np.array([[c.spec.scrap_rate] for c in scrap])
+        self.scrap_rate = np.array([[c.spec.scrap_rate] for c in scrap]).reshape(-1, 1)
         self.scrap_steps = np.array([max(1, math.ceil(c.spec.scrap_days / clock.step_days
                                                       - 1e-9)) for c in scrap], dtype=np.int64)
+        self.scrap_steps_max = int(self.scrap_steps.max(initial=0))
         self.masks = np.ones((2 * len(net.nodes), self.ones.size))  # by holding row
         self.mask_from = np.full(2 * len(net.nodes), NEVER)
         for c in consumers:
@@ -189,6 +190,8 @@ class World:
         e, t = self.edges, self.nodes
         self.rec.derive(e.supplier, e.buyer, self.processors, t.yields, t.delay_steps,
                         self.consumers)
+        if self.scrap_from.size:
+            self._record_recycled()
         return self
 
     def _drive(self):
@@ -321,13 +324,22 @@ class World:
 
     def _return_scrap(self, step: int) -> None:
         """Scrap of what consumers used scrap_days ago (read back from the deliveries record)
-        returns to its processor's input, as recycled material."""
+        returns to its processor's input, as recycled material (recorded after the run)."""
         used_on = step - self.scrap_steps
-        came = self.scrap_rate * (used_on >= 0)[:, None]
-        back = self.rec.delivered_by_origin[np.maximum(used_on, 0), self.scrap_from] * came
-        into = self.scrap_into @ back
-        self.held += into
-        self.rec.arrays["recycled_t"][step] = (into @ self.ones)[self.stock.shape[0]:]
+        if step >= self.scrap_steps_max:
+            back = self.rec.delivered_by_origin[used_on, self.scrap_from] * self.scrap_rate
+        else:  # some consumers' scrap is not back yet
+            came = self.scrap_rate * (used_on >= 0)[:, None]
+            back = self.rec.delivered_by_origin[np.maximum(used_on, 0), self.scrap_from] * came
+        self.held += self.scrap_into @ back
+
+    def _record_recycled(self) -> None:
+        """recycled_t: what each scrap return above brought, summed by processor."""
+        recycled, n = self.rec.arrays["recycled_t"], self.stock.shape[0]
+        used = self.rec.delivered_by_origin[:, self.scrap_from].sum(axis=2)
+        for j, delay in enumerate(self.scrap_steps.tolist()):
+            processor = int(np.flatnonzero(self.scrap_into[:, j])[0]) - n
+            recycled[delay:, processor] += used[: used.shape[0] - delay, j] * self.scrap_rate[j, 0]
 
     # ----- what the run leaves ----------------------------------------------------------
 
