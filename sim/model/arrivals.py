@@ -22,14 +22,18 @@ class Pipeline:
 
     def __init__(self, destination_rows: np.ndarray, n_rows: int, size: int, n_origins: int):
         self.size = size
-        self.routes = np.arange(destination_rows.size)
-        self.tonnes = np.zeros((size, destination_rows.size, n_origins))
+        routes = destination_rows.size
+        self.tonnes = np.zeros((size, routes, n_origins))
+        self._flat = self.tonnes.reshape(-1)
+        self._slot_cells = routes * n_origins
+        self._route_cells = np.arange(routes * n_origins).reshape(routes, n_origins)
         self.into_rows = np.zeros((n_rows, destination_rows.size))  # [row, route] 0/1
-        self.into_rows[destination_rows, self.routes] = 1.0
+        self.into_rows[destination_rows, np.arange(routes)] = 1.0
 
     def send(self, due: np.ndarray, tonnes: np.ndarray) -> None:
         """Add tonnes [route, origin], usable on step due[route]."""
-        self.tonnes[due % self.size, self.routes] += tonnes
+        cells = (due % self.size * self._slot_cells)[:, None] + self._route_cells
+        self._flat[cells] += tonnes  # one shipment per route: no cell twice
 
     def take_due(self, step: int) -> np.ndarray:
         """Tonnes [row, origin] usable on `step`, removed from the ring."""

@@ -53,8 +53,8 @@ def place_orders(world: World, k: int) -> None:
         request *= world.open
     available = stock_t.copy()
     filled = _serve(world, request, available)
-    rest = need - np.bincount(edges.holding_row, filled, minlength=need.size)
-    if np.count_nonzero(rest > EPS):
+    if edges.choice and np.count_nonzero(available[edges.choosable] > EPS):
+        rest = need - np.bincount(edges.holding_row, filled, minlength=need.size)
         filled += _reoffer(world, rest, available)
     _ship(world, k, filled * (filled > EPS), stock_t)
 
@@ -62,9 +62,9 @@ def place_orders(world: World, k: int) -> None:
 def _live_shares(world: World, k: int, stock_t: np.ndarray, inputs_t: np.ndarray) -> np.ndarray:
     """Each edge's share of its buyer's order, over the suppliers that exist on step k."""
     edges = world.edges
-    if not edges.choice or np.count_nonzero(stock_t[edges.choosable] > EPS) == \
-            edges.choosable.size:  # every supplier a buyer chooses among has stock
-        return edges.share
+    if not edges.choice or \
+            np.count_nonzero(stock_t[edges.choosable] > EPS) == edges.choosable.size:
+        return edges.share  # every supplier a buyer chooses among can supply
     working = (inputs_t > EPS) | (world.on_order[stock_t.size:] > EPS)
     if world.any_later:
         working |= world.pending_batches(k)
@@ -117,8 +117,7 @@ def _serve_level(world: World, request: np.ndarray, available: np.ndarray) -> np
     """Grant requests of one priority pro rata to what each supplier has available."""
     suppliers = world.edges.supplier
     asked = np.bincount(suppliers, request, minlength=available.size)
-    fraction = np.minimum(available, asked) / np.maximum(asked, EPS)
-    fraction *= available > EPS
+    fraction = np.minimum(np.maximum(available, 0.0), asked) / np.maximum(asked, EPS)
     granted = request * fraction[suppliers]
     for quota, rows in world.quota_edges:
         asked_q = float(granted[rows].sum())
@@ -133,13 +132,12 @@ def _serve_level(world: World, request: np.ndarray, available: np.ndarray) -> np
 def _reoffer(world: World, rest: np.ndarray, available: np.ndarray) -> np.ndarray:
     """Offer each buyer's unfilled rest to its suppliers in list order; tonnes granted.
 
-    Only buyers with more than one supplier can gain: a sole supplier has already given
-    all it had or all it may (quota, origin rule) in the first pass.
+    Only buyers with more than one supplier can gain (a sole supplier has already given
+    all it had or all it may, under a quota or an origin rule, in the first pass), and only
+    while one of their suppliers has something left: place_orders checks that first.
     """
     edges = world.edges
     filled = np.zeros(edges.share.size)
-    if not edges.choice or not np.count_nonzero(available[edges.choosable] > EPS):
-        return filled
     asking = (rest[edges.holding_row] > EPS) & (available[edges.supplier] > EPS) \
         & world.open & edges.chosen
     first = True

@@ -51,8 +51,9 @@ class World:
         self.edges = edge_tables(net, clock, self.rng)
         self.mines, self.processors, self.consumers = (
             kind_slice(net, kind) for kind in (MINE, PROCESSOR, CONSUMER))
-        self.mine_rows = np.arange(self.mines.start, self.mines.stop)
         self.ones = np.ones(n_origins)
+        self.mine_output = self.nodes.mine_output_t[:, :, None]  # [step, mine, 1]
+        self.mine_origin = np.eye(n_origins)[self.nodes.mine_origin]  # [mine, origin] 0/1
         self.held = np.zeros((2 * n, n_origins))
         self.stock, self.inputs = self.held[:n], self.held[n:]
         self.on_order = np.zeros(2 * n)  # tonnes on the way, by holding row
@@ -216,11 +217,14 @@ class World:
                 self.target[k:, self.holding_row[index]] = plan.targets(lead)[k:]
 
     def _step(self, k: int) -> None:
-        for quota in self.controls.quotas:
-            quota.left_t = quota.per_step_t if quota.first_step <= k < quota.last_step else 0.0
-        for event in self.releases.get(k, ()):
-            self._one_off_release(event, k)
-        self.stock[self.mine_rows, self.nodes.mine_origin] += self.nodes.mine_output_t[k]
+        if self.controls.quotas:
+            for quota in self.controls.quotas:
+                quota.left_t = quota.per_step_t if quota.first_step <= k < quota.last_step \
+                    else 0.0
+        if k in self.releases:
+            for event in self.releases[k]:
+                self._one_off_release(event, k)
+        self.stock[self.mines] += self.mine_output[k] * self.mine_origin
         taken, drawn = self._draw(k)
         self._process(k, taken, drawn)
         self._consume(k, taken, drawn)
