@@ -197,16 +197,13 @@ def _ship(world: World, k: int, amount: np.ndarray, stock_t: np.ndarray) -> None
 
 def _take_in_proportion(world: World, amount: np.ndarray, have: np.ndarray) -> np.ndarray:
     """Take `amount` tonnes per edge from its supplier (which holds `have`), every origin in
-    proportion; tonnes by origin per edge. `amount` is scaled down in place where rounding
-    asks for more than the supplier holds."""
+    proportion; tonnes by origin per edge. Grants never exceed a supplier's stock but by
+    rounding (1e-16 of it); the stock then goes to exactly zero."""
     suppliers, stock = world.edges.supplier, world.stock
     per_tonne = 1.0 / np.maximum(have, TINY)
     share = np.bincount(suppliers, amount, minlength=have.size) * per_tonne
-    if np.count_nonzero(share > 1.0):
-        amount *= np.minimum(1.0, 1.0 / np.maximum(share, TINY))[suppliers]
-        np.minimum(share, 1.0, out=share)
     tonnes = stock[suppliers] * (amount * per_tonne[suppliers])[:, None]
-    stock *= (1.0 - share)[:, None]
+    stock *= np.maximum(1.0 - share, 0.0)[:, None]
     return tonnes
 
 

@@ -140,6 +140,7 @@ class World:
         self.release_order = [(c.index - first, release_from[c.index])
                               for c in sorted(consumers, key=lambda c: c.priority)
                               if c.index in release_from]
+        self.release_rows = np.array([j for j, _ in self.release_order], dtype=np.int64)
         self.keeps_backlog = np.array([c.spec.backlog for c in consumers], dtype=bool)
         self.any_backlog = bool(self.keeps_backlog.any())
         scrap = [c for c in consumers if c.spec.scrap_to and c.spec.scrap_rate > 0]
@@ -264,8 +265,9 @@ class World:
         rec, rows = self.rec.arrays, self.consumers
         taken, took = taken[rows], drawn[rows]
         if self.release_order:
-            wanted = self.wanted_t[k, rows] + self.backlog[rows]
-            self._cover_from_stockpiles(k, wanted - taken, taken, took)
+            missing = self.wanted_t[k, rows] + self.backlog[rows] - taken
+            if np.count_nonzero(missing[self.release_rows] > EPS):
+                self._cover_from_stockpiles(k, missing, taken, took)
         rec["delivered_t"][k, rows] = taken
         if self.any_backlog:
             wanted = self.wanted_t[k, rows] + self.backlog[rows]
