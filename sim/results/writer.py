@@ -8,6 +8,7 @@ destination exists, `-2`, `-3`, ... is appended to its name.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import json
 import math
@@ -18,14 +19,22 @@ import tempfile
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from sim.results.jsontext import indented_json
 from sim.results.kpis import KpiRow, kpi_rows, summarize
 from sim.results.result import Result
-from sim.results.tables import timeseries_blocks
+from sim.results.tables import timeseries_chunks
 
 DEPENDENCIES = ("simpy", "numpy", "matplotlib", "pyyaml", "pydantic", "tqdm")
+
+C_DUMPER = getattr(yaml, "CSafeDumper", None)
+"""PyYAML's dumper with libyaml's emitter, where PyYAML was built with it."""
+
+SIMPLE_KEY_LENGTH = 64
+"""Keys up to this long (and not empty) are written alike by both YAML emitters."""
 
 
 def free_folder(wanted: Path) -> Path:
@@ -45,7 +54,31 @@ def resolved_yaml(result: Result) -> str:
     data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
     header = "# Resolved scenario written by tungsten-sim: every default filled in.\n" \
              "# `tungsten-sim run` on this file reproduces the results beside it.\n"
-    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return header + yaml_text(data)
+
+
+def yaml_text(data: Any) -> str:
+    """`yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)`, the same text.
+
+    libyaml's emitter is 5 times faster than PyYAML's pure-Python one, but the two write
+    some strings differently (non-ASCII, control characters, empty or long keys), so it is
+    used only where every string is printable ASCII and every key short and not empty.
+    """
+    dumper = C_DUMPER if C_DUMPER is not None and _plain_ascii(data) else yaml.SafeDumper
+    return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _plain_ascii(data: Any) -> bool:
+    """True if every string in `data` (dicts, lists, scalars) is printable ASCII and every
+    dict key such a string, not empty and at most SIMPLE_KEY_LENGTH long."""
+    if isinstance(data, str):
+        return data.isascii() and data.isprintable()
+    if isinstance(data, dict):
+        return all(isinstance(key, str) and 0 < len(key) <= SIMPLE_KEY_LENGTH
+                   and _plain_ascii(key) and _plain_ascii(value) for key, value in data.items())
+    if isinstance(data, (list, tuple)):
+        return all(_plain_ascii(item) for item in data)
+    return True
 
 
 def all_kpi_rows(result: Result) -> list[KpiRow]:
@@ -82,7 +115,7 @@ def write_result(result: Result, wanted: Path, plots: bool = True) -> Path:
         summary = summarize(rows) if ensemble is None else ensemble.summary()
         for name, text in (ensemble.files() if ensemble is not None else {}).items():
             (tmp / name).write_text(text)
-        (tmp / "summary.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")
+        (tmp / "summary.json").write_text(indented_json(summary) + "\n")
         resolved = resolved_yaml(result)
         (tmp / "scenario.resolved.yaml").write_text(resolved)
         (tmp / "manifest.json").write_text(json.dumps(_manifest(result, resolved), indent=1))
@@ -95,11 +128,13 @@ def write_result(result: Result, wanted: Path, plots: bool = True) -> Path:
 
 
 def _write_timeseries(result: Result, path: Path) -> None:
+    """timeseries.csv: the tidy rows of every kept replication (and Parquet, if it can)."""
     header = ("replication", "day", "date", "node", "variable", "value")
-    with path.open("w", newline="") as f:
-        f.write(",".join(header) + "\n")
+    with path.open("wb") as f:
+        f.write((",".join(header) + "\n").encode())
         for run in result.runs:
-            f.writelines(timeseries_blocks(run))
+            for chunk in timeseries_chunks(run):
+                f.write(chunk)
     csv_to_parquet(path)
 
 
@@ -118,13 +153,17 @@ def csv_to_parquet(path: Path) -> None:
 
 def package_versions(names: tuple[str, ...] = DEPENDENCIES) -> dict[str, str | None]:
     """Installed versions of tungsten-sim and `names` (None where not installed)."""
-    versions: dict[str, str | None] = {}
-    for name in ("tungsten-sim", *names):
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
+    return {name: installed_version(name) for name in ("tungsten-sim", *names)}
+
+
+@functools.cache
+def installed_version(name: str) -> str | None:
+    """Installed version of a distribution, None if not installed. Looked up once (a few
+    ms for all of them) per process: the modules a process imported stay the ones it runs."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def _write_csv(path: Path, header: tuple, rows) -> None:

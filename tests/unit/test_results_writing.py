@@ -1,0 +1,330 @@
+"""Writing results fast writes what the plain, row-at-a-time code wrote, byte for byte:
+numbers as text, the tidy time series, KPI statistics, bands, summary.json and the resolved
+scenario, each against a straightforward reference."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+import json
+import math
+import random
+import string
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from scenario_builder import (
+    build,
+    consumer,
+    export_control,
+    mine,
+    processor,
+    scenario,
+    stockpile,
+    supplier,
+)
+
+from sim.experiments import run_replications
+from sim.model import simulate
+from sim.model.recorder import FLOW_VARIABLES
+from sim.results import Result, write_result
+from sim.results.csvtext import join_fields, rounded_lines, text_matrix
+from sim.results.ensemble import Bands, nanpercentile_columns
+from sim.results.jsontext import indented_json
+from sim.results.kpis import kpi_stats, kpi_stats_rows, summarize
+from sim.results.tables import VARIABLES_BY_KIND, aggregate, timeseries_chunks
+from sim.results.writer import C_DUMPER, yaml_text
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def numpy_text(values: np.ndarray) -> list[str]:
+    """How values were written before: rounded to 6 decimals, -0 as 0, numpy's str."""
+    return (np.round(values, 6) + 0.0).astype(str).tolist()
+
+
+def lines_of(matrix: np.ndarray) -> list[str]:
+    """The rows of a NUL-padded text matrix as strings."""
+    return [bytes(row).replace(b"\0", b"").decode() for row in matrix]
+
+
+# --- numbers as text ------------------------------------------------------------------------------
+
+EDGES = [0.0, -0.0, 1e-7, 4.9999e-7, 5e-7, 5.0001e-7, 1e-6, 9.9e-5, 9.99999e-5, 9.999995e-5,
+         1e-4, 0.0001004, 0.1, 0.5, 1.0, 0.25, 0.125, 0.1000005, 2.0000004, 2.0000005, 9.5,
+         99.9999995, 1234.5, 9999.999999, 9999.9999995, 10000.0, 123456.78901234,
+         99999999.999999, 99999999.9999995, 1e8, 123456789.5, 1e14, 1e15, 1e16, 1.5e300,
+         -1e-7, -1e-6, -5e-7, -3.25, -123456.7, math.nan, math.inf, -math.inf]
+
+
+def test_rounded_lines_write_what_numpy_wrote_for_edge_values() -> None:
+    values = np.array(EDGES)
+    assert lines_of(rounded_lines(values)) == [f"{t}\n" for t in numpy_text(values)]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_rounded_lines_write_what_numpy_wrote_for_any_magnitude(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 200_000
+    values = rng.random(n) * 10.0 ** rng.integers(-9, 12, n)
+    for decimals in range(7):  # some already round
+        values[decimals::21] = np.round(values[decimals::21], decimals)
+    values[::7] *= -1
+    values[::11] = 0.0
+    assert lines_of(rounded_lines(values)) == [f"{t}\n" for t in numpy_text(values)]
+
+
+def test_rounded_lines_read_back_to_the_rounded_value() -> None:
+    values = np.random.default_rng(4).random(10_000) * 1e5
+    text = lines_of(rounded_lines(values))
+    np.testing.assert_array_equal([float(t) for t in text], np.round(values, 6))
+
+
+def test_fields_are_joined_row_by_row_without_padding() -> None:
+    left = text_matrix(["0,", "12,"], right=True)
+    assert left.tobytes() == b"\x000,12,"
+    middle = text_matrix(["a,", "bbb,", "é,"])
+    assert join_fields(left[None, :, :], middle[:, None, :]).tobytes().decode() == \
+        "0,a,12,a,0,bbb,12,bbb,0,é,12,é,"
+    assert join_fields(text_matrix(["x"]), rounded_lines(np.array([1.5]))).tobytes() == \
+        b"x1.5\n"
+    assert join_fields(np.zeros((0, 3), np.uint8), text_matrix(["a"])).size == 0
+
+
+# --- the tidy time series -------------------------------------------------------------------------
+
+def reference_timeseries(result: Result) -> str:
+    """timeseries.csv as the row-at-a-time writer made it."""
+    out = ["replication,day,date,node,variable,value\n"]
+    for run in result.runs:
+        per = run.record_days // run.step_days
+        days = np.arange(0, run.n_steps, per) * run.step_days
+        prefixes = [f"{run.replication},{int(d)},{run.start + dt.timedelta(days=int(d))},"
+                    for d in days]
+
+        def block(middle: str, values: np.ndarray, prefixes=prefixes) -> None:
+            out.extend(f"{p}{middle}{v}\n" for p, v in zip(prefixes, numpy_text(values),
+                                                           strict=True))
+
+        for i, node in enumerate(run.nodes):
+            for name in VARIABLES_BY_KIND[node.kind]:
+                values = aggregate(run.arrays[name][:, i], per, name in FLOW_VARIABLES)
+                if name in ("backlog_t", "recycled_t") and not values.any():
+                    continue
+                block(f"{node.id},{name},", values)
+            if node.kind == "consumer":
+                for o, origin in enumerate(run.origins):
+                    if run.delivered_by_origin[:, i, o].any():
+                        values = aggregate(run.delivered_by_origin[:, i, o], per, True)
+                        block(f"{node.id},delivered_from_{origin}_t,", values)
+    return "".join(out)
+
+
+def network(step_days: int = 7, record_days: int = 14) -> dict:
+    """Mines, a processor, a stockpile and consumers, with a ban that makes shortfalls."""
+    return scenario(
+        horizon_years=3, step_days=step_days, record_days=record_days, seed=3,
+        mines=[mine("cn_mine", 900, country="CN", product="ore"),
+               mine("vn_mine", 300, country="VN", product="ore")],
+        processors=[processor("us_plant", 1000, [supplier("cn_mine", 0.7, 14),
+                                                 supplier("vn_mine", 0.3, 21)])],
+        stockpiles=[stockpile("us_nds", initial_stock=50,
+                              release={"to": ["us_defense"], "max_tpa": 100})],
+        consumers=[consumer("us_defense", 300, [supplier("us_plant")], group="defense",
+                            initial_stock=30),
+                   consumer("us_carbide", 700, [supplier("us_plant")], group="carbide")],
+        events=[export_control(200, "ban", until_day=500)])
+
+
+@pytest.mark.parametrize(("step_days", "record_days"), [(7, 7), (7, 14), (1, 7)])
+def test_timeseries_csv_is_what_the_row_at_a_time_writer_wrote(tmp_path: Path, step_days: int,
+                                                               record_days: int) -> None:
+    s = build(network(step_days, record_days))
+    runs = [simulate(s, r, 5) for r in range(2)]
+    # Values numpy writes in other forms (negative, tiny, huge, NaN) must come out alike too.
+    per = record_days // step_days
+    arrays = dict(runs[1].arrays)
+    odd = arrays["stock_t"].copy()
+    odd[per - 1::per, 0][: len(EDGES)] = EDGES  # levels are written at each record's end
+    arrays["stock_t"] = odd
+    runs[1] = dataclasses.replace(runs[1], arrays=arrays)
+    result = Result(s, runs, 5)
+    with np.errstate(invalid="ignore"):  # KPIs of inf - inf
+        folder = write_result(result, tmp_path / "out", plots=False)
+    text = (folder / "timeseries.csv").read_text()
+    assert text == reference_timeseries(result)
+    assert "1e-06" in text and "nan" in text and "-3.25" in text
+
+
+def test_timeseries_chunks_do_not_depend_on_the_chunk_size() -> None:
+    run = simulate(build(network()), 0, 5)
+    whole = b"".join(chunk.tobytes() for chunk in timeseries_chunks(run, 10**9))
+    for rows in (1, 100, 500):
+        assert b"".join(chunk.tobytes() for chunk in timeseries_chunks(run, rows)) == whole
+
+
+# --- statistics -----------------------------------------------------------------------------------
+
+def same_stats(a: dict, b: dict) -> bool:
+    """Equal, NaN equal to NaN, floats bit for bit."""
+    if list(a) != list(b):
+        return False
+    for key in a:
+        x, y = a[key], b[key]
+        if isinstance(x, float) and isinstance(y, float) and math.isnan(x) and math.isnan(y):
+            continue
+        if type(x) is not type(y) or x != y:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 10, 21, 100, 1000])
+def test_kpi_stats_of_all_rows_at_once_are_those_of_each_row(n: int) -> None:
+    rng = np.random.default_rng(n)
+    values = rng.standard_normal((120, n)) * 10.0 ** rng.integers(-6, 9, (120, 1))
+    values[::5, : n // 2] = np.nan
+    values[::7] = np.nan
+    values[::9] = 42.0
+    if n:
+        values[3::11, rng.integers(n)] = np.inf
+    with np.errstate(invalid="ignore"):
+        rows = kpi_stats_rows(values)
+        expected = [kpi_stats(row) for row in values]
+    assert all(same_stats(a, b) for a, b in zip(rows, expected, strict=True))
+
+
+def test_summarize_keeps_kpis_missing_from_some_replications() -> None:
+    rows = [(0, "world", "a", 1.0), (0, "world", "b", 2.0), (1, "world", "a", 3.0)]
+    summary = summarize(rows)
+    assert same_stats(summary["world"]["a"], kpi_stats([1.0, 3.0]))
+    assert same_stats(summary["world"]["b"], kpi_stats([2.0]))
+    assert summarize([]) == {}
+
+
+@pytest.mark.parametrize("reps", [1, 2, 5, 40])
+def test_percentile_bands_are_numpys(reps: int) -> None:
+    rng = np.random.default_rng(reps)
+    samples = rng.standard_normal((reps, 5, 60)) * 1e3
+    samples[:, 1, ::4] = np.nan  # all NaN
+    samples[rng.random(samples.shape) < 0.1] = np.nan  # some NaN
+    with np.errstate(invalid="ignore"), pytest.warns(RuntimeWarning):
+        expected = np.nanpercentile(samples, [5, 50, 95], axis=0)
+    got = nanpercentile_columns(samples, (5, 50, 95))
+    np.testing.assert_array_equal(got, expected)
+
+
+# --- bands.csv, summary.json, scenario.resolved.yaml ----------------------------------------------
+
+def reference_bands_csv(bands: Bands) -> str:
+    """bands.csv as csv.writer and repr wrote it, a row at a time."""
+    def exact(value: float) -> str:
+        return "" if math.isnan(value) else repr(float(value))
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("series", "day", "days", "date", "mean", "p5", "p50", "p95"))
+    for s, name in enumerate(bands.names):
+        for b, (day, days) in enumerate(zip(bands.day, bands.days, strict=True)):
+            date = (bands.start + dt.timedelta(days=float(day))).isoformat()
+            writer.writerow((name, exact(day), exact(days), date,
+                             *(exact(a[s, b]) for a in (bands.mean, bands.p5, bands.p50,
+                                                        bands.p95))))
+    return out.getvalue()
+
+
+def test_bands_csv_is_what_csv_writer_wrote() -> None:
+    rng = np.random.default_rng(9)
+    stats = [rng.standard_normal((3, 8)) for _ in range(4)]
+    stats[0][0, :3] = [np.nan, -0.0, 0.0]
+    stats[1][0] = stats[0][0]  # shared numbers, -0.0 and 0.0 among them
+    bands = Bands(dt.date(2030, 1, 1), ("plain", 'with,comma "and" quotes', ""),
+                  np.arange(8) * 28.0, np.full(8, 28.0), *stats)
+    assert bands.csv_text() == reference_bands_csv(bands)
+
+
+def test_bands_of_a_monte_carlo_run_are_written_as_before() -> None:
+    result = run_replications(build(network()), 3, 2)
+    bands = result.ensemble.bands()
+    assert bands.csv_text() == reference_bands_csv(bands)
+
+
+JSON_CASES = [
+    {}, [], {"a": {}}, {"a": []}, 5, "s", None, 1.5, [1, [2, []], {}],
+    {"b": [1, 2.5, None, True, "x\u00e9\"\n"], "a": {"z": math.nan, "y": -math.inf, "x": 1e300}},
+    {"é": 1, "a\tb": {"c": [{}], "d": {"e": {"f": 1}}}}, {"a": (1, {"b": 2})},
+    {"k": {"}": "}, \n{", "x": "{\n"}, "l": {"y": "}"}},
+    {1: 2}, {"a": {1: 2, 3: 4}}, {"a": {"b": np.float64(0.1)}}, {"a": {"n": 1, "m": False}},
+]
+
+
+@pytest.mark.parametrize("data", JSON_CASES, ids=range(len(JSON_CASES)))
+def test_indented_json_is_json_dumps(data) -> None:
+    assert indented_json(data) == json.dumps(data, indent=1, sort_keys=True)
+
+
+def test_indented_json_refuses_what_json_refuses() -> None:
+    with pytest.raises(TypeError):
+        indented_json({"a": {"b": {1, 2}}})
+
+
+def test_summary_json_of_a_monte_carlo_run_is_json_dumps() -> None:
+    summary = run_replications(build(network()), 4, 2).ensemble.summary()
+    assert indented_json(summary) == json.dumps(summary, indent=1, sort_keys=True)
+
+
+def safe_dump(data) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_resolved_scenarios_are_written_as_safe_dump_wrote_them(path: Path) -> None:
+    from sim.scenario import load_scenario
+
+    data = load_scenario(path).model_dump(mode="json", by_alias=True, exclude_none=True)
+    assert yaml_text(data) == safe_dump(data)
+
+
+def random_document(rng: random.Random, ascii_only: bool) -> dict:
+    """Nested dicts and lists of strings (YAML-special ones among them) and numbers."""
+    words = ["tungsten", "U.S.", "50%", "t/yr", "(USGS)", "#1", "a: b", "x - y", "'q'", '"q"',
+             "null", "yes", "No", "1e3", "0x1F", ".inf", "~", "[x]", "{y}", "a\\b", "--", "...",
+             "!tag", "&a", "*a", "%", "@", "`", "|", ">", "12:30", "2030-01-01", *"?:,-#'"]
+    if not ascii_only:
+        words += ["é", "中国", "—", "😀", "\t", "a\nb", " ", "\x7f", "\u00a0"]
+
+    def text() -> str:
+        return rng.choice([" ", "", "  "]).join(rng.choice(words)
+                                                for _ in range(rng.choice([1, 2, 5, 20, 60])))
+
+    def value(depth: int):
+        r = rng.random()
+        if depth < 3 and r < 0.2:
+            return {text()[:40] or "k": value(depth + 1) for _ in range(rng.randint(0, 4))}
+        if depth < 3 and r < 0.35:
+            return [value(depth + 1) for _ in range(rng.randint(0, 3))]
+        return rng.choice([text(), text(), rng.random() * 10 ** rng.randint(-8, 20),
+                           rng.randint(-10**6, 10**12), True, None, math.nan, -math.inf])
+
+    return {rng.choice(string.ascii_lowercase) + str(i): value(0) for i in range(4)}
+
+
+@pytest.mark.parametrize("ascii_only", [True, False])
+def test_yaml_text_is_safe_dump_for_any_document(ascii_only: bool) -> None:
+    rng = random.Random(7)
+    for _ in range(1500):
+        data = random_document(rng, ascii_only)
+        assert yaml_text(data) == safe_dump(data), data
+
+
+@pytest.mark.skipif(C_DUMPER is None, reason="PyYAML built without libyaml")
+def test_libyaml_writes_plain_ascii_documents_as_pure_python_does() -> None:
+    rng = random.Random(8)
+    for _ in range(1500):
+        data = random_document(rng, True)
+        written = yaml.dump(data, Dumper=C_DUMPER, sort_keys=False, allow_unicode=True,
+                            width=100)
+        assert written == safe_dump(data), data
