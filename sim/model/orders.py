@@ -53,7 +53,7 @@ def place_orders(world: World, k: int) -> None:
         request *= world.open
     available = stock_t.copy()
     filled = _serve(world, request, available)
-    if edges.choice and np.count_nonzero(available[edges.choosable] > EPS):
+    if world.reoffer_from.size and np.count_nonzero(available[world.reoffer_from] > EPS):
         rest = need - np.bincount(edges.holding_row, filled, minlength=need.size)
         filled += _reoffer(world, rest, available)
     _ship(world, k, filled * (filled > EPS), stock_t)
@@ -132,14 +132,17 @@ def _serve_level(world: World, request: np.ndarray, available: np.ndarray) -> np
 def _reoffer(world: World, rest: np.ndarray, available: np.ndarray) -> np.ndarray:
     """Offer each buyer's unfilled rest to its suppliers in list order; tonnes granted.
 
-    Only buyers with more than one supplier can gain (a sole supplier has already given
-    all it had or all it may, under a quota or an origin rule, in the first pass), and only
-    while one of their suppliers has something left: place_orders checks that first.
+    Without a quota in force only buyers with more than one supplier can gain: a sole
+    supplier has already given all it had, or all an origin rule allows. A quota caps
+    grants after they are shared pro rata, which can leave a supplier stock that its other
+    buyers missed, so then every buyer may ask again (World.reoffered, World.reoffer_from),
+    except on edges whose quota is spent. place_orders first checks that one of those
+    suppliers has something left.
     """
     edges = world.edges
     filled = np.zeros(edges.share.size)
     asking = (rest[edges.holding_row] > EPS) & (available[edges.supplier] > EPS) \
-        & world.open & edges.chosen
+        & _may_ask(world)
     first = True
     for position in sorted(set(edges.position[asking].tolist())):  # only ever fewer later
         rows = edges.positions[position]
@@ -147,7 +150,8 @@ def _reoffer(world: World, rest: np.ndarray, available: np.ndarray) -> np.ndarra
         if first:  # nothing has changed since `asking` was worked out
             asking, first = asking[rows], False
         else:
-            asking = (wanted > EPS) & (available[edges.supplier[rows]] > EPS) & world.open[rows]
+            asking = (wanted > EPS) & (available[edges.supplier[rows]] > EPS) \
+                & _may_ask(world)[rows]
             if not np.count_nonzero(asking):
                 continue
         request = np.zeros(filled.size)
@@ -160,6 +164,17 @@ def _reoffer(world: World, rest: np.ndarray, available: np.ndarray) -> np.ndarra
         filled += granted
         rest -= np.bincount(edges.holding_row, granted, minlength=rest.size)
     return filled
+
+
+def _may_ask(world: World) -> np.ndarray:
+    """Edges a re-offer may go to: World.reoffered, less those whose quota is spent."""
+    if not world.quota_edges:
+        return world.reoffered
+    may = world.reoffered.copy()
+    for quota, rows in world.quota_edges:
+        if quota.left_t <= EPS:
+            may[rows] = False
+    return may
 
 
 def _ship(world: World, k: int, amount: np.ndarray, stock_t: np.ndarray) -> None:

@@ -15,6 +15,11 @@ FLOW_VARIABLES = frozenset(NODE_VARIABLES) - {"stock_t", "in_transit_t", "capaci
                                               "backlog_t"}
 """Variables that are flows per step (summed over a record interval); the rest are levels."""
 
+ROUNDING = 1e-12
+"""A stock's origin parts sum to its total only to rounding (1e-16 of it), so a consumer that
+takes all of a stock that was exactly its demand may get 1e-16 less: shortfalls within this
+share of demand are rounding, and recorded as 0."""
+
 
 class Recorder:
     """Arrays [step, node] per variable, deliveries [step, node, origin], trade [step, edge].
@@ -48,5 +53,7 @@ class Recorder:
         output = a["output_t"][:, processors]
         for j, delay in enumerate(delay_steps.tolist()):
             output[delay:, j] = processed[: processed.shape[0] - delay, j] * yields[j]
-        a["shortfall_t"][:, consumers] = a["demand_t"][:, consumers] - a["delivered_t"][
-            :, consumers]
+        demand = a["demand_t"][:, consumers]
+        short = demand - a["delivered_t"][:, consumers]
+        short[np.abs(short) <= ROUNDING * demand] = 0.0  # see ROUNDING
+        a["shortfall_t"][:, consumers] = short

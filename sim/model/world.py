@@ -23,7 +23,7 @@ from sim.model.controls import Controls
 from sim.model.network import CONSUMER, MINE, PROCESSOR, STOCKPILE, Network
 from sim.model.orders import place_orders
 from sim.model.planning import planned_lead_steps
-from sim.model.recorder import Recorder
+from sim.model.recorder import ROUNDING, Recorder
 from sim.model.streams import stream
 from sim.model.tables import edge_tables, kind_slice, node_tables
 from sim.scenario.distributions import is_random
@@ -31,8 +31,6 @@ from sim.scenario.schema import Scenario, StockpileRelease
 
 EPS = 1e-12
 TINY = 1e-300  # divides safely where the numerator is 0 whenever this is used
-ROUNDING = 1 + 1e-12  # a stock's origin parts sum to its total only to rounding: a stock
-# within this of what a consumer wants covers it, so rounding never reads as a shortfall
 NEVER = np.iinfo(np.int64).max
 
 
@@ -71,8 +69,6 @@ class World:
         self.wanted_t = np.zeros((clock.n_steps, 2 * n))  # what each row is drawn for
         self.wanted_t[:, self.input_rows] = self.nodes.process_capacity_t
         self.wanted_t[:, self.consumers] = self.nodes.demand_t
-        self.rounding = np.ones(2 * n)  # see ROUNDING: consumers only
-        self.rounding[self.consumers] = ROUNDING
         self.controls = Controls(net, clock)
         self.watched = [(quota, np.array([e for e, quotas in enumerate(self.controls.watch)
                                           if any(q is quota for q in quotas)], dtype=np.int64))
@@ -115,6 +111,7 @@ class World:
         n_processors, n_origins = delays.size, self.ones.size
         self.batches = np.zeros((slots, n_processors, n_origins))  # written on slot k % slots
         self.any_later = bool(delays.any())
+        self.all_later = bool(delays.all())
         self.later = (delays > 0)[:, None] * 1.0  # 1 where output waits for its batch
         self.at_once = 1.0 - self.later
         self.done_slots = (np.arange(slots)[:, None] - delays) % slots  # [k % slots, proc]
@@ -178,6 +175,9 @@ class World:
             if quota is not None:
                 groups.setdefault(id(quota), (quota, []))[1].append(e)
         self.quota_edges = [(quota, np.array(edges)) for quota, edges in groups.values()]
+        # the edges that may gain by re-offering, and their suppliers (see orders._reoffer)
+        self.reoffered = self.open if self.quota_edges else self.open & self.edges.chosen
+        self.reoffer_from = np.unique(self.edges.supplier[self.reoffered])
         in_force = self.mask_from <= k
         self.mask_now = np.where(in_force[:, None], self.masks, 1.0)
         self.masked = np.flatnonzero(in_force)
@@ -240,9 +240,9 @@ class World:
         wanted = self.wanted_t[k] + self.backlog if self.any_backlog else self.wanted_t[k]
         source = self.held * self.mask_now if self.masked.size else self.held
         have = source @ self.ones
-        taken = np.where(wanted <= have * self.rounding, wanted, have)
+        taken = np.minimum(wanted, have)
         taken *= taken > EPS
-        drawn = source * np.minimum(taken / np.maximum(have, TINY), 1.0)[:, None]
+        drawn = source * (taken / np.maximum(have, TINY))[:, None]
         self.held -= drawn
         return taken, drawn
 
@@ -256,9 +256,11 @@ class World:
         if self.any_later:
             slot = k % self.batches.shape[0]
             out += self.batches[self.done_slots[slot], self.processor_rows]
-            self.batches[slot] = made * self.later
-            made *= self.at_once
-        out += made
+            self.batches[slot] = made if self.all_later else made * self.later
+            if not self.all_later:
+                out += made * self.at_once
+        else:
+            out += made
 
     def _consume(self, k: int, taken: np.ndarray, drawn: np.ndarray) -> None:
         """Consumers' draws; stockpiles cover what is still missing; the records."""
@@ -271,7 +273,9 @@ class World:
         rec["delivered_t"][k, rows] = taken
         if self.any_backlog:
             wanted = self.wanted_t[k, rows] + self.backlog[rows]
-            backlog = np.maximum(wanted - taken, 0.0) * self.keeps_backlog
+            backlog = wanted - taken
+            backlog[backlog <= ROUNDING * wanted] = 0.0  # what rounding left is not owed
+            backlog *= self.keeps_backlog
             self.backlog[rows] = rec["backlog_t"][k, rows] = backlog
         self.rec.delivered_by_origin[k, rows] = took
 

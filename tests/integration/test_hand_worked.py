@@ -169,6 +169,25 @@ def test_quota_with_base_tpa_leaves_seventy_percent_short():
     assert abs(short.sum() - 0.7 * YEAR) <= WEEK
 
 
+def test_stock_a_quota_refuses_is_reoffered_to_the_other_buyers():
+    """A CN mine makes 100 t a week; a JP and a CN consumer (same priority, the mine their
+    only supplier, transit 0) each need 100 t on step 0. CN → JP is under a quota of 10 t a
+    step (10% of base_tpa 100 t a week). Pro rata each is granted 50 t; the quota cuts JP to
+    10 t, and the 40 t it refused are re-offered: the CN consumer gets 90 t, arriving at
+    step 1, and the mine ships all it made.
+    """
+    week = 100 * 365 / 7
+    data = scenario(
+        mines=[mine("cn", week)],
+        consumers=[consumer("jp", week, [supplier("cn")], country="JP"),
+                   consumer("cnd", week, [supplier("cn")], country="CN")],
+        events=[export_control(0, "quota", to=["JP"], allowed_fraction=0.1, base_tpa=week)])
+    record = run(data)
+    assert series(record, "shipped_t", "cn")[0] == pytest.approx(100.0, rel=1e-12)
+    assert series(record, "received_t", "jp")[1] == pytest.approx(10.0, rel=1e-12)
+    assert series(record, "received_t", "cnd")[1] == pytest.approx(90.0, rel=1e-12)
+
+
 # ---------------------------------------------------------------------------------------
 # 4. Processor yield.
 
