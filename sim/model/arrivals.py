@@ -30,10 +30,13 @@ class Pipeline:
         self.into_rows = np.zeros((n_rows, destination_rows.size))  # [row, route] 0/1
         self.into_rows[destination_rows, np.arange(routes)] = 1.0
 
-    def send(self, due: np.ndarray, tonnes: np.ndarray) -> None:
-        """Add tonnes [route, origin], usable on step due[route]."""
-        cells = (due % self.size * self._slot_cells)[:, None] + self._route_cells
-        self._flat[cells] += tonnes  # one shipment per route: no cell twice
+    def cells(self, due: np.ndarray) -> np.ndarray:
+        """Where in the ring (flat, first origin) each route's goods due on `due` go."""
+        return due % self.size * self._slot_cells
+
+    def send(self, cells: np.ndarray, tonnes: np.ndarray) -> None:
+        """Add tonnes [route, origin] at `cells` (from `cells`, one per route)."""
+        self._flat[cells[:, None] + self._route_cells] += tonnes  # no cell twice
 
     def take_due(self, step: int) -> np.ndarray:
         """Tonnes [row, origin] usable on `step`, removed from the ring."""

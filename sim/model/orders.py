@@ -201,8 +201,7 @@ def _ship(world: World, k: int, amount: np.ndarray, stock_t: np.ndarray) -> None
         amount = free
     else:
         tonnes = _take_in_proportion(world, amount, stock_t)
-    due = _due_steps(world, k)
-    world.arrivals.goods.send(due, tonnes)
+    world.arrivals.goods.send(_due_cells(world, k), tonnes)
     world.on_order += np.bincount(edges.holding_row, amount, minlength=world.on_order.size)
     world.rec.shipped_by_edge[k] = amount
     for quota, rows in world.watched:
@@ -222,16 +221,12 @@ def _take_in_proportion(world: World, amount: np.ndarray, have: np.ndarray) -> n
     return tonnes
 
 
-def _due_steps(world: World, k: int) -> np.ndarray:
-    """First step on which shipments departing on step k on each edge are usable."""
-    due = world.edges.due_step[k]
-    if world.any_extra:
-        extra = world.extra_days
-        late = extra > 0
-        if np.count_nonzero(late):
-            step_days = world.clock.step_days
-            days = world.edges.transit_days[k] + extra
-            when = np.ceil((k * step_days + days) / step_days - 1e-9).astype(np.int64)
-            due = np.where(late, np.maximum(k + 1, when), due)
-    return due
-
+def _due_cells(world: World, k: int) -> np.ndarray:
+    """Where in the goods ring shipments departing on step k go, by edge: the first step
+    starting at or after departure + transit (+ any delay in force), at least k + 1."""
+    if not world.any_extra:
+        return world.due_cells[k]
+    step_days = world.clock.step_days
+    days = world.edges.transit_days[k] + world.extra_days
+    due = np.maximum(k + 1, np.ceil((k * step_days + days) / step_days - 1e-9)).astype(np.int64)
+    return world.arrivals.goods.cells(due)

@@ -42,7 +42,6 @@ class EdgeTables:
     one_level_at: list[bool]  # whether the buyers at each position share one priority
     n_edges_of_buyer: np.ndarray  # per node
     transit_days: np.ndarray  # [step, edge]
-    due_step: np.ndarray  # [step, edge] first step a departure on that step is usable, > step
 
 
 def kind_slice(net: Network, kind: str) -> slice:
@@ -67,8 +66,6 @@ def edge_tables(net: Network, clock: schedule.Clock, rng: dict) -> EdgeTables:
             days[:, e.index] = draw(e.transit, rng[e.key], clock.n_steps)
         else:
             days[:, e.index] = float(expected(e.transit))
-    steps = np.maximum(1, np.ceil(days / clock.step_days - 1e-9)).astype(np.int64)
-    steps += np.arange(clock.n_steps)[:, None]
     return EdgeTables(
         supplier=np.array([e.supplier for e in edges], dtype=np.int64),
         buyer=np.array([e.buyer for e in edges], dtype=np.int64),
@@ -90,7 +87,13 @@ def edge_tables(net: Network, clock: schedule.Clock, rng: dict) -> EdgeTables:
         one_level_at=[len(set(priority[position == p].tolist())) == 1
                       for p in range(n_positions)],
         n_edges_of_buyer=np.bincount([e.buyer for e in edges], minlength=len(net.nodes)),
-        transit_days=days, due_step=steps)
+        transit_days=days)
+
+
+def due_steps(transit_days: np.ndarray, step_days: int) -> np.ndarray:
+    """[step, edge]: the first step a departure on that step is usable, at least one later."""
+    steps = np.maximum(1, np.ceil(transit_days / step_days - 1e-9)).astype(np.int64)
+    return steps + np.arange(transit_days.shape[0])[:, None]
 
 
 @dataclass

@@ -25,7 +25,7 @@ from sim.model.orders import place_orders
 from sim.model.planning import planned_lead_steps
 from sim.model.recorder import ROUNDING, Recorder
 from sim.model.streams import stream
-from sim.model.tables import edge_tables, kind_slice, node_tables
+from sim.model.tables import due_steps, edge_tables, kind_slice, node_tables
 from sim.scenario.distributions import is_random
 from sim.scenario.schema import Scenario, StockpileRelease
 
@@ -64,6 +64,8 @@ class World:
         self.arrivals = Arrivals(self.env, clock.step_days, clock.n_steps,
                                  Pipeline(self.edges.holding_row, 2 * n, size, n_origins),
                                  self._arrive)
+        self.due_cells = self.arrivals.goods.cells(  # where departures go, without delays
+            due_steps(self.edges.transit_days, clock.step_days))
         self.target = np.zeros((clock.n_steps, 2 * n))  # order-up-to level by holding row
         self.target[:, self.holding_row] = self.nodes.target
         self.wanted_t = np.zeros((clock.n_steps, 2 * n))  # what each row is drawn for
