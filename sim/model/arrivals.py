@@ -41,7 +41,7 @@ class Pipeline:
     def take_due(self, step: int) -> np.ndarray:
         """Tonnes [row, origin] usable on `step`, removed from the ring."""
         slot = self.tonnes[step % self.size]
-        arriving = self.into_rows @ slot
+        arriving = self.into_rows.dot(slot)
         slot[:] = 0.0
         return arriving
 

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.tolerances import EPS, ONE, TINY, ZERO
+
 if TYPE_CHECKING:
     from sim.model.world import World
 
-EPS = 1e-12
-TINY = 1e-300  # divides safely where the numerator is 0 whenever this is used
 
 
 def place_orders(world: World, k: int) -> None:
@@ -33,20 +33,17 @@ def place_orders(world: World, k: int) -> None:
     one subtraction over rows.
     """
     edges, n = world.edges, world.stock.shape[0]
-    held_t = world.held @ world.ones
+    held_t = world.held .dot(world.ones)
     stock_t = held_t[:n]
     if world.masked.size:  # a buyer under an origin rule counts only the origins it may use
         rows = world.masked
         held_t = held_t.copy()
-        held_t[rows] = (world.stock[rows] * world.mask_now[rows]) @ world.ones
+        held_t[rows] = (world.stock[rows] * world.mask_now[rows]) .dot(world.ones)
     need = world.target[k] - held_t - world.on_order
     if world.any_backlog:
         need += world.backlog
     need *= need > EPS
-    need_e = need[edges.holding_row]
-    if not np.count_nonzero(need_e):
-        return
-    request = need_e * _live_shares(world, k, stock_t, held_t[n:])
+    request = need[edges.holding_row] * _live_shares(world, k, stock_t, held_t[n:])
     if world.masked_edges.size:
         _cap_to_allowed(world, request)
     if world.any_blocked:
@@ -85,7 +82,7 @@ def _cap_to_allowed(world: World, request: np.ndarray) -> None:
     origins."""
     rows = world.masked_edges
     suppliers, buyers = world.edges.supplier[rows], world.edges.buyer[rows]
-    allowed = (world.stock[suppliers] * world.mask_now[buyers]) @ world.ones
+    allowed = (world.stock[suppliers] * world.mask_now[buyers]) .dot(world.ones)
     request[rows] = np.minimum(request[rows], allowed)
 
 
@@ -105,7 +102,7 @@ def _serve(world: World, request: np.ndarray, available: np.ndarray,
     n, n_levels = available.size, len(edges.levels)
     asked = np.bincount(edges.supplier_level, request, minlength=n * n_levels).reshape(
         n, n_levels)
-    left = available[:, None] - asked @ edges.higher  # minus what higher priorities asked
+    left = available[:, None] - asked.dot(edges.higher)  # minus what higher priorities asked
     fraction = np.minimum(left, asked) / np.maximum(asked, EPS)
     fraction *= left > EPS
     granted = request * fraction.ravel()[edges.supplier_level]
@@ -117,7 +114,7 @@ def _serve_level(world: World, request: np.ndarray, available: np.ndarray) -> np
     """Grant requests of one priority pro rata to what each supplier has available."""
     suppliers = world.edges.supplier
     asked = np.bincount(suppliers, request, minlength=available.size)
-    fraction = np.minimum(np.maximum(available, 0.0), asked) / np.maximum(asked, EPS)
+    fraction = np.minimum(np.maximum(available, ZERO), asked) / np.maximum(asked, EPS)
     granted = request * fraction[suppliers]
     for quota, rows in world.quota_edges:
         asked_q = float(granted[rows].sum())
@@ -189,14 +186,14 @@ def _ship(world: World, k: int, amount: np.ndarray, stock_t: np.ndarray) -> None
         tonnes = np.zeros((amount.size, world.ones.size))
         for e in restricted.tolist():
             allowed = stock[edges.supplier[e]] * world.mask_now[edges.buyer[e]]
-            have = float(allowed @ world.ones)
+            have = float(allowed .dot(world.ones))
             amount[e] = min(amount[e], have) if have > EPS else 0.0
             if amount[e] > 0:
                 tonnes[e] = allowed * (amount[e] / have)
                 stock[edges.supplier[e]] -= tonnes[e]
         free = amount.copy()
         free[restricted] = 0.0
-        tonnes += _take_in_proportion(world, free, stock @ world.ones)
+        tonnes += _take_in_proportion(world, free, stock .dot(world.ones))
         free[restricted] = amount[restricted]
         amount = free
     else:
@@ -217,7 +214,7 @@ def _take_in_proportion(world: World, amount: np.ndarray, have: np.ndarray) -> n
     per_tonne = 1.0 / np.maximum(have, TINY)
     share = np.bincount(suppliers, amount, minlength=have.size) * per_tonne
     tonnes = stock[suppliers] * (amount * per_tonne[suppliers])[:, None]
-    stock *= np.maximum(1.0 - share, 0.0)[:, None]
+    stock *= np.maximum(ONE - share, ZERO)[:, None]
     return tonnes
 
 

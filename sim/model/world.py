@@ -26,11 +26,10 @@ from sim.model.planning import planned_lead_steps
 from sim.model.recorder import ROUNDING, Recorder
 from sim.model.streams import stream
 from sim.model.tables import due_steps, edge_tables, kind_slice, node_tables
+from sim.model.tolerances import EPS, TINY
 from sim.scenario.distributions import is_random
 from sim.scenario.schema import Scenario, StockpileRelease
 
-EPS = 1e-12
-TINY = 1e-300  # divides safely where the numerator is 0 whenever this is used
 NEVER = np.iinfo(np.int64).max
 
 
@@ -232,7 +231,7 @@ class World:
         self._process(k, taken, drawn)
         self._consume(k, taken, drawn)
         place_orders(self, k)
-        self.rec.held_t[k] = self.held @ self.ones
+        self.rec.held_t[k] = self.held .dot(self.ones)
 
     def _draw(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Steps 4 and 5 draw on different rows of `held`, so one set of array operations
@@ -241,7 +240,7 @@ class World:
         tonnes taken per row and what was taken, by row and origin."""
         wanted = self.wanted_t[k] + self.backlog if self.any_backlog else self.wanted_t[k]
         source = self.held * self.mask_now if self.masked.size else self.held
-        have = source @ self.ones
+        have = source .dot(self.ones)
         taken = np.minimum(wanted, have)
         taken *= taken > EPS
         drawn = source * (taken / np.maximum(have, TINY))[:, None]
@@ -295,7 +294,7 @@ class World:
                 if short <= EPS:
                     break
                 allowed = self.stock[sp] * mask
-                have = float(allowed @ self.ones)
+                have = float(allowed .dot(self.ones))
                 amount = min(short, left[sp], have)
                 if amount <= EPS:
                     continue
@@ -311,7 +310,7 @@ class World:
         net = self.net
         sp = net.index[event.node]
         targets = event.to or net.nodes[sp].spec.release.to
-        have = float(self.stock[sp] @ self.ones)
+        have = float(self.stock[sp] .dot(self.ones))
         amount = min(event.quantity, have)
         if amount <= EPS:
             return
@@ -327,7 +326,7 @@ class World:
     def _arrive(self, step: int) -> None:
         """Goods due on `step` join the buyers' stocks (a processor's input), scrap too."""
         arriving = self.arrivals.goods.take_due(step)
-        got = arriving @ self.ones
+        got = arriving .dot(self.ones)
         self.held += arriving
         self.on_order -= got
         self.rec.received_t[step] = got
@@ -343,7 +342,7 @@ class World:
         else:  # some consumers' scrap is not back yet
             came = self.scrap_rate * (used_on >= 0)[:, None]
             back = self.rec.delivered_by_origin[np.maximum(used_on, 0), self.scrap_from] * came
-        self.held += self.scrap_into @ back
+        self.held += self.scrap_into.dot(back)
 
     def _record_recycled(self) -> None:
         """recycled_t: what each scrap return above brought, summed by processor."""
