@@ -211,7 +211,7 @@ def _take_in_proportion(world: World, amount: np.ndarray, have: np.ndarray) -> n
     proportion; tonnes by origin per edge. Grants never exceed a supplier's stock but by
     rounding (1e-16 of it); the stock then goes to exactly zero."""
     suppliers, stock = world.edges.supplier, world.stock
-    per_tonne = 1.0 / np.maximum(have, TINY)
+    per_tonne = ONE / np.maximum(have, TINY)
     share = np.bincount(suppliers, amount, minlength=have.size) * per_tonne
     tonnes = stock[suppliers] * (amount * per_tonne[suppliers])[:, None]
     stock *= np.maximum(ONE - share, ZERO)[:, None]
