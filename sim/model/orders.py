@@ -33,12 +33,12 @@ def place_orders(world: World, k: int) -> None:
     one subtraction over rows.
     """
     edges, n = world.edges, world.stock.shape[0]
-    held_t = world.held .dot(world.ones)
+    held_t = world.held.dot(world.ones)
     stock_t = held_t[:n]
     if world.masked.size:  # a buyer under an origin rule counts only the origins it may use
         rows = world.masked
         held_t = held_t.copy()
-        held_t[rows] = (world.stock[rows] * world.mask_now[rows]) .dot(world.ones)
+        held_t[rows] = (world.stock[rows] * world.mask_now[rows]).dot(world.ones)
     need = world.target[k] - held_t - world.on_order
     if world.any_backlog:
         need += world.backlog
@@ -82,7 +82,7 @@ def _cap_to_allowed(world: World, request: np.ndarray) -> None:
     origins."""
     rows = world.masked_edges
     suppliers, buyers = world.edges.supplier[rows], world.edges.buyer[rows]
-    allowed = (world.stock[suppliers] * world.mask_now[buyers]) .dot(world.ones)
+    allowed = (world.stock[suppliers] * world.mask_now[buyers]).dot(world.ones)
     request[rows] = np.minimum(request[rows], allowed)
 
 
@@ -186,14 +186,14 @@ def _ship(world: World, k: int, amount: np.ndarray, stock_t: np.ndarray) -> None
         tonnes = np.zeros((amount.size, world.ones.size))
         for e in restricted.tolist():
             allowed = stock[edges.supplier[e]] * world.mask_now[edges.buyer[e]]
-            have = float(allowed .dot(world.ones))
+            have = float(allowed.dot(world.ones))
             amount[e] = min(amount[e], have) if have > EPS else 0.0
             if amount[e] > 0:
                 tonnes[e] = allowed * (amount[e] / have)
                 stock[edges.supplier[e]] -= tonnes[e]
         free = amount.copy()
         free[restricted] = 0.0
-        tonnes += _take_in_proportion(world, free, stock .dot(world.ones))
+        tonnes += _take_in_proportion(world, free, stock.dot(world.ones))
         free[restricted] = amount[restricted]
         amount = free
     else:

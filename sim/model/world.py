@@ -231,7 +231,7 @@ class World:
         self._process(k, taken, drawn)
         self._consume(k, taken, drawn)
         place_orders(self, k)
-        self.rec.held_t[k] = self.held .dot(self.ones)
+        self.rec.held_t[k] = self.held.dot(self.ones)
 
     def _draw(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Steps 4 and 5 draw on different rows of `held`, so one set of array operations
@@ -240,7 +240,7 @@ class World:
         tonnes taken per row and what was taken, by row and origin."""
         wanted = self.wanted_t[k] + self.backlog if self.any_backlog else self.wanted_t[k]
         source = self.held * self.mask_now if self.masked.size else self.held
-        have = source .dot(self.ones)
+        have = source.dot(self.ones)
         taken = np.minimum(wanted, have)
         taken *= taken > EPS
         drawn = source * (taken / np.maximum(have, TINY))[:, None]
@@ -294,7 +294,7 @@ class World:
                 if short <= EPS:
                     break
                 allowed = self.stock[sp] * mask
-                have = float(allowed .dot(self.ones))
+                have = float(allowed.dot(self.ones))
                 amount = min(short, left[sp], have)
                 if amount <= EPS:
                     continue
@@ -310,7 +310,7 @@ class World:
         net = self.net
         sp = net.index[event.node]
         targets = event.to or net.nodes[sp].spec.release.to
-        have = float(self.stock[sp] .dot(self.ones))
+        have = float(self.stock[sp].dot(self.ones))
         amount = min(event.quantity, have)
         if amount <= EPS:
             return
@@ -326,7 +326,7 @@ class World:
     def _arrive(self, step: int) -> None:
         """Goods due on `step` join the buyers' stocks (a processor's input), scrap too."""
         arriving = self.arrivals.goods.take_due(step)
-        got = arriving .dot(self.ones)
+        got = arriving.dot(self.ones)
         self.held += arriving
         self.on_order -= got
         self.rec.received_t[step] = got
