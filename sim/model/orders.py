@@ -8,7 +8,8 @@ A supplier serves the orders it receives from stock, highest priority (lowest nu
 pro rata within a priority; banned or blocked edges get nothing, quota-controlled edges at
 most what the quota has left (shared pro rata by the quota's edges when it binds). What is
 unfilled is re-offered to the buyer's suppliers in the order of its list (one pass per
-position in the list); what is still unfilled is dropped.
+position in the list), and stock a quota refused to the supplier's other buyers; what is
+still unfilled is dropped.
 Every pass works on arrays over edges: a request per edge, sums per supplier by bincount.
 """
 
@@ -22,7 +23,6 @@ from sim.model.tolerances import EPS, ONE, TINY, ZERO
 
 if TYPE_CHECKING:
     from sim.model.world import World
-
 
 
 def place_orders(world: World, k: int) -> None:

@@ -58,18 +58,13 @@ class World:
         self.initial_t = self._put_initial_stocks()
         self._set_up_processing()
         self._set_up_consumers()
+        self._set_up_rows()
         self.env = simpy.Environment()
-        size = self._ring_size()
         self.arrivals = Arrivals(self.env, clock.step_days, clock.n_steps,
-                                 Pipeline(self.edges.holding_row, 2 * n, size, n_origins),
-                                 self._arrive)
+                                 Pipeline(self.edges.holding_row, 2 * n, self._ring_size(),
+                                          n_origins), self._arrive)
         self.due_cells = self.arrivals.goods.cells(  # where departures go, without delays
             due_steps(self.edges.transit_days, clock.step_days))
-        self.target = np.zeros((clock.n_steps, 2 * n))  # order-up-to level by holding row
-        self.target[:, self.holding_row] = self.nodes.target
-        self.wanted_t = np.zeros((clock.n_steps, 2 * n))  # what each row is drawn for
-        self.wanted_t[:, self.input_rows] = self.nodes.process_capacity_t
-        self.wanted_t[:, self.consumers] = self.nodes.demand_t
         self.controls = Controls(net, clock)
         self.watched = [(quota, np.array([e for e, quotas in enumerate(self.controls.watch)
                                           if any(q is quota for q in quotas)], dtype=np.int64))
@@ -163,6 +158,16 @@ class World:
             if isinstance(event, StockpileRelease):
                 step = clock.first_step_on_or_after(s.day(event.at))
                 self.releases.setdefault(step, []).append(event)
+
+    def _set_up_rows(self) -> None:
+        """Per step and holding row: the order-up-to target, and what the row is drawn for
+        (a processor's capacity on its input row, a consumer's demand on its stock row)."""
+        n_steps, rows = self.clock.n_steps, self.held.shape[0]
+        self.target = np.zeros((n_steps, rows))
+        self.target[:, self.holding_row] = self.nodes.target
+        self.wanted_t = np.zeros((n_steps, rows))
+        self.wanted_t[:, self.input_rows] = self.nodes.process_capacity_t
+        self.wanted_t[:, self.consumers] = self.nodes.demand_t
 
     def _apply_rules(self, k: int) -> None:
         """Edge rules and origin rules in force from step k on."""
