@@ -38,18 +38,27 @@ def scopes(run: RunRecord) -> list[tuple[str, list[int]]]:
     return out
 
 
+SUMMED = ("produced_t", "processed_t", "output_t", "lost_t")
+"""Variables whose run total per scope is a KPI as it is."""
+
+
 def kpi_rows(run: RunRecord) -> Iterator[KpiRow]:
     """All KPI rows of one replication."""
+    node_totals = {name: run.arrays[name].sum(axis=0) for name in SUMMED}
     for scope, members in scopes(run):
         kinds = {run.nodes[i].kind for i in members}
-        for kpi, value in scope_kpis(run, members, kinds):
+        for kpi, value in scope_kpis(run, members, kinds, node_totals):
             yield run.replication, scope, kpi, value
 
 
-def scope_kpis(run: RunRecord, members: list[int], kinds: set[str]) -> Iterator[tuple]:
-    """(kpi, value) pairs for one scope, for the node kinds it contains."""
+def scope_kpis(run: RunRecord, members: list[int], kinds: set[str],
+               node_totals: dict[str, np.ndarray] | None = None) -> Iterator[tuple]:
+    """(kpi, value) pairs for one scope, for the node kinds it contains; `node_totals`
+    (each SUMMED variable's run total per node) saves summing them again per scope."""
     a = run.arrays
-    total = {name: float(a[name][:, members].sum()) for name in a}
+    if node_totals is None:
+        node_totals = {name: a[name].sum(axis=0) for name in SUMMED}
+    total = {name: float(node_totals[name][members].sum()) for name in SUMMED}
     if "consumer" in kinds:
         consumers = [i for i in members if run.nodes[i].kind == "consumer"]
         yield from consumer_kpis(run, consumers)

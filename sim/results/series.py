@@ -92,7 +92,9 @@ def main_series(run: RunRecord) -> np.ndarray:
 
 def _bin_mean(level: np.ndarray, per: int) -> np.ndarray:
     """Mean of a per-step level over each bin, ignoring NaNs (NaN if the bin has none)."""
-    starts = np.arange(0, level.shape[0], per)
+    bins = -(-level.shape[0] // per)
+    padded = np.full(bins * per, np.nan)  # the last bin may be short: pad it with NaN
+    padded[: level.shape[0]] = level
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return np.array([np.nanmean(level[s:s + per]) for s in starts])
+        return np.nanmean(padded.reshape(bins, per), axis=1)
