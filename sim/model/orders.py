@@ -77,50 +77,64 @@ def _live_shares(world: World, k: int, stock_t: np.ndarray, inputs_t: np.ndarray
     return np.where(some_gone, live_share, edges.share)
 
 
-def _cap_to_allowed(world: World, request: np.ndarray) -> None:
-    """Requests of origin-restricted buyers: at most what the supplier holds of allowed
-    origins."""
-    rows = world.masked_edges
-    suppliers, buyers = world.edges.supplier[rows], world.edges.buyer[rows]
-    allowed = (world.stock[suppliers] * world.mask_now[buyers]).dot(world.ones)
-    request[rows] = np.minimum(request[rows], allowed)
+def _cap_to_allowed(world: World, request: np.ndarray, rows: np.ndarray | None = None) -> None:
+    """Requests of origin-restricted buyers (per edge of `rows`, every edge if None): at most
+    what the supplier holds of allowed origins."""
+    if rows is None:
+        at = capped = world.masked_edges
+    else:
+        at = world.is_masked_edge[rows]
+        capped = rows[at]
+    if capped.size:
+        suppliers, buyers = world.edges.supplier[capped], world.edges.buyer[capped]
+        allowed = (world.stock[suppliers] * world.mask_now[buyers]).dot(world.ones)
+        request[at] = np.minimum(request[at], allowed)
 
 
 def _serve(world: World, request: np.ndarray, available: np.ndarray,
-           one_level: bool = False) -> np.ndarray:
-    """Tonnes granted per edge; each supplier's `available` (updated) goes to the highest
-    priority first, pro rata within a priority. `one_level`: all requests share a priority."""
+           rows: np.ndarray | None = None) -> np.ndarray:
+    """Tonnes granted on the edges `rows` (every edge if None) to `request` (per edge of
+    `rows`): each supplier's `available` (updated) goes to the highest priority first, pro
+    rata within a priority."""
     edges = world.edges
-    if edges.levels is None or one_level:
-        return _serve_level(world, request, available)
+    suppliers = edges.supplier if rows is None else edges.supplier[rows]
+    if edges.levels is None or (rows is not None and _one_level(edges.level[rows])):
+        return _serve_level(world, request, available, suppliers, rows)
     if world.quota_edges:  # a quota binding on one priority leaves more for the next
         granted = np.zeros(request.size)
         for level in edges.levels:
-            granted += _serve_level(world, request * level, available)
+            on_level = request * (level if rows is None else level[rows])
+            granted += _serve_level(world, on_level, available, suppliers, rows)
         return granted
     # all priorities at once: each gets what its supplier has left after the higher ones
+    cells = edges.supplier_level if rows is None else edges.supplier_level[rows]
     n, n_levels = available.size, len(edges.levels)
-    asked = np.bincount(edges.supplier_level, request, minlength=n * n_levels).reshape(
-        n, n_levels)
+    asked = np.bincount(cells, request, minlength=n * n_levels).reshape(n, n_levels)
     left = available[:, None] - asked.dot(edges.higher)  # minus what higher priorities asked
     fraction = np.minimum(left, asked) / np.maximum(asked, EPS)
     fraction *= left > EPS
-    granted = request * fraction.ravel()[edges.supplier_level]
-    available -= np.bincount(edges.supplier, granted, minlength=n)
+    granted = request * fraction.ravel()[cells]
+    available -= np.bincount(suppliers, granted, minlength=n)
     return granted
 
 
-def _serve_level(world: World, request: np.ndarray, available: np.ndarray) -> np.ndarray:
+def _one_level(levels: np.ndarray) -> bool:
+    """Whether requests of these priority levels all share one."""
+    return bool((levels == levels[0]).all())
+
+
+def _serve_level(world: World, request: np.ndarray, available: np.ndarray,
+                 suppliers: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
     """Grant requests of one priority pro rata to what each supplier has available."""
-    suppliers = world.edges.supplier
     asked = np.bincount(suppliers, request, minlength=available.size)
     fraction = np.minimum(np.maximum(available, ZERO), asked) / np.maximum(asked, EPS)
     granted = request * fraction[suppliers]
-    for quota, rows in world.quota_edges:
-        asked_q = float(granted[rows].sum())
+    for quota, on_quota in world.quota_edges:
+        mine = on_quota if rows is None else on_quota[rows]
+        asked_q = float(granted[mine].sum())
         if asked_q > 0:
             scale = min(1.0, quota.left_t / asked_q)
-            granted[rows] *= scale
+            granted[mine] *= scale
             quota.left_t = max(0.0, quota.left_t - asked_q * scale)
     available -= np.bincount(suppliers, granted, minlength=available.size)
     return granted
@@ -134,7 +148,8 @@ def _reoffer(world: World, rest: np.ndarray, available: np.ndarray) -> np.ndarra
     grants after they are shared pro rata, which can leave a supplier stock that its other
     buyers missed, so then every buyer may ask again (World.reoffered, World.reoffer_from),
     except on edges whose quota is spent. place_orders first checks that one of those
-    suppliers has something left.
+    suppliers has something left. A pass works on the edges that ask (a buyer has one edge
+    at each position of its list, so their holding rows differ).
     """
     edges = world.edges
     filled = np.zeros(edges.share.size)
@@ -143,24 +158,37 @@ def _reoffer(world: World, rest: np.ndarray, available: np.ndarray) -> np.ndarra
     first = True
     for position in sorted(set(edges.position[asking].tolist())):  # only ever fewer later
         rows = edges.positions[position]
-        wanted = rest[edges.holding_row[rows]]
         if first:  # nothing has changed since `asking` was worked out
-            asking, first = asking[rows], False
+            asks, first = rows[asking[rows]], False
         else:
-            asking = (wanted > EPS) & (available[edges.supplier[rows]] > EPS) \
-                & _may_ask(world)[rows]
-            if not np.count_nonzero(asking):
+            asks = rows[(rest[edges.holding_row[rows]] > EPS)
+                        & (available[edges.supplier[rows]] > EPS) & _may_ask(world)[rows]]
+            if not asks.size:
                 continue
-        request = np.zeros(filled.size)
-        request[rows] = wanted * asking
+        buyer_rows = edges.holding_row[asks]
+        request = rest[buyer_rows]
         if world.masked_edges.size:
-            _cap_to_allowed(world, request)
-        one_level = edges.one_level_at[position] or \
-            len(set(edges.level[rows[asking]].tolist())) == 1
-        granted = _serve(world, request, available, one_level)
-        filled += granted
-        rest -= np.bincount(edges.holding_row, granted, minlength=rest.size)
+            _cap_to_allowed(world, request, asks)
+        if asks.size == 1:
+            granted = _serve_one(world, int(asks[0]), float(request[0]), available)
+        else:
+            granted = _serve(world, request, available, asks)
+        filled[asks] += granted
+        rest[buyer_rows] -= granted
     return filled
+
+
+def _serve_one(world: World, edge: int, request: float, available: np.ndarray) -> float:
+    """_serve for a single request, in scalars: min(request, what its supplier has left),
+    at most what its quota has left."""
+    supplier = int(world.edges.supplier[edge])
+    granted = max(0.0, min(request, float(available[supplier])))
+    quota = world.quota_of.get(edge)
+    if quota is not None:
+        granted = min(granted, quota.left_t)
+        quota.left_t = max(0.0, quota.left_t - granted)
+    available[supplier] -= granted
+    return granted
 
 
 def _may_ask(world: World) -> np.ndarray:
@@ -168,9 +196,9 @@ def _may_ask(world: World) -> np.ndarray:
     if not world.quota_edges:
         return world.reoffered
     may = world.reoffered.copy()
-    for quota, rows in world.quota_edges:
+    for quota, on_quota in world.quota_edges:
         if quota.left_t <= EPS:
-            may[rows] = False
+            may[on_quota] = False
     return may
 
 

@@ -39,7 +39,6 @@ class EdgeTables:
     chosen: np.ndarray  # per edge: its buyer has more than one supplier
     position: np.ndarray  # of each edge in its buyer's list of suppliers
     positions: list[np.ndarray]  # edge indices at each position of the buyers' lists
-    one_level_at: list[bool]  # whether the buyers at each position share one priority
     n_edges_of_buyer: np.ndarray  # per node
     transit_days: np.ndarray  # [step, edge]
 
@@ -84,8 +83,6 @@ def edge_tables(net: Network, clock: schedule.Clock, rng: dict) -> EdgeTables:
         chosen=np.array([len(net.nodes[e.buyer].edges) > 1 for e in edges], dtype=bool),
         position=position,
         positions=[np.flatnonzero(position == p) for p in range(n_positions)],
-        one_level_at=[len(set(priority[position == p].tolist())) == 1
-                      for p in range(n_positions)],
         n_edges_of_buyer=np.bincount([e.buyer for e in edges], minlength=len(net.nodes)),
         transit_days=days)
 

@@ -180,14 +180,20 @@ class World:
         for e, quota in enumerate(rules.quota):
             if quota is not None:
                 groups.setdefault(id(quota), (quota, []))[1].append(e)
-        self.quota_edges = [(quota, np.array(edges)) for quota, edges in groups.values()]
+        self.quota_edges = []  # (quota, its edges as a mask over edges)
+        for quota, edges in groups.values():
+            on_quota = np.zeros(len(self.net.edges), dtype=bool)
+            on_quota[edges] = True
+            self.quota_edges.append((quota, on_quota))
+        self.quota_of = {e: quota for quota, edges in groups.values() for e in edges}
         # the edges that may gain by re-offering, and their suppliers (see orders._reoffer)
         self.reoffered = self.open if self.quota_edges else self.open & self.edges.chosen
         self.reoffer_from = np.unique(self.edges.supplier[self.reoffered])
         in_force = self.mask_from <= k
         self.mask_now = np.where(in_force[:, None], self.masks, 1.0)
         self.masked = np.flatnonzero(in_force)
-        self.masked_edges = np.flatnonzero(np.isin(self.edges.buyer, self.masked))
+        self.is_masked_edge = np.isin(self.edges.buyer, self.masked)
+        self.masked_edges = np.flatnonzero(self.is_masked_edge)
 
     # ----- the run ----------------------------------------------------------------------
 
