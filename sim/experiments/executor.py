@@ -25,7 +25,7 @@ import itertools
 import multiprocessing
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
 from sim.experiments.worker import Task, ignore_interrupts, run_task
 from sim.results.ensemble import Replicate
@@ -73,21 +73,13 @@ class Runner:
             self._pool = None
 
     def run(self, tasks: Iterable[Task], done: Callable[[Replicate], None]) -> None:
-        """Run every task; call `done` with each replicate as it completes (in any order)."""
-        if self._pool is None:
-            for task in tasks:
-                done(run_task(task))
-            return
-        pending: set[Future] = {self._pool.submit(run_task, task) for task in tasks}
-        try:
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    done(future.result())
-        except BaseException:
-            for future in pending:
-                future.cancel()
-            raise
+        """Run every task; call `done` with each replicate as it completes (in any order).
+
+        A few tasks per worker are in flight at a time (see `map`): with all of them
+        submitted at once, every wait would go over all the pending futures.
+        """
+        for replicate in self.map(run_task, tasks):
+            done(replicate)
 
     def map(self, fn: Callable, items: Iterable) -> Iterator:
         """Yield `fn(item)` for every item as each completes (in any order).
