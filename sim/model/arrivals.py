@@ -18,7 +18,7 @@ import simpy
 
 
 class Pipeline:
-    """Tonnes by origin on each route of one kind, in a ring of `size` slots."""
+    """Tonnes by origin on each route (edge), in a ring of `size` slots."""
 
     def __init__(self, destination_rows: np.ndarray, n_rows: int, size: int, n_origins: int):
         self.size = size
@@ -53,11 +53,10 @@ class Pipeline:
 class Arrivals:
     """The goods pipeline, and the SimPy timeouts that deliver from it each step."""
 
-    def __init__(self, env: simpy.Environment, step_days: int, n_steps: int,
-                 goods: Pipeline, on_due: Callable[[int], None]):
+    def __init__(self, env: simpy.Environment, step_days: int, goods: Pipeline,
+                 on_due: Callable[[int], None]):
         self.env = env
         self.step_days = step_days
-        self.n_steps = n_steps
         self.goods = goods
         self._on_due = on_due
 

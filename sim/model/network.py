@@ -41,7 +41,6 @@ class NodeInfo:
     priority: int = 5
     edges: list[Edge] = field(default_factory=list)
     lead_steps: int = 1
-    target: list[float] | float | None = None  # order-up-to level per step (set by World)
 
 
 class Network:

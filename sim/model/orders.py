@@ -52,7 +52,7 @@ def place_orders(world: World, k: int) -> None:
     filled = _serve(world, request, available)
     if world.reoffer_from.size and np.count_nonzero(available[world.reoffer_from] > EPS):
         rest = need - np.bincount(edges.holding_row, filled, minlength=need.size)
-        filled += _reoffer(world, rest, available)
+        filled += _reoffer(world, rest, available, filled)
     _ship(world, k, filled * (filled > EPS), stock_t)
 
 
@@ -77,9 +77,10 @@ def _live_shares(world: World, k: int, stock_t: np.ndarray, inputs_t: np.ndarray
     return np.where(some_gone, live_share, edges.share)
 
 
-def _cap_to_allowed(world: World, request: np.ndarray, rows: np.ndarray | None = None) -> None:
+def _cap_to_allowed(world: World, request: np.ndarray, rows: np.ndarray | None = None,
+                    granted: np.ndarray | None = None) -> None:
     """Requests of origin-restricted buyers (per edge of `rows`, every edge if None): at most
-    what the supplier holds of allowed origins."""
+    what the supplier holds of allowed origins, less what the edge was `granted` already."""
     if rows is None:
         at = capped = world.masked_edges
     else:
@@ -88,6 +89,8 @@ def _cap_to_allowed(world: World, request: np.ndarray, rows: np.ndarray | None =
     if capped.size:
         suppliers, buyers = world.edges.supplier[capped], world.edges.buyer[capped]
         allowed = (world.stock[suppliers] * world.mask_now[buyers]).dot(world.ones)
+        if granted is not None:
+            allowed = np.maximum(allowed - granted[at], ZERO)
         request[at] = np.minimum(request[at], allowed)
 
 
@@ -102,8 +105,8 @@ def _serve(world: World, request: np.ndarray, available: np.ndarray,
         return _serve_level(world, request, available, suppliers, rows)
     if world.quota_edges:  # a quota binding on one priority leaves more for the next
         granted = np.zeros(request.size)
-        for level in edges.levels:
-            on_level = request * (level if rows is None else level[rows])
+        for level_mask in edges.levels:
+            on_level = request * (level_mask if rows is None else level_mask[rows])
             granted += _serve_level(world, on_level, available, suppliers, rows)
         return granted
     # all priorities at once: each gets what its supplier has left after the higher ones
@@ -140,7 +143,8 @@ def _serve_level(world: World, request: np.ndarray, available: np.ndarray,
     return granted
 
 
-def _reoffer(world: World, rest: np.ndarray, available: np.ndarray) -> np.ndarray:
+def _reoffer(world: World, rest: np.ndarray, available: np.ndarray,
+             granted_before: np.ndarray) -> np.ndarray:
     """Offer each buyer's unfilled rest to its suppliers in list order; tonnes granted.
 
     Without a quota in force only buyers with more than one supplier can gain: a sole
@@ -149,7 +153,9 @@ def _reoffer(world: World, rest: np.ndarray, available: np.ndarray) -> np.ndarra
     buyers missed, so then every buyer may ask again (World.reoffered, World.reoffer_from),
     except on edges whose quota is spent. place_orders first checks that one of those
     suppliers has something left. A pass works on the edges that ask (a buyer has one edge
-    at each position of its list, so their holding rows differ).
+    at each position of its list, so their holding rows differ). `granted_before` is what the
+    first pass granted on each edge: an origin-restricted buyer may ask only for allowed
+    tonnes not granted yet.
     """
     edges = world.edges
     filled = np.zeros(edges.share.size)
@@ -168,7 +174,7 @@ def _reoffer(world: World, rest: np.ndarray, available: np.ndarray) -> np.ndarra
         buyer_rows = edges.holding_row[asks]
         request = rest[buyer_rows]
         if world.masked_edges.size:
-            _cap_to_allowed(world, request, asks)
+            _cap_to_allowed(world, request, asks, granted_before[asks] + filled[asks])
         if asks.size == 1:
             granted = _serve_one(world, int(asks[0]), float(request[0]), available)
         else:
@@ -210,6 +216,8 @@ def _ship(world: World, k: int, amount: np.ndarray, stock_t: np.ndarray) -> None
     edges, stock = world.edges, world.stock
     restricted = world.masked_edges[amount[world.masked_edges] > 0] \
         if world.masked_edges.size else world.masked_edges
+    # the highest priority first: each was granted up to all the allowed stock
+    restricted = restricted[np.argsort(edges.level[restricted], kind="stable")]
     if restricted.size:
         tonnes = np.zeros((amount.size, world.ones.size))
         for e in restricted.tolist():

@@ -52,7 +52,8 @@ class Recorder:
         a["lost_t"][:, processors] = processed * (1.0 - yields)
         output = a["output_t"][:, processors]
         for j, delay in enumerate(delay_steps.tolist()):
-            output[delay:, j] = processed[: processed.shape[0] - delay, j] * yields[j]
+            if delay < processed.shape[0]:  # else nothing finishes within the run
+                output[delay:, j] = processed[: processed.shape[0] - delay, j] * yields[j]
         demand = a["demand_t"][:, consumers]
         short = demand - a["delivered_t"][:, consumers]
         short[np.abs(short) <= ROUNDING * demand] = 0.0  # see ROUNDING

@@ -20,6 +20,7 @@ from sim.model.network import CONSUMER, MINE, PROCESSOR, STOCKPILE, Network
 from sim.model.planning import ConsumerPlan, ProcessorPlan
 from sim.model.recorder import Recorder
 from sim.scenario.distributions import draw, expected, is_random
+from sim.scenario.schema import Scenario
 
 
 @dataclass
@@ -30,7 +31,7 @@ class EdgeTables:
     buyer: np.ndarray  # node index of each edge's buyer
     holding_row: np.ndarray  # row of World.held the buyer's goods go to (a processor's input)
     share: np.ndarray  # share of the buyer's order, normalised over its list
-    levels: list[np.ndarray] | None  # 0/1 per edge, one array per priority; None if one
+    levels: list[np.ndarray] | None  # a 0/1 mask over edges per priority; None if only one
     level: np.ndarray  # rank of each edge's buyer's priority (0 = highest)
     supplier_level: np.ndarray  # supplier × number of levels + level
     higher: np.ndarray  # [level, level] 1 where the row's priority is above the column's
@@ -165,7 +166,13 @@ def node_tables(net: Network, clock: schedule.Clock, rng: dict, rec: Recorder) -
 
 def _planning_clock(net: Network, clock: schedule.Clock) -> schedule.Clock:
     """The clock extended past the horizon by the longest lead time any delay could make."""
-    delays = sum(getattr(e, "delay_days", None) or getattr(e, "extra_days", 0.0)
-                 for e in net.scenario.events)
     longest = max((n.lead_steps for n in net.nodes), default=1)
-    return clock.extended(longest + math.ceil(delays / clock.step_days) + 2)
+    return clock.extended(longest + math.ceil(all_delays_days(net.scenario) / clock.step_days)
+                          + 2)
+
+
+def all_delays_days(scenario: Scenario) -> float:
+    """Days of every licence delay and extra transit together: the most that could ever be
+    in force at once, which bounds planned lead times and time on the way."""
+    return sum(getattr(e, "delay_days", None) or getattr(e, "extra_days", 0.0)
+               for e in scenario.events)

@@ -25,7 +25,7 @@ from sim.model.orders import place_orders
 from sim.model.planning import planned_lead_steps
 from sim.model.recorder import ROUNDING, Recorder
 from sim.model.streams import stream
-from sim.model.tables import due_steps, edge_tables, kind_slice, node_tables
+from sim.model.tables import all_delays_days, due_steps, edge_tables, kind_slice, node_tables
 from sim.model.tolerances import EPS, TINY
 from sim.scenario.distributions import is_random
 from sim.scenario.schema import Scenario, StockpileRelease
@@ -58,9 +58,11 @@ class World:
         self.initial_t = self._put_initial_stocks()
         self._set_up_processing()
         self._set_up_consumers()
+        self._set_up_origin_rules()
+        self._set_up_releases()
         self._set_up_rows()
         self.env = simpy.Environment()
-        self.arrivals = Arrivals(self.env, clock.step_days, clock.n_steps,
+        self.arrivals = Arrivals(self.env, clock.step_days,
                                  Pipeline(self.edges.holding_row, 2 * n, self._ring_size(),
                                           n_origins), self._arrive)
         self.due_cells = self.arrivals.goods.cells(  # where departures go, without delays
@@ -95,11 +97,8 @@ class World:
 
     def _ring_size(self) -> int:
         """Slots enough for the longest transit with every delay in force."""
-        s, step_days = self.scenario, self.clock.step_days
-        delays = sum(getattr(e, "delay_days", None) or getattr(e, "extra_days", 0.0)
-                     for e in s.events)
         longest = float(self.edges.transit_days.max()) if self.net.edges else 0.0
-        return math.ceil((longest + delays) / step_days) + 3
+        return math.ceil((longest + all_delays_days(self.scenario)) / self.clock.step_days) + 3
 
     def _set_up_processing(self) -> None:
         delays = self.nodes.delay_steps
@@ -120,7 +119,9 @@ class World:
         self.holding_row = np.arange(n) + n * self.is_processor  # where a node's purchases go
 
     def _set_up_consumers(self) -> None:
-        net, clock, s = self.net, self.clock, self.scenario
+        """Stockpile cover (who covers whom, in priority order, up to what rate), backlogs
+        and scrap returns."""
+        net, clock = self.net, self.clock
         consumers = net.of_kind(CONSUMER)
         first = self.consumers.start
         release_from: dict[int, list[int]] = {}
@@ -133,7 +134,7 @@ class World:
         self.release_order = [(c.index - first, release_from[c.index])
                               for c in sorted(consumers, key=lambda c: c.priority)
                               if c.index in release_from]
-        self.release_rows = np.array([j for j, _ in self.release_order], dtype=np.int64)
+        self.release_consumers = np.array([j for j, _ in self.release_order], dtype=np.int64)
         self.keeps_backlog = np.array([c.spec.backlog for c in consumers], dtype=bool)
         self.any_backlog = bool(self.keeps_backlog.any())
         scrap = [c for c in consumers if c.spec.scrap_to and c.spec.scrap_rate > 0]
@@ -145,14 +146,23 @@ class World:
         self.scrap_steps = np.array([max(1, math.ceil(c.spec.scrap_days / clock.step_days
                                                       - 1e-9)) for c in scrap], dtype=np.int64)
         self.scrap_steps_max = int(self.scrap_steps.max(initial=0))
-        self.masks = np.ones((2 * len(net.nodes), self.ones.size))  # by holding row
+
+    def _set_up_origin_rules(self) -> None:
+        """Consumers' `exclude_origins`: a 0/1 mask over origins by holding row, and the
+        step each comes into force (NEVER for rows without one)."""
+        net, clock, s = self.net, self.clock, self.scenario
+        self.masks = np.ones((2 * len(net.nodes), self.ones.size))
         self.mask_from = np.full(2 * len(net.nodes), NEVER)
-        for c in consumers:
+        for c in net.of_kind(CONSUMER):
             if c.spec.exclude_origins:
                 start = c.spec.exclude_from
                 self.mask_from[c.index] = clock.first_step_on_or_after(
                     0.0 if start is None else s.day(start))
                 self.masks[c.index] = [o not in c.spec.exclude_origins for o in net.origins]
+
+    def _set_up_releases(self) -> None:
+        """One-off stockpile `release` events, by the step they happen on."""
+        s, clock = self.scenario, self.clock
         self.releases: dict[int, list[StockpileRelease]] = {}
         for event in s.events:
             if isinstance(event, StockpileRelease):
@@ -280,7 +290,7 @@ class World:
         taken, took = taken[rows], drawn[rows]
         if self.release_order:
             missing = self.wanted_t[k, rows] + self.backlog[rows] - taken
-            if np.count_nonzero(missing[self.release_rows] > EPS):
+            if np.count_nonzero(missing[self.release_consumers] > EPS):
                 self._cover_from_stockpiles(k, missing, taken, took)
         rec["delivered_t"][k, rows] = taken
         if self.any_backlog:
@@ -361,7 +371,9 @@ class World:
         used = self.rec.delivered_by_origin[:, self.scrap_from].sum(axis=2)
         for j, delay in enumerate(self.scrap_steps.tolist()):
             processor = int(np.flatnonzero(self.scrap_into[:, j])[0]) - n
-            recycled[delay:, processor] += used[: used.shape[0] - delay, j] * self.scrap_rate[j, 0]
+            if delay < used.shape[0]:  # else none comes back within the run
+                recycled[delay:, processor] += used[: used.shape[0] - delay, j] \
+                    * self.scrap_rate[j, 0]
 
     # ----- what the run leaves ----------------------------------------------------------
 

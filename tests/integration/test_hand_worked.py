@@ -658,3 +658,24 @@ def test_scrap_returns_thirty_percent_two_steps_later():
     np.testing.assert_allclose(series(record, "processed_t", "recycler")[2:], 2.1, rtol=1e-12)
     assert record.totals["recycled"] == pytest.approx(recycled.sum(), rel=1e-12)
     assert recycled.sum() == pytest.approx(0.3 * WEEK * (record.n_steps - 2), rel=1e-12)
+
+
+@pytest.mark.parametrize("extra", [{"process_days": 500}, {"scrap_days": 500}])
+def test_delays_longer_than_the_run_leave_work_in_process_or_scrap_away(extra):
+    """A one-year run (53 weekly steps) with a 500-day processing delay finishes nothing,
+    and with a 500-day scrap return recycles nothing; both keep the mass balance."""
+    process = {k: v for k, v in extra.items() if k == "process_days"}
+    scrap = {"scrap_rate": 0.5, "scrap_to": "p", **{k: v for k, v in extra.items()
+                                                     if k == "scrap_days"}}
+    record = run(scenario(
+        mines=[mine("m", 3650, initial_stock=100, product="ore")],
+        processors=[processor("p", 3650, [supplier("m")], input="ore", output="metal",
+                              **process)],
+        consumers=[consumer("c", 365, [supplier("p")], initial_stock=7, **scrap)],
+        horizon_years=1))
+    assert record.balance_error < 1e-9
+    if process:
+        assert not series(record, "output_t", "p").any()
+        assert record.totals["in_process"] > 0
+    else:
+        assert not series(record, "recycled_t", "p").any()

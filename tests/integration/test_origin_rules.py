@@ -59,3 +59,37 @@ def test_suppliers_located_in_excluded_countries_are_not_used():
     record = run(data)
     assert series(record, "delivered_t", "us_defense").sum() == 0.0
     assert series(record, "shortfall_t", "us_defense").sum() > 300
+
+
+W = 365 / 7  # t/yr that make 1 t a weekly step
+
+
+def test_the_higher_priority_restricted_buyer_gets_the_allowed_stock_first():
+    """A U.S. mine makes 10 t a step (U.S.-mined) and holds 1,000 t of Chinese-origin stock.
+    Two consumers that exclude CN need 10 t a step each; `low` (priority 6) is listed before
+    `high` (priority 1). Both are granted 10 t, but only 10 t are allowed: the priority 1
+    buyer's shipment goes first and takes them, whatever the order of the list."""
+    record = run(scenario(
+        mines=[mine("s", 10 * W, country="US", initial_stock=1000, initial_origin="CN")],
+        consumers=[consumer("low", 10 * W, [supplier("s")], priority=6, exclude_origins=["CN"]),
+                   consumer("high", 10 * W, [supplier("s")], priority=1,
+                            exclude_origins=["CN"])],
+        horizon_years=0.1))
+    np.testing.assert_allclose(series(record, "delivered_t", "high")[1:5], 10.0, rtol=1e-12)
+    assert not series(record, "delivered_t", "low").any()
+
+
+def test_a_restricted_buyer_reoffers_what_its_first_supplier_may_not_ship():
+    """Consumer a excludes CN and needs 100 t a step, half from s (10 t a step allowed, the
+    rest Chinese-origin) and half from t (100,000 t, Australian). s can ship 10 t, t ships
+    50 t; the 40 t left are re-offered: not to s again (its 10 allowed tonnes are granted
+    already) but to t, so a is never short after its first delivery."""
+    record = run(scenario(
+        mines=[mine("s", 10 * W, country="US", initial_stock=1000, initial_origin="CN"),
+               mine("t", 0, country="AU", initial_stock=100_000)],
+        consumers=[consumer("a", 100 * W, [supplier("s", 0.5), supplier("t", 0.5)],
+                            exclude_origins=["CN"])],
+        horizon_years=0.1))
+    np.testing.assert_allclose(series(record, "shipped_t", "s")[:4], 10.0, rtol=1e-12)
+    np.testing.assert_allclose(series(record, "shipped_t", "t")[:4], 90.0, rtol=1e-12)
+    assert not series(record, "shortfall_t", "a")[1:].any()
