@@ -216,9 +216,9 @@ def _ship(world: World, k: int, amount: np.ndarray, stock_t: np.ndarray) -> None
     edges, stock = world.edges, world.stock
     restricted = world.masked_edges[amount[world.masked_edges] > 0] \
         if world.masked_edges.size else world.masked_edges
-    # the highest priority first: each was granted up to all the allowed stock
-    restricted = restricted[np.argsort(edges.level[restricted], kind="stable")]
     if restricted.size:
+        # the highest priority first: each was granted up to all the allowed stock
+        restricted = restricted[np.argsort(edges.level[restricted], kind="stable")]
         tonnes = np.zeros((amount.size, world.ones.size))
         for e in restricted.tolist():
             allowed = stock[edges.supplier[e]] * world.mask_now[edges.buyer[e]]
