@@ -99,6 +99,8 @@ def _serve(world: World, request: np.ndarray, available: np.ndarray,
     """Tonnes granted on the edges `rows` (every edge if None) to `request` (per edge of
     `rows`): each supplier's `available` (updated) goes to the highest priority first, pro
     rata within a priority."""
+    if rows is not None and rows.size == 1:  # the usual re-offer: cheaper in scalars
+        return np.array([_serve_one(world, int(rows[0]), float(request[0]), available)])
     edges = world.edges
     suppliers = edges.supplier if rows is None else edges.supplier[rows]
     if edges.levels is None or (rows is not None and _one_level(edges.level[rows])):
@@ -143,6 +145,19 @@ def _serve_level(world: World, request: np.ndarray, available: np.ndarray,
     return granted
 
 
+def _serve_one(world: World, edge: int, request: float, available: np.ndarray) -> float:
+    """Pro rata with a single request, in scalars: min(request, what its supplier has left),
+    at most what its quota has left."""
+    supplier = int(world.edges.supplier[edge])
+    granted = max(0.0, min(request, float(available[supplier])))
+    quota = world.quota_of.get(edge)
+    if quota is not None:
+        granted = min(granted, quota.left_t)
+        quota.left_t = max(0.0, quota.left_t - granted)
+    available[supplier] -= granted
+    return granted
+
+
 def _reoffer(world: World, rest: np.ndarray, available: np.ndarray,
              granted_before: np.ndarray) -> np.ndarray:
     """Offer each buyer's unfilled rest to its suppliers in list order; tonnes granted.
@@ -175,26 +190,10 @@ def _reoffer(world: World, rest: np.ndarray, available: np.ndarray,
         request = rest[buyer_rows]
         if world.masked_edges.size:
             _cap_to_allowed(world, request, asks, granted_before[asks] + filled[asks])
-        if asks.size == 1:
-            granted = _serve_one(world, int(asks[0]), float(request[0]), available)
-        else:
-            granted = _serve(world, request, available, asks)
+        granted = _serve(world, request, available, asks)
         filled[asks] += granted
         rest[buyer_rows] -= granted
     return filled
-
-
-def _serve_one(world: World, edge: int, request: float, available: np.ndarray) -> float:
-    """_serve for a single request, in scalars: min(request, what its supplier has left),
-    at most what its quota has left."""
-    supplier = int(world.edges.supplier[edge])
-    granted = max(0.0, min(request, float(available[supplier])))
-    quota = world.quota_of.get(edge)
-    if quota is not None:
-        granted = min(granted, quota.left_t)
-        quota.left_t = max(0.0, quota.left_t - granted)
-    available[supplier] -= granted
-    return granted
 
 
 def _may_ask(world: World) -> np.ndarray:
@@ -221,12 +220,10 @@ def _ship(world: World, k: int, amount: np.ndarray, stock_t: np.ndarray) -> None
         restricted = restricted[np.argsort(edges.level[restricted], kind="stable")]
         tonnes = np.zeros((amount.size, world.ones.size))
         for e in restricted.tolist():
-            allowed = stock[edges.supplier[e]] * world.mask_now[edges.buyer[e]]
-            have = float(allowed.dot(world.ones))
-            amount[e] = min(amount[e], have) if have > EPS else 0.0
-            if amount[e] > 0:
-                tonnes[e] = allowed * (amount[e] / have)
-                stock[edges.supplier[e]] -= tonnes[e]
+            part, amount[e] = world.take(edges.supplier[e], amount[e],
+                                         world.mask_now[edges.buyer[e]])
+            if part is not None:
+                tonnes[e] = part
         free = amount.copy()
         free[restricted] = 0.0
         tonnes += _take_in_proportion(world, free, stock.dot(world.ones))

@@ -56,8 +56,13 @@ def kind_slice(net: Network, kind: str) -> slice:
 def edge_tables(net: Network, clock: schedule.Clock, rng: dict) -> EdgeTables:
     """The edges as arrays; random transits drawn per departure step from each edge's stream."""
     edges = net.edges
-    priority = np.array([net.nodes[e.buyer].priority for e in edges], dtype=int)
-    levels = sorted(set(priority.tolist()))
+    supplier = np.array([e.supplier for e in edges], dtype=np.int64)
+    buyer = np.array([e.buyer for e in edges], dtype=np.int64)
+    n_edges_of_buyer = np.bincount(buyer, minlength=len(net.nodes))
+    chosen = n_edges_of_buyer[buyer] > 1
+    level_of = {p: i for i, p in enumerate(sorted({net.nodes[b].priority for b in buyer}))}
+    level = np.array([level_of[net.nodes[b].priority] for b in buyer.tolist()], dtype=np.int64)
+    n_levels = len(level_of)
     position = np.array([net.nodes[e.buyer].edges.index(e) for e in edges], dtype=int)
     n_positions = int(position.max()) + 1 if edges else 0
     days = np.empty((clock.n_steps, len(edges)))
@@ -67,24 +72,21 @@ def edge_tables(net: Network, clock: schedule.Clock, rng: dict) -> EdgeTables:
         else:
             days[:, e.index] = float(expected(e.transit))
     return EdgeTables(
-        supplier=np.array([e.supplier for e in edges], dtype=np.int64),
-        buyer=np.array([e.buyer for e in edges], dtype=np.int64),
-        holding_row=np.array([e.buyer + len(net.nodes) * (net.nodes[e.buyer].kind == PROCESSOR)
-                              for e in edges], dtype=np.int64),
+        supplier=supplier,
+        buyer=buyer,
+        holding_row=buyer + len(net.nodes) * np.array([net.nodes[b].kind == PROCESSOR
+                                                       for b in buyer.tolist()], dtype=np.int64),
         share=np.array([e.share for e in edges]),
-        levels=None if len(levels) < 2 else [(priority == p).astype(float) for p in levels],
-        level=np.array([levels.index(p) for p in priority.tolist()], dtype=np.int64),
-        supplier_level=np.array([e.supplier * len(levels) + levels.index(p)
-                                 for e, p in zip(edges, priority.tolist(), strict=True)],
-                                dtype=np.int64),
-        higher=np.triu(np.ones((len(levels), len(levels))), k=1),
-        choice=any(len(n.edges) > 1 for n in net.nodes),
-        choosable=np.array(sorted({e.supplier for n in net.nodes if len(n.edges) > 1
-                                   for e in n.edges}), dtype=np.int64),
-        chosen=np.array([len(net.nodes[e.buyer].edges) > 1 for e in edges], dtype=bool),
+        levels=None if n_levels < 2 else [(level == i).astype(float) for i in range(n_levels)],
+        level=level,
+        supplier_level=supplier * n_levels + level,
+        higher=np.triu(np.ones((n_levels, n_levels)), k=1),
+        choice=bool(chosen.any()),
+        choosable=np.unique(supplier[chosen]),
+        chosen=chosen,
         position=position,
         positions=[np.flatnonzero(position == p) for p in range(n_positions)],
-        n_edges_of_buyer=np.bincount([e.buyer for e in edges], minlength=len(net.nodes)),
+        n_edges_of_buyer=n_edges_of_buyer,
         transit_days=days)
 
 

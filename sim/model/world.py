@@ -145,7 +145,6 @@ class World:
         self.scrap_rate = np.array([[c.spec.scrap_rate] for c in scrap]).reshape(-1, 1)
         self.scrap_steps = np.array([max(1, math.ceil(c.spec.scrap_days / clock.step_days
                                                       - 1e-9)) for c in scrap], dtype=np.int64)
-        self.scrap_steps_max = int(self.scrap_steps.max(initial=0))
 
     def _set_up_origin_rules(self) -> None:
         """Consumers' `exclude_origins`: a 0/1 mask over origins by holding row, and the
@@ -314,13 +313,9 @@ class World:
             for sp in sources:
                 if short <= EPS:
                     break
-                allowed = self.stock[sp] * mask
-                have = float(allowed.dot(self.ones))
-                amount = min(short, left[sp], have)
-                if amount <= EPS:
+                part, amount = self.take(sp, min(short, left[sp]), mask)
+                if part is None:
                     continue
-                part = allowed * (amount / have)
-                self.stock[sp] -= part
                 took[j] += part
                 taken[j] += amount
                 short -= amount
@@ -331,18 +326,29 @@ class World:
         net = self.net
         sp = net.index[event.node]
         targets = event.to or net.nodes[sp].spec.release.to
-        have = float(self.stock[sp].dot(self.ones))
-        amount = min(event.quantity, have)
-        if amount <= EPS:
+        part, amount = self.take(sp, event.quantity)
+        if part is None:
             return
-        part = self.stock[sp] * (amount / have)
-        self.stock[sp] -= part
         weights = [net.nodes[net.index[t]].spec.demand_tpa for t in targets]
         if sum(weights) <= 0:  # nobody has demand: split evenly
             weights = [1.0] * len(targets)
         for target, weight in zip(targets, weights, strict=True):
             self.stock[net.index[target]] += part * (weight / sum(weights))
         self.rec.arrays["released_t"][k, sp] += amount
+
+    def take(self, row: int, amount: float,
+             mask: np.ndarray | None = None) -> tuple[np.ndarray | None, float]:
+        """Take up to `amount` tonnes from node `row`'s stock, of the origins `mask` allows
+        (all if None), every origin in proportion: (tonnes by origin, tonnes), or (None, 0)
+        if that is no more than EPS. For one node at a time, off the array operations."""
+        allowed = self.stock[row] if mask is None else self.stock[row] * mask
+        have = float(allowed.dot(self.ones))
+        amount = min(amount, have)
+        if amount <= EPS:
+            return None, 0.0
+        part = allowed * (amount / have)
+        self.stock[row] -= part
+        return part, amount
 
     def _arrive(self, step: int) -> None:
         """Goods due on `step` join the buyers' stocks (a processor's input), scrap too."""
@@ -358,11 +364,8 @@ class World:
         """Scrap of what consumers used scrap_days ago (read back from the deliveries record)
         returns to its processor's input, as recycled material (recorded after the run)."""
         used_on = step - self.scrap_steps
-        if step >= self.scrap_steps_max:
-            back = self.rec.delivered_by_origin[used_on, self.scrap_from] * self.scrap_rate
-        else:  # some consumers' scrap is not back yet
-            came = self.scrap_rate * (used_on >= 0)[:, None]
-            back = self.rec.delivered_by_origin[np.maximum(used_on, 0), self.scrap_from] * came
+        came = self.scrap_rate * (used_on >= 0)[:, None]  # none before scrap_days have passed
+        back = self.rec.delivered_by_origin[np.maximum(used_on, 0), self.scrap_from] * came
         self.held += self.scrap_into.dot(back)
 
     def _record_recycled(self) -> None:
