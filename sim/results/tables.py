@@ -1,7 +1,8 @@
 """The tidy time series of a run, aggregated to the scenario's record interval.
 
-Its CSV text (timeseries.csv: 295,000 rows, 15 MB for one 20-year weekly baseline run) is
-made in bulk by numpy (see `sim.results.csvtext`), a few blocks of rows at a time.
+Its CSV text (timeseries.csv: 133,000 rows and 6 MB for one 20-year weekly baseline run with
+the standard variables, 295,000 rows and 15 MB with all of them) is made in bulk by numpy
+(see `sim.results.csvtext`), a few blocks of rows at a time.
 """
 
 from __future__ import annotations
@@ -15,14 +16,26 @@ from sim.model.recorder import FLOW_VARIABLES
 from sim.results.csvtext import join_fields, rounded_lines, text_matrix
 
 VARIABLES_BY_KIND = {
-    "mine": ("stock_t", "produced_t", "capacity_tpa", "shipped_t"),
-    "processor": ("stock_t", "in_transit_t", "capacity_tpa", "received_t", "processed_t",
-                  "output_t", "lost_t", "recycled_t", "shipped_t"),
-    "stockpile": ("stock_t", "in_transit_t", "received_t", "released_t"),
-    "consumer": ("stock_t", "in_transit_t", "received_t", "demand_t", "delivered_t",
-                 "shortfall_t", "backlog_t"),
+    "standard": {
+        "mine": ("stock_t", "produced_t", "capacity_tpa"),
+        "processor": ("stock_t", "in_transit_t", "capacity_tpa", "output_t"),
+        "stockpile": ("stock_t", "in_transit_t", "released_t"),
+        "consumer": ("stock_t", "in_transit_t", "demand_t", "delivered_t", "shortfall_t",
+                     "backlog_t"),
+    },
+    "all": {
+        "mine": ("stock_t", "produced_t", "capacity_tpa", "shipped_t"),
+        "processor": ("stock_t", "in_transit_t", "capacity_tpa", "received_t", "processed_t",
+                      "output_t", "lost_t", "recycled_t", "shipped_t"),
+        "stockpile": ("stock_t", "in_transit_t", "received_t", "released_t"),
+        "consumer": ("stock_t", "in_transit_t", "received_t", "demand_t", "delivered_t",
+                     "shortfall_t", "backlog_t"),
+    },
 }
-"""Which recorded variables are written for each kind of node."""
+"""Which recorded variables timeseries.csv holds for each kind of node, by the scenario's
+`timeseries` choice. `standard` is design.md's list (a processor's production is its
+`output_t`, a stockpile's its `released_t`); `all` adds the flows in between and, for
+consumers, deliveries by mining country (`delivered_from_XX_t`)."""
 
 CHUNK_ROWS = 1 << 14
 """About how many rows `timeseries_chunks` makes at once: few enough for the CPU's cache."""
@@ -41,9 +54,11 @@ def aggregate(series: np.ndarray, steps_per_record: int, is_flow: bool) -> np.nd
     return series[ends]
 
 
-def timeseries_blocks(run: RunRecord) -> Iterator[tuple[str, np.ndarray]]:
+def timeseries_blocks(run: RunRecord, variables: str = "standard",
+                      ) -> Iterator[tuple[str, np.ndarray]]:
     """(`node,variable,`, value per record) of each block of a run's tidy rows, in file order:
-    one block per node and variable, all-zero backlog, recycling and origins left out."""
+    one block per node and variable of `VARIABLES_BY_KIND[variables]`, all-zero backlog,
+    recycling and origins left out."""
     per = run.record_days // run.step_days
     aggregated: dict[str, np.ndarray] = {}
 
@@ -53,12 +68,12 @@ def timeseries_blocks(run: RunRecord) -> Iterator[tuple[str, np.ndarray]]:
         return aggregated[name]
 
     for i, node in enumerate(run.nodes):
-        for name in VARIABLES_BY_KIND[node.kind]:
+        for name in VARIABLES_BY_KIND[variables][node.kind]:
             values = series(name)[:, i]
             if name in ("backlog_t", "recycled_t") and not values.any():
                 continue
             yield f"{node.id},{name},", values
-        if node.kind == "consumer":
+        if node.kind == "consumer" and variables == "all":
             by_origin = run.delivered_by_origin[:, i, :]
             for o, origin in enumerate(run.origins):
                 if by_origin[:, o].any():
@@ -75,12 +90,14 @@ def record_prefixes(run: RunRecord) -> list[str]:
                                                                 strict=True)]
 
 
-def timeseries_chunks(run: RunRecord, rows: int = CHUNK_ROWS) -> Iterator[np.ndarray]:
+def timeseries_chunks(run: RunRecord, variables: str = "standard", rows: int = CHUNK_ROWS,
+                      ) -> Iterator[np.ndarray]:
     """UTF-8 CSV text (uint8 arrays, to write in turn) of a run's tidy rows
-    `replication,day,date,node,variable,value`, values rounded to 1e-6 t and `-0` written as
-    0; a few blocks, about `rows` rows, at a time."""
+    `replication,day,date,node,variable,value` for the `variables` chosen (`standard` or
+    `all`), values rounded to 1e-6 t and `-0` written as 0; a few blocks, about `rows` rows,
+    at a time."""
     prefixes = text_matrix(record_prefixes(run), right=True)
-    blocks = list(timeseries_blocks(run))
+    blocks = list(timeseries_blocks(run, variables))
     per_chunk = max(1, rows // max(1, prefixes.shape[0]))
     for start in range(0, len(blocks), per_chunk):
         yield rows_text(prefixes, blocks[start:start + per_chunk])

@@ -133,7 +133,7 @@ def _write_timeseries(result: Result, path: Path) -> None:
     with path.open("wb") as f:
         f.write((",".join(header) + "\n").encode())
         for run in result.runs:
-            for chunk in timeseries_chunks(run):
+            for chunk in timeseries_chunks(run, result.scenario.timeseries):
                 f.write(chunk)
     csv_to_parquet(path)
 

@@ -298,6 +298,9 @@ class Scenario(BaseModel):
     horizon_years: float = Field(gt=0, le=200, strict=True)
     step_days: int = Field(7, ge=1, strict=True)
     record_days: int = Field(7, ge=1, strict=True)
+    timeseries: Literal["standard", "all"] = Field(
+        "standard", description="what timeseries.csv holds: the standard variables, or all "
+                                "(flows in between and deliveries by mining country too)")
     seed: int = Field(0, ge=0, strict=True)
     replications: int = Field(1, ge=1, strict=True)
     products: list[Id] = Field(min_length=1)

@@ -98,7 +98,9 @@ def test_fields_are_joined_row_by_row_without_padding() -> None:
 # --- the tidy time series -------------------------------------------------------------------------
 
 def reference_timeseries(result: Result) -> str:
-    """timeseries.csv as the row-at-a-time writer made it."""
+    """timeseries.csv as the row-at-a-time writer made it (all variables, the only choice
+    then), with the variables of the scenario's `timeseries` choice kept."""
+    chosen = result.scenario.timeseries
     out = ["replication,day,date,node,variable,value\n"]
     for run in result.runs:
         per = run.record_days // run.step_days
@@ -111,12 +113,14 @@ def reference_timeseries(result: Result) -> str:
                                                            strict=True))
 
         for i, node in enumerate(run.nodes):
-            for name in VARIABLES_BY_KIND[node.kind]:
+            for name in VARIABLES_BY_KIND["all"][node.kind]:
+                if name not in VARIABLES_BY_KIND[chosen][node.kind]:
+                    continue
                 values = aggregate(run.arrays[name][:, i], per, name in FLOW_VARIABLES)
                 if name in ("backlog_t", "recycled_t") and not values.any():
                     continue
                 block(f"{node.id},{name},", values)
-            if node.kind == "consumer":
+            if node.kind == "consumer" and chosen == "all":
                 for o, origin in enumerate(run.origins):
                     if run.delivered_by_origin[:, i, o].any():
                         values = aggregate(run.delivered_by_origin[:, i, o], per, True)
@@ -124,9 +128,9 @@ def reference_timeseries(result: Result) -> str:
     return "".join(out)
 
 
-def network(step_days: int = 7, record_days: int = 14) -> dict:
+def network(step_days: int = 7, record_days: int = 14, timeseries: str = "standard") -> dict:
     """Mines, a processor, a stockpile and consumers, with a ban that makes shortfalls."""
-    return scenario(
+    return {**scenario(
         horizon_years=3, step_days=step_days, record_days=record_days, seed=3,
         mines=[mine("cn_mine", 900, country="CN", product="ore"),
                mine("vn_mine", 300, country="VN", product="ore")],
@@ -137,13 +141,14 @@ def network(step_days: int = 7, record_days: int = 14) -> dict:
         consumers=[consumer("us_defense", 300, [supplier("us_plant")], group="defense",
                             initial_stock=30),
                    consumer("us_carbide", 700, [supplier("us_plant")], group="carbide")],
-        events=[export_control(200, "ban", until_day=500)])
+        events=[export_control(200, "ban", until_day=500)]), "timeseries": timeseries}
 
 
-@pytest.mark.parametrize(("step_days", "record_days"), [(7, 7), (7, 14), (1, 7)])
-def test_timeseries_csv_is_what_the_row_at_a_time_writer_wrote(tmp_path: Path, step_days: int,
-                                                               record_days: int) -> None:
-    s = build(network(step_days, record_days))
+@pytest.mark.parametrize(("step_days", "record_days", "timeseries"),
+                         [(7, 7, "all"), (7, 14, "all"), (1, 7, "all"), (7, 14, "standard")])
+def test_timeseries_csv_is_what_the_row_at_a_time_writer_wrote(
+        tmp_path: Path, step_days: int, record_days: int, timeseries: str) -> None:
+    s = build(network(step_days, record_days, timeseries))
     runs = [simulate(s, r, 5) for r in range(2)]
     # Values numpy writes in other forms (negative, tiny, huge, NaN) must come out alike too.
     per = record_days // step_days
@@ -162,9 +167,39 @@ def test_timeseries_csv_is_what_the_row_at_a_time_writer_wrote(tmp_path: Path, s
 
 def test_timeseries_chunks_do_not_depend_on_the_chunk_size() -> None:
     run = simulate(build(network()), 0, 5)
-    whole = b"".join(chunk.tobytes() for chunk in timeseries_chunks(run, 10**9))
+    whole = b"".join(chunk.tobytes() for chunk in timeseries_chunks(run, "all", 10**9))
     for rows in (1, 100, 500):
-        assert b"".join(chunk.tobytes() for chunk in timeseries_chunks(run, rows)) == whole
+        chunks = timeseries_chunks(run, "all", rows)
+        assert b"".join(chunk.tobytes() for chunk in chunks) == whole
+
+
+def test_standard_timeseries_holds_the_design_variables_and_all_adds_the_flows(
+        tmp_path: Path) -> None:
+    """The variables per kind of node in each choice, read back from the files."""
+    def variables(choice: str) -> dict[str, set[str]]:
+        s = build(network(timeseries=choice))
+        folder = write_result(Result(s, [simulate(s, 0, 5)], 5), tmp_path / choice,
+                              plots=False)
+        found: dict[str, set[str]] = {}
+        for row in csv.DictReader((folder / "timeseries.csv").open()):
+            found.setdefault(row["node"], set()).add(row["variable"])
+        return found
+
+    standard, every = variables("standard"), variables("all")
+    assert standard == {
+        "cn_mine": {"stock_t", "produced_t", "capacity_tpa"},
+        "vn_mine": {"stock_t", "produced_t", "capacity_tpa"},
+        "us_plant": {"stock_t", "in_transit_t", "capacity_tpa", "output_t"},
+        "us_nds": {"stock_t", "in_transit_t", "released_t"},
+        "us_defense": {"stock_t", "in_transit_t", "demand_t", "delivered_t", "shortfall_t"},
+        "us_carbide": {"stock_t", "in_transit_t", "demand_t", "delivered_t", "shortfall_t"},
+    }
+    assert every["cn_mine"] - standard["cn_mine"] == {"shipped_t"}
+    assert every["us_plant"] - standard["us_plant"] == {"received_t", "processed_t", "lost_t",
+                                                        "shipped_t"}
+    # initial stocks are of their holder's country: the U.S. origin is the plant's and its own
+    assert every["us_defense"] - standard["us_defense"] == {
+        "received_t", "delivered_from_CN_t", "delivered_from_VN_t", "delivered_from_US_t"}
 
 
 # --- statistics -----------------------------------------------------------------------------------
