@@ -22,6 +22,7 @@ import io
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 
 import numpy as np
 
@@ -29,6 +30,7 @@ from sim.model import NodeRow, RunRecord
 from sim.model.network import Network
 from sim.model.recorder import NODE_VARIABLES
 from sim.results import probabilities as prob
+from sim.results.jsontext import float_texts
 from sim.results.kpis import KpiRow, kpi_rows, kpi_stats_rows
 from sim.results.series import SERIES, bin_days, main_series
 from sim.scenario.schema import Scenario
@@ -77,19 +79,25 @@ class Bands:
         return self.names.index(name)
 
     def csv_text(self) -> str:
-        """bands.csv: one row per series and bin; floats written to round-trip exactly."""
-        known: dict[int, str] = {}  # the text of each number written so far, by its bits
-        dates = [(self.start + dt.timedelta(days=day)).isoformat() for day in self.day.tolist()]
-        bins = [f"{d},{n},{date}" for d, n, date in
-                zip(_exact_all(self.day, known), _exact_all(self.days, known), dates,
-                    strict=True)]
-        lines = [_csv_row(BAND_HEADER)]
+        """bands.csv: one row per series and bin; floats written to round-trip exactly.
+
+        Formatting the numbers is most of the work, so each distinct one is formatted once
+        (`float_texts`): with one replication a bin's mean and percentiles are one number.
+        """
+        n_bins = len(self.day)
+        day, days = _rows(float_texts(np.stack([self.day, self.days]), CSV_NONFINITE), 2)
+        bins = list(map(",".join, zip(day, days, _dates(self.start, self.day), strict=True)))
+        stats = np.stack([self.mean, self.p5, self.p50, self.p95], axis=1)  # [series, stat, bin]
+        if stats.shape != (len(self.names), 4, n_bins):
+            raise ValueError(f"bands of shape {stats.shape[::2]} for {len(self.names)} names "
+                             f"and {n_bins} bins")
+        columns = _rows(float_texts(stats, CSV_NONFINITE), 4 * len(self.names))
+        lines = [_csv_row(BAND_HEADER)[:-1]]
         for s, name in enumerate(self.names):
             cell = _csv_row((name, ""))[:-2]  # quoted as csv would, should it need to be
-            stats = [_exact_all(a[s], known) for a in (self.mean, self.p5, self.p50, self.p95)]
-            lines.extend(f"{cell},{b},{','.join(row)}\n" for b, row in
-                         zip(bins, zip(*stats, strict=True), strict=True))
-        return "".join(lines)
+            lines.extend(map(",".join, zip(repeat(cell, n_bins), bins,
+                                           *columns[4 * s: 4 * s + 4], strict=True)))
+        return "\n".join(lines) + "\n"
 
 
 @dataclass
@@ -185,18 +193,25 @@ def nanpercentile_columns(samples: np.ndarray, q: Sequence[float]) -> np.ndarray
     return out.reshape((len(q), *samples.shape[1:]))
 
 
-def _exact_all(values: np.ndarray, known: dict[int, str]) -> list[str]:
-    """Each value of a 1-D array as text that reads back to the same float, NaN as empty;
-    numbers in `known` (by their bits: 0.0 and -0.0 differ) are not formatted again (with one
-    replication, the mean and percentiles of a bin are one number)."""
-    values = np.ascontiguousarray(values, dtype=float)
-    out = []
-    for value, bits in zip(values.tolist(), values.view(np.int64).tolist(), strict=True):
-        text = known.get(bits)
-        if text is None:
-            text = known[bits] = "" if value != value else repr(value)
-        out.append(text)
-    return out
+CSV_NONFINITE = {"nan": ""}
+"""What bands.csv writes for the floats whose repr is on the left (inf stays `inf`)."""
+
+
+def _rows(texts: list[str], n_rows: int) -> list[list[str]]:
+    """`texts` cut into `n_rows` rows of equal length (those of the array they were made of)."""
+    width = len(texts) // n_rows if n_rows else 0
+    return [texts[i * width: (i + 1) * width] for i in range(n_rows)]
+
+
+def _dates(start: dt.date, days: np.ndarray) -> list[str]:
+    """ISO date of `start` plus each of `days`, as `start + timedelta(days=day)` writes it:
+    by numpy's dates when they are whole days within the years 1-9999 (all bins' are), else
+    one by one, which keeps the rounding and errors of `timedelta`."""
+    days = np.asarray(days, dtype=float)
+    first, last = (dt.date.min - start).days, (dt.date.max - start).days
+    if np.all((days == np.round(days)) & (days >= first) & (days <= last)):
+        return (np.datetime64(start, "D") + days.astype(np.int64)).astype(str).tolist()
+    return [(start + dt.timedelta(days=day)).isoformat() for day in days.tolist()]
 
 
 def _csv_row(cells: Sequence[str]) -> str:

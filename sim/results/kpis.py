@@ -132,24 +132,37 @@ def kpi_stats_rows(values: np.ndarray) -> list[dict[str, float | int | None]]:
     """`kpi_stats` of each row of `values` [kpi, replication], the same numbers bit for bit.
 
     Rows without NaN (most) are done together, a few numpy calls for all of them instead of
-    a dozen per KPI; rows with a NaN go through `kpi_stats` one by one.
+    a dozen per KPI, and rows of NaN only (a KPI undefined in every replication, such as the
+    first shortfall day of a scope never short) need no numbers; rows with some NaNs go
+    through `kpi_stats` one by one.
     """
     values = np.asarray(values, dtype=float)
-    out: list[dict[str, float | int | None]] = [{} for _ in range(values.shape[0])]
-    has_nan = np.isnan(values).any(axis=1)
-    whole = np.flatnonzero(~has_nan)
+    nan = np.isnan(values)
+    some_nan, all_nan = nan.any(axis=1), nan.all(axis=1)  # with no replication: all NaN
     n = values.shape[1]
+    if n and not some_nan.any():  # the usual case
+        return _whole_stats(values)
+    out: list[dict[str, float | int | None]] = [{} for _ in range(values.shape[0])]
+    whole = np.flatnonzero(~some_nan)
     if whole.size and n:
-        rows = values[whole]
-        p5, p50, p95 = np.percentile(rows, [5, 50, 95], axis=1)
-        sd = rows.std(axis=1, ddof=1) if n > 1 else np.zeros(whole.size)
-        columns = zip(rows.mean(axis=1).tolist(), sd.tolist(), p5.tolist(), p50.tolist(),
-                      p95.tolist(), strict=True)
-        for i, stats in zip(whole.tolist(), columns, strict=True):
-            out[i] = {**dict(zip(STATS, stats, strict=True)), "n": n}
-    for i in np.flatnonzero(has_nan | (n == 0)).tolist():
+        for i, stats in zip(whole.tolist(), _whole_stats(values[whole]), strict=True):
+            out[i] = stats
+    for i in np.flatnonzero(all_nan).tolist():
+        out[i] = {**dict.fromkeys(STATS), "n": 0}
+    for i in np.flatnonzero(some_nan & ~all_nan).tolist():
         out[i] = kpi_stats(values[i])
     return out
+
+
+def _whole_stats(rows: np.ndarray) -> list[dict[str, float | int | None]]:
+    """`kpi_stats` of each row of `rows` [kpi, replication], none of them with a NaN."""
+    n = rows.shape[1]
+    p5, p50, p95 = np.percentile(rows, [5, 50, 95], axis=1)
+    sd = rows.std(axis=1, ddof=1) if n > 1 else np.zeros(rows.shape[0])
+    columns = zip(rows.mean(axis=1).tolist(), sd.tolist(), p5.tolist(), p50.tolist(),
+                  p95.tolist(), strict=True)
+    return [{"mean": mean, "sd": sd, "p5": p5, "p50": p50, "p95": p95, "n": n}
+            for mean, sd, p5, p50, p95 in columns]
 
 
 def summarize(rows: list[KpiRow]) -> dict[str, dict[str, dict[str, float | int | None]]]:

@@ -14,6 +14,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -65,7 +66,7 @@ class Probability:
     @property
     def interval(self) -> tuple[float, float]:
         """Wilson score interval at the 95% level."""
-        return wilson(self.successes, self.n, LEVEL)
+        return _wilson(self.successes, self.n)
 
     @property
     def key(self) -> str:
@@ -85,22 +86,31 @@ def probabilities(keys: Sequence[tuple[str, str]], values: np.ndarray, spec: Pro
                   start: dt.date) -> list[Probability]:
     """Every probability of `spec` for every scope with a fill rate, from KPI values [key, rep].
 
-    `spec` must be resolved (no None dates).
+    `spec` must be resolved (no None dates). The successes of every scope are counted at once,
+    a few numpy calls per threshold or date.
     """
-    index = {key: j for j, key in enumerate(keys)}
-    out = []
-    for scope in dict.fromkeys(scope for scope, kpi in keys if kpi == "fill_rate"):
-        fill = values[index[(scope, "fill_rate")]]
-        for threshold in spec.fill_rates:
-            out.append(Probability(scope, "fill_rate>=", f"{threshold:g}",
-                                   int(np.sum(fill >= threshold)), fill.size))
-        first = values[index[(scope, "first_shortfall_day")]]
-        for date in spec.no_shortfall_by:
-            day = float((date - start).days)
-            ok = np.isnan(first) | (first >= day)
-            out.append(Probability(scope, "no_shortfall_by", date.isoformat(),
-                                   int(np.sum(ok)), first.size))
-    return out
+    wanted = ("fill_rate", "first_shortfall_day")
+    index = {key: j for j, key in enumerate(keys) if key[1] in wanted}
+    scopes = list(dict.fromkeys(scope for scope, kpi in index if kpi == "fill_rate"))
+    fill = values[[index[(scope, "fill_rate")] for scope in scopes]]  # [scope, rep]
+    first = values[[index[(scope, "first_shortfall_day")] for scope in scopes]]
+    n = values.shape[1]
+    events = [("fill_rate>=", f"{threshold:g}", fill >= threshold)
+              for threshold in spec.fill_rates]
+    events += [("no_shortfall_by", date.isoformat(),
+                np.isnan(first) | (first >= float((date - start).days)))
+               for date in spec.no_shortfall_by]
+    counts = [(event, threshold, np.count_nonzero(ok, axis=1).tolist())
+              for event, threshold, ok in events]
+    return [Probability(scope, event, threshold, successes[s], n)
+            for s, scope in enumerate(scopes) for event, threshold, successes in counts]
+
+
+@lru_cache(maxsize=4096)
+def _wilson(successes: int, n: int) -> tuple[float, float]:
+    """`wilson(successes, n, LEVEL)`, once per pair: the probabilities of a run repeat a few
+    pairs (every scope never short over all n replications: n of n)."""
+    return wilson(successes, n, LEVEL)
 
 
 HEADER = ("scope", "event", "threshold", "successes", "n", "p", "ci_low", "ci_high")

@@ -10,32 +10,28 @@ from __future__ import annotations
 import csv
 import functools
 import hashlib
+import io
 import json
 import math
 import os
 import platform
+import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from sim.results.jsontext import indented_json
 from sim.results.kpis import KpiRow, kpi_rows, summarize
 from sim.results.result import Result
 from sim.results.tables import timeseries_chunks
+from sim.results.yamltext import block_yaml
 
 DEPENDENCIES = ("simpy", "numpy", "matplotlib", "pyyaml", "pydantic", "tqdm")
-
-C_DUMPER = getattr(yaml, "CSafeDumper", None)
-"""PyYAML's dumper with libyaml's emitter, where PyYAML was built with it."""
-
-SIMPLE_KEY_LENGTH = 64
-"""Keys up to this long (and not empty) are written alike by both YAML emitters."""
-
+KPI_HEADER = ("replication", "scope", "kpi", "value")
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+"""What makes csv.writer quote a field (QUOTE_MINIMAL, `,` as delimiter)."""
 
 def free_folder(wanted: Path) -> Path:
     """`wanted`, or the first of `wanted-2`, `wanted-3`, ... that does not exist."""
@@ -54,31 +50,7 @@ def resolved_yaml(result: Result) -> str:
     data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
     header = "# Resolved scenario written by tungsten-sim: every default filled in.\n" \
              "# `tungsten-sim run` on this file reproduces the results beside it.\n"
-    return header + yaml_text(data)
-
-
-def yaml_text(data: Any) -> str:
-    """`yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)`, the same text.
-
-    libyaml's emitter is 5 times faster than PyYAML's pure-Python one, but the two write
-    some strings differently (non-ASCII, control characters, empty or long keys), so it is
-    used only where every string is printable ASCII and every key short and not empty.
-    """
-    dumper = C_DUMPER if C_DUMPER is not None and _plain_ascii(data) else yaml.SafeDumper
-    return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
-
-
-def _plain_ascii(data: Any) -> bool:
-    """True if every string in `data` (dicts, lists, scalars) is printable ASCII and every
-    dict key such a string, not empty and at most SIMPLE_KEY_LENGTH long."""
-    if isinstance(data, str):
-        return data.isascii() and data.isprintable()
-    if isinstance(data, dict):
-        return all(isinstance(key, str) and 0 < len(key) <= SIMPLE_KEY_LENGTH
-                   and _plain_ascii(key) and _plain_ascii(value) for key, value in data.items())
-    if isinstance(data, (list, tuple)):
-        return all(_plain_ascii(item) for item in data)
-    return True
+    return header + block_yaml(data)
 
 
 def all_kpi_rows(result: Result) -> list[KpiRow]:
@@ -110,8 +82,7 @@ def write_result(result: Result, wanted: Path, plots: bool = True) -> Path:
         ensemble = result.ensemble
         rows = all_kpi_rows(result) if ensemble is None else ensemble.kpi_rows()
         _write_timeseries(result, tmp / "timeseries.csv")
-        _write_csv(tmp / "kpis.csv", ("replication", "scope", "kpi", "value"),
-                   ((r, s, k, _num(v)) for r, s, k, v in rows))
+        (tmp / "kpis.csv").write_text(kpis_csv(rows))
         summary = summarize(rows) if ensemble is None else ensemble.summary()
         for name, text in (ensemble.files() if ensemble is not None else {}).items():
             (tmp / name).write_text(text)
@@ -166,11 +137,19 @@ def installed_version(name: str) -> str | None:
         return None
 
 
-def _write_csv(path: Path, header: tuple, rows) -> None:
-    with path.open("w", newline="") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(header)
+def kpis_csv(rows: Iterable[KpiRow]) -> str:
+    """kpis.csv: a header and `replication,scope,kpi,value` rows, values rounded to 12
+    decimals (NaN as empty), quoted as csv.writer quotes (only a free-text group name can
+    need it)."""
+    rows = [(r, scope, kpi, _num(value)) for r, scope, kpi, value in rows]
+    names = {scope for _, scope, _, _ in rows} | {kpi for _, _, kpi, _ in rows}
+    if any(_NEEDS_QUOTES.search(name) for name in names):
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(KPI_HEADER)
         writer.writerows(rows)
+        return out.getvalue()
+    return ",".join(KPI_HEADER) + "\n" + "".join(f"{r},{s},{k},{v}\n" for r, s, k, v in rows)
 
 
 def _num(value: float) -> str:

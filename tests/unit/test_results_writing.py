@@ -1,6 +1,6 @@
 """Writing results fast writes what the plain, row-at-a-time code wrote, byte for byte:
-numbers as text, the tidy time series, KPI statistics, bands, summary.json and the resolved
-scenario, each against a straightforward reference."""
+numbers as text, the tidy time series, KPI statistics, bands and summary.json, each against
+a straightforward reference (the resolved scenario's YAML: tests/unit/test_yaml_text.py)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,10 @@ import datetime as dt
 import io
 import json
 import math
-import random
-import string
 from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 from scenario_builder import (
     build,
     consumer,
@@ -37,7 +34,7 @@ from sim.results.ensemble import Bands, nanpercentile_columns
 from sim.results.jsontext import indented_json
 from sim.results.kpis import kpi_stats, kpi_stats_rows, summarize
 from sim.results.tables import VARIABLES_BY_KIND, aggregate, timeseries_chunks
-from sim.results.writer import C_DUMPER, yaml_text
+from sim.results.writer import kpis_csv
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -252,7 +249,7 @@ def test_percentile_bands_are_numpys(reps: int) -> None:
     np.testing.assert_array_equal(got, expected)
 
 
-# --- bands.csv, summary.json, scenario.resolved.yaml ----------------------------------------------
+# --- bands.csv and summary.json ---------------------------------------------------------------
 
 def reference_bands_csv(bands: Bands) -> str:
     """bands.csv as csv.writer and repr wrote it, a row at a time."""
@@ -311,55 +308,76 @@ def test_summary_json_of_a_monte_carlo_run_is_json_dumps() -> None:
     assert indented_json(summary) == json.dumps(summary, indent=1, sort_keys=True)
 
 
-def safe_dump(data) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+# --- many alike dicts, probabilities at once, dates of any day ------------------------------------
+
+def test_indented_json_of_many_alike_dicts_is_json_dumps() -> None:
+    """Dicts of scalars at one depth are written a key at a time for all of them: numbers
+    repeated across keys and dicts, 0.0 beside -0.0, NaN, infinities, None among floats,
+    mixed columns, keys in another order, and keys a dict holds as one but JSON writes apart
+    (1, 1.0, True) come out as json.dumps writes them."""
+    numbers = [0.0, -0.0, math.nan, math.inf, -math.inf, 1e16, 1e-5, 0.1, 2.5, -3.25]
+
+    def stats(i: int) -> dict:
+        x = numbers[i % len(numbers)]
+        return {"mean": x, "sd": 0.0 if i % 3 else -0.0, "p5": x, "p50": None if i % 4 else x,
+                "n": i, "ok": i % 2 == 0, "mixed": "é%s" if i % 5 == 0 else 0.5 if i % 5 == 1
+                else i}
+
+    data = {f"scope{s}": {f"kpi{k}": stats(7 * s + k) for k in range(7)} for s in range(6)}
+    data["listed"] = [stats(i) for i in range(12)] + [{"b": 1, "a": 2.0}, {"a": 3.0, "b": 4}]
+    data["keys"] = {"one": {1: "int"}, "true": {True: "bool"}, "float": {1.0: 1.5},
+                    "none": {None: -0.0}, "numbers": {2.5: 1, 3: 2}}
+    assert indented_json(data) == json.dumps(data, indent=1, sort_keys=True)
 
 
-@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)
-def test_resolved_scenarios_are_written_as_safe_dump_wrote_them(path: Path) -> None:
-    from sim.scenario import load_scenario
+def test_probabilities_of_all_scopes_at_once_are_those_of_each_scope() -> None:
+    from sim.results.probabilities import ProbabilitySpec, probabilities
 
-    data = load_scenario(path).model_dump(mode="json", by_alias=True, exclude_none=True)
-    assert yaml_text(data) == safe_dump(data)
-
-
-def random_document(rng: random.Random, ascii_only: bool) -> dict:
-    """Nested dicts and lists of strings (YAML-special ones among them) and numbers."""
-    words = ["tungsten", "U.S.", "50%", "t/yr", "(USGS)", "#1", "a: b", "x - y", "'q'", '"q"',
-             "null", "yes", "No", "1e3", "0x1F", ".inf", "~", "[x]", "{y}", "a\\b", "--", "...",
-             "!tag", "&a", "*a", "%", "@", "`", "|", ">", "12:30", "2030-01-01", *"?:,-#'"]
-    if not ascii_only:
-        words += ["é", "中国", "—", "😀", "\t", "a\nb", " ", "\x7f", "\u00a0"]
-
-    def text() -> str:
-        return rng.choice([" ", "", "  "]).join(rng.choice(words)
-                                                for _ in range(rng.choice([1, 2, 5, 20, 60])))
-
-    def value(depth: int):
-        r = rng.random()
-        if depth < 3 and r < 0.2:
-            return {text()[:40] or "k": value(depth + 1) for _ in range(rng.randint(0, 4))}
-        if depth < 3 and r < 0.35:
-            return [value(depth + 1) for _ in range(rng.randint(0, 3))]
-        return rng.choice([text(), text(), rng.random() * 10 ** rng.randint(-8, 20),
-                           rng.randint(-10**6, 10**12), True, None, math.nan, -math.inf])
-
-    return {rng.choice(string.ascii_lowercase) + str(i): value(0) for i in range(4)}
+    rng = np.random.default_rng(12)
+    scopes = ["us_defense", "country:US", "world"]
+    keys = [(s, k) for s in scopes for k in ("fill_rate", "first_shortfall_day", "demand_t")]
+    values = rng.random((len(keys), 25))
+    values[1::3] *= 3000.0  # first shortfall days
+    values[rng.random(values.shape) < 0.3] = np.nan
+    values[0, :5] = 0.95  # on the threshold
+    start = dt.date(2030, 1, 1)
+    spec = ProbabilitySpec((0.5, 0.95), (dt.date(2031, 1, 1), None)).resolve(
+        start, dt.date(2040, 1, 1))
+    expected = []
+    for scope in scopes:
+        fill = values[keys.index((scope, "fill_rate"))]
+        first = values[keys.index((scope, "first_shortfall_day"))]
+        for threshold in spec.fill_rates:
+            expected.append((scope, "fill_rate>=", f"{threshold:g}",
+                             int(np.sum(fill >= threshold)), fill.size))
+        for date in spec.no_shortfall_by:
+            ok = np.isnan(first) | (first >= (date - start).days)
+            expected.append((scope, "no_shortfall_by", date.isoformat(), int(np.sum(ok)),
+                             first.size))
+    got = probabilities(keys, values, spec, start)
+    assert [(p.scope, p.event, p.threshold, p.successes, p.n) for p in got] == expected
 
 
-@pytest.mark.parametrize("ascii_only", [True, False])
-def test_yaml_text_is_safe_dump_for_any_document(ascii_only: bool) -> None:
-    rng = random.Random(7)
-    for _ in range(1500):
-        data = random_document(rng, ascii_only)
-        assert yaml_text(data) == safe_dump(data), data
+def test_bands_csv_dates_of_any_day_are_timedeltas() -> None:
+    """Whole days (numpy's dates) and fractional or negative ones (timedelta's rounding)."""
+    day = np.array([0.0, 59.0, 0.5, 1.9999999999999, -0.25, -1.0, 3652.0])
+    values = np.arange(day.size, dtype=float)[None, :]
+    for days in (day[:2], day):
+        n = days.size
+        bands = Bands(dt.date(2028, 2, 1), ("s",), days, np.full(n, 7.0),
+                      *[values[:, :n]] * 4)
+        assert bands.csv_text() == reference_bands_csv(bands)
 
 
-@pytest.mark.skipif(C_DUMPER is None, reason="PyYAML built without libyaml")
-def test_libyaml_writes_plain_ascii_documents_as_pure_python_does() -> None:
-    rng = random.Random(8)
-    for _ in range(1500):
-        data = random_document(rng, True)
-        written = yaml.dump(data, Dumper=C_DUMPER, sort_keys=False, allow_unicode=True,
-                            width=100)
-        assert written == safe_dump(data), data
+# --- kpis.csv ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("group", ["defense", "aero, space", 'the "big" one', "line\nbreak"])
+def test_kpis_csv_is_what_csv_writer_wrote(group: str) -> None:
+    rows = [(0, "us_defense", "fill_rate", 0.9876543210123456), (0, f"group:{group}",
+                                                                  "shortfall_t", float("nan")),
+            (1, "world", "days_short", 3.0), (1, f"group:{group}", "recovery_day", -0.0)]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("replication", "scope", "kpi", "value"))
+    writer.writerows((r, s, k, "" if math.isnan(v) else repr(round(v, 12))) for r, s, k, v in rows)
+    assert kpis_csv(rows) == out.getvalue()
