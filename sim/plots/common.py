@@ -95,12 +95,21 @@ def _finish(ax: Axes, result: Result, ylabel: str, stacked: int = 0,
 
 def _axes(ax: Axes, start: dt.date, end: dt.date, ylabel: str) -> None:
     """Date axis from `start` to `end`, y from 0 with headroom, readable ticks, a label."""
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, DateFormatter, date2num
+    from matplotlib.ticker import FixedLocator, FuncFormatter
 
-    locator = AutoDateLocator(minticks=5, maxticks=12)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    years = (end - start).days / 365.25
+    if years >= 4:  # every 1, 2, 5... years on 1 January: a fixed list draws far faster
+        step = next(n for n in (1, 2, 5, 10, 20, 50, 100) if years / n <= 12)
+        first = start.year if (start.month, start.day) == (1, 1) else start.year + 1
+        first = -(-first // step) * step  # the first multiple of `step` from there
+        ticks = [dt.datetime(year, 1, 1) for year in range(first, end.year + 1, step)]
+        ax.xaxis.set_major_locator(FixedLocator(date2num(ticks)))
+        ax.xaxis.set_major_formatter(DateFormatter("%Y"))
+    else:
+        locator = AutoDateLocator(minticks=5, maxticks=12)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     ax.yaxis.set_major_formatter(FuncFormatter(_tick_label))
     ax.set_xlim(dt.datetime.combine(start, dt.time()), dt.datetime.combine(end, dt.time()))
     top = ax.dataLim.y1 if np.isfinite(ax.dataLim.y1) and ax.dataLim.y1 > 0 else 1.0
