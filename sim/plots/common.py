@@ -98,7 +98,7 @@ def _axes(ax: Axes, start: dt.date, end: dt.date, ylabel: str) -> None:
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, DateFormatter, date2num
     from matplotlib.ticker import FixedLocator, FuncFormatter
 
-    years = (end - start).days / 365.25
+    years = (end - start).days / 365  # model years (horizon_years x 365 days)
     if years >= 4:  # every 1, 2, 5... years on 1 January: a fixed list draws far faster
         step = next(n for n in (1, 2, 5, 10, 20, 50, 100) if years / n <= 12)
         first = start.year if (start.month, start.day) == (1, 1) else start.year + 1

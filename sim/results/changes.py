@@ -20,7 +20,8 @@ import yaml
 from sim.scenario.schema import Scenario
 from sim.scenario.tree import NODE_LISTS, item_key
 
-NOT_PARAMETERS = frozenset({"source", "assumption", "description", "name"})
+NOT_PARAMETERS = frozenset({"source", "assumption", "description", "name", "timeseries"})
+"""Keys that change no result: provenance, names, and which series timeseries.csv holds."""
 KEYED_LISTS = frozenset({*NODE_LISTS, "events", "suppliers"})
 ABSENT = "(none)"
 

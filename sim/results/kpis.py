@@ -18,6 +18,8 @@ SHORT_EPS = 1e-9
 """Relative tolerance under which a step's shortfall counts as none."""
 
 KpiRow = tuple[int, str, str, float]
+KPI_HEADER = ["replication", "scope", "kpi", "value"]
+"""The columns of kpis.csv: one row per KPI value."""
 
 
 def scopes(run: RunRecord) -> list[tuple[str, list[int]]]:

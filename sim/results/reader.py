@@ -25,12 +25,12 @@ import numpy as np
 
 from sim.errors import Problem, ScenarioError
 from sim.results.ensemble import BAND_HEADER, Bands, KpiKey
+from sim.results.kpis import KPI_HEADER
 from sim.results.result import Result
 from sim.scenario import load_scenario
 from sim.scenario.schema import Scenario
 
 REQUIRED = ("manifest.json", "kpis.csv", "scenario.resolved.yaml")
-KPI_HEADER = ["replication", "scope", "kpi", "value"]
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The tidy time series of a run, aggregated to the scenario's record interval.
 
-Its CSV text (timeseries.csv: 133,000 rows and 6 MB for one 20-year weekly baseline run with
-the standard variables, 295,000 rows and 15 MB with all of them) is made in bulk by numpy
+Its CSV text (timeseries.csv: 132,000 rows and 6.4 MB for one 20-year weekly baseline run
+with the standard variables, 295,000 rows and 15.1 MB with all of them) is made in bulk by numpy
 (see `sim.results.csvtext`), a few blocks of rows at a time.
 """
 
@@ -14,6 +14,7 @@ import numpy as np
 from sim.model import RunRecord
 from sim.model.recorder import FLOW_VARIABLES
 from sim.results.csvtext import join_fields, rounded_lines, text_matrix
+from sim.scenario.schema import TimeseriesChoice
 
 VARIABLES_BY_KIND = {
     "standard": {
@@ -54,11 +55,14 @@ def aggregate(series: np.ndarray, steps_per_record: int, is_flow: bool) -> np.nd
     return series[ends]
 
 
-def timeseries_blocks(run: RunRecord, variables: str = "standard",
+def timeseries_blocks(run: RunRecord, variables: TimeseriesChoice = "standard",
                       ) -> Iterator[tuple[str, np.ndarray]]:
     """(`node,variable,`, value per record) of each block of a run's tidy rows, in file order:
     one block per node and variable of `VARIABLES_BY_KIND[variables]`, all-zero backlog,
     recycling and origins left out."""
+    if variables not in VARIABLES_BY_KIND:
+        raise ValueError(f"variables must be one of {sorted(VARIABLES_BY_KIND)}, "
+                         f"not {variables!r}")
     per = run.record_days // run.step_days
     aggregated: dict[str, np.ndarray] = {}
 
@@ -90,8 +94,8 @@ def record_prefixes(run: RunRecord) -> list[str]:
                                                                 strict=True)]
 
 
-def timeseries_chunks(run: RunRecord, variables: str = "standard", rows: int = CHUNK_ROWS,
-                      ) -> Iterator[np.ndarray]:
+def timeseries_chunks(run: RunRecord, *, variables: TimeseriesChoice = "standard",
+                      rows: int = CHUNK_ROWS) -> Iterator[np.ndarray]:
     """UTF-8 CSV text (uint8 arrays, to write in turn) of a run's tidy rows
     `replication,day,date,node,variable,value` for the `variables` chosen (`standard` or
     `all`), values rounded to 1e-6 t and `-0` written as 0; a few blocks, about `rows` rows,

@@ -11,6 +11,7 @@ import csv
 import functools
 import hashlib
 import io
+import itertools
 import json
 import math
 import os
@@ -18,20 +19,22 @@ import platform
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 
 from sim.results.jsontext import indented_json
-from sim.results.kpis import KpiRow, kpi_rows, summarize
+from sim.results.kpis import KPI_HEADER, KpiRow, kpi_rows, summarize
 from sim.results.result import Result
 from sim.results.tables import timeseries_chunks
 from sim.results.yamltext import block_yaml
 
 DEPENDENCIES = ("simpy", "numpy", "matplotlib", "pyyaml", "pydantic", "tqdm")
-KPI_HEADER = ("replication", "scope", "kpi", "value")
+KPI_CHUNK_ROWS = 50_000
+"""kpis.csv rows formatted at a time (a 1,000-replication baseline run has 634,000)."""
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 """What makes csv.writer quote a field (QUOTE_MINIMAL, `,` as delimiter)."""
+
 
 def free_folder(wanted: Path) -> Path:
     """`wanted`, or the first of `wanted-2`, `wanted-3`, ... that does not exist."""
@@ -82,7 +85,8 @@ def write_result(result: Result, wanted: Path, plots: bool = True) -> Path:
         ensemble = result.ensemble
         rows = all_kpi_rows(result) if ensemble is None else ensemble.kpi_rows()
         _write_timeseries(result, tmp / "timeseries.csv")
-        (tmp / "kpis.csv").write_text(kpis_csv(rows))
+        with (tmp / "kpis.csv").open("w", newline="") as f:
+            f.writelines(kpis_csv(rows))
         summary = summarize(rows) if ensemble is None else ensemble.summary()
         for name, text in (ensemble.files() if ensemble is not None else {}).items():
             (tmp / name).write_text(text)
@@ -104,7 +108,7 @@ def _write_timeseries(result: Result, path: Path) -> None:
     with path.open("wb") as f:
         f.write((",".join(header) + "\n").encode())
         for run in result.runs:
-            for chunk in timeseries_chunks(run, result.scenario.timeseries):
+            for chunk in timeseries_chunks(run, variables=result.scenario.timeseries):
                 f.write(chunk)
     csv_to_parquet(path)
 
@@ -137,19 +141,19 @@ def installed_version(name: str) -> str | None:
         return None
 
 
-def kpis_csv(rows: Iterable[KpiRow]) -> str:
-    """kpis.csv: a header and `replication,scope,kpi,value` rows, values rounded to 12
+def kpis_csv(rows: Iterable[KpiRow], chunk: int = KPI_CHUNK_ROWS) -> Iterator[str]:
+    """kpis.csv text, a header and `replication,scope,kpi,value` rows, values rounded to 12
     decimals (NaN as empty), quoted as csv.writer quotes (only a free-text group name can
-    need it)."""
-    rows = [(r, scope, kpi, _num(value)) for r, scope, kpi, value in rows]
-    names = {scope for _, scope, _, _ in rows} | {kpi for _, _, kpi, _ in rows}
-    if any(_NEEDS_QUOTES.search(name) for name in names):
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(KPI_HEADER)
-        writer.writerows(rows)
-        return out.getvalue()
-    return ",".join(KPI_HEADER) + "\n" + "".join(f"{r},{s},{k},{v}\n" for r, s, k, v in rows)
+    need it): `chunk` rows at a time, so a run of many replications is never all in memory."""
+    yield ",".join(KPI_HEADER) + "\n"
+    rows = iter(rows)
+    while block := [(r, s, k, _num(v)) for r, s, k, v in itertools.islice(rows, chunk)]:
+        if any(_NEEDS_QUOTES.search(s) or _NEEDS_QUOTES.search(k) for _, s, k, _ in block):
+            out = io.StringIO()
+            csv.writer(out, lineterminator="\n").writerows(block)
+            yield out.getvalue()
+        else:
+            yield "".join(f"{r},{s},{k},{v}\n" for r, s, k, v in block)
 
 
 def _num(value: float) -> str:

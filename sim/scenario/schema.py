@@ -287,6 +287,10 @@ Event = Annotated[
 ]
 
 
+TimeseriesChoice = Literal["standard", "all"]
+"""What timeseries.csv holds: design.md's standard variables, or all of them."""
+
+
 class Scenario(BaseModel):
     """A complete, validated scenario: everything the model reads, with defaults filled in."""
 
@@ -298,7 +302,7 @@ class Scenario(BaseModel):
     horizon_years: float = Field(gt=0, le=200, strict=True)
     step_days: int = Field(7, ge=1, strict=True)
     record_days: int = Field(7, ge=1, strict=True)
-    timeseries: Literal["standard", "all"] = Field(
+    timeseries: TimeseriesChoice = Field(
         "standard", description="what timeseries.csv holds: the standard variables, or all "
                                 "(flows in between and deliveries by mining country too)")
     seed: int = Field(0, ge=0, strict=True)

@@ -212,3 +212,19 @@ def test_plot_result_end_to_end(tmp_path: Path) -> None:
     result = Result(scenario, [simulate(scenario, r) for r in range(2)], seed=scenario.seed)
     paths = plot_result(result, tmp_path / "plots")
     assert_all_written(paths, tmp_path / "plots")
+
+
+@pytest.mark.parametrize(("start", "days", "labels"), [
+    (dt.date(2025, 1, 1), 20 * 365, [str(y) for y in range(2026, 2045, 2)]),
+    (dt.date(2025, 7, 1), 4 * 365, ["2026", "2027", "2028", "2029"]),  # 4 model years, daily
+    (dt.date(2025, 3, 1), 50 * 365, [str(y) for y in range(2030, 2076, 5)]),  # to 2075-02
+])
+def test_runs_of_four_years_or_more_get_a_tick_every_few_years_on_1_january(
+        start: dt.date, days: int, labels: list[str]) -> None:
+    from sim.plots.common import _axes, _figure
+
+    figure, (ax,) = _figure()
+    ax.plot([dt.datetime.combine(start, dt.time())], [1.0])
+    _axes(ax, start, start + dt.timedelta(days=days), "t")
+    figure.canvas.draw()
+    assert [t.get_text() for t in ax.get_xticklabels()] == labels

@@ -164,9 +164,9 @@ def test_timeseries_csv_is_what_the_row_at_a_time_writer_wrote(
 
 def test_timeseries_chunks_do_not_depend_on_the_chunk_size() -> None:
     run = simulate(build(network()), 0, 5)
-    whole = b"".join(chunk.tobytes() for chunk in timeseries_chunks(run, "all", 10**9))
+    whole = b"".join(c.tobytes() for c in timeseries_chunks(run, variables="all", rows=10**9))
     for rows in (1, 100, 500):
-        chunks = timeseries_chunks(run, "all", rows)
+        chunks = timeseries_chunks(run, variables="all", rows=rows)
         assert b"".join(chunk.tobytes() for chunk in chunks) == whole
 
 
@@ -380,4 +380,5 @@ def test_kpis_csv_is_what_csv_writer_wrote(group: str) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(("replication", "scope", "kpi", "value"))
     writer.writerows((r, s, k, "" if math.isnan(v) else repr(round(v, 12))) for r, s, k, v in rows)
-    assert kpis_csv(rows) == out.getvalue()
+    assert "".join(kpis_csv(rows)) == out.getvalue()
+    assert "".join(kpis_csv(iter(rows), chunk=1)) == out.getvalue()  # quoted chunk by chunk

@@ -186,6 +186,8 @@ def test_changes_list_parameters_by_path_and_skip_provenance() -> None:
     assert not any(p.endswith((".source", ".assumption")) or p == "name" for p in found)
     assert not any(p.startswith("mines.n.") for p in found)  # one row for an added node
     assert changes(base, base) == []
+    # which series timeseries.csv holds changes no result
+    assert changes(base, base.model_copy(update={"timeseries": "all"})) == []
     assert [c.parameter for c in changes(other, base)][-3:] == [
         "mines.n", "consumers.c.suppliers.n", "events.0"]
 
