@@ -51,7 +51,8 @@ def _lay_out_once(figure: Figure) -> None:
     """Run the figure's constrained layout now, at the saving resolution, and keep it.
 
     With a layout engine set, `savefig` draws the figure twice (once only to lay it out);
-    laying it out here and then fixing the positions makes it draw once, about 40% faster.
+    laying it out here and then fixing the positions makes it draw once (plot_result of a
+    20-year run: 1.67 -> 1.49 s, the same pixels).
     """
     engine = figure.get_layout_engine()
     if engine is None:

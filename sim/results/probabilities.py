@@ -14,7 +14,6 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -66,7 +65,7 @@ class Probability:
     @property
     def interval(self) -> tuple[float, float]:
         """Wilson score interval at the 95% level."""
-        return _wilson(self.successes, self.n)
+        return wilson(self.successes, self.n, LEVEL)
 
     @property
     def key(self) -> str:
@@ -104,13 +103,6 @@ def probabilities(keys: Sequence[tuple[str, str]], values: np.ndarray, spec: Pro
               for event, threshold, ok in events]
     return [Probability(scope, event, threshold, successes[s], n)
             for s, scope in enumerate(scopes) for event, threshold, successes in counts]
-
-
-@lru_cache(maxsize=4096)
-def _wilson(successes: int, n: int) -> tuple[float, float]:
-    """`wilson(successes, n, LEVEL)`, once per pair: the probabilities of a run repeat a few
-    pairs (every scope never short over all n replications: n of n)."""
-    return wilson(successes, n, LEVEL)
 
 
 HEADER = ("scope", "event", "threshold", "successes", "n", "p", "ci_low", "ci_high")

@@ -230,8 +230,10 @@ def welch_ci(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray,
     return Interval(diff, diff - half, diff + half, n, se, df, "welch")
 
 
+@lru_cache(maxsize=4096)
 def wilson(successes: int, n: int, level: float = LEVEL) -> tuple[float, float]:
-    """Wilson score interval of a proportion successes/n (NaNs when n is 0)."""
+    """Wilson score interval of a proportion successes/n (NaNs when n is 0). Cached: a
+    run's probabilities repeat a few pairs (every scope never short: n of n)."""
     if not 0 <= successes <= n:
         raise ValueError(f"successes (={successes}) must be between 0 and n (={n})")
     if n == 0:

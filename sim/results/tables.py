@@ -16,27 +16,30 @@ from sim.model.recorder import FLOW_VARIABLES
 from sim.results.csvtext import join_fields, rounded_lines, text_matrix
 from sim.scenario.schema import TimeseriesChoice
 
+ALL_BY_KIND = {
+    "mine": ("stock_t", "produced_t", "capacity_tpa", "shipped_t"),
+    "processor": ("stock_t", "in_transit_t", "capacity_tpa", "received_t", "processed_t",
+                  "output_t", "lost_t", "recycled_t", "shipped_t"),
+    "stockpile": ("stock_t", "in_transit_t", "received_t", "released_t"),
+    "consumer": ("stock_t", "in_transit_t", "received_t", "demand_t", "delivered_t",
+                 "shortfall_t", "backlog_t"),
+}
+"""Every recorded variable timeseries.csv can hold for each kind of node, in file order."""
+
+STANDARD_VARIABLES = frozenset({"stock_t", "in_transit_t", "capacity_tpa", "produced_t",
+                                "output_t", "released_t", "demand_t", "delivered_t",
+                                "shortfall_t", "backlog_t"})
+"""design.md's list (a processor's production is its `output_t`, a stockpile's its
+`released_t`)."""
+
 VARIABLES_BY_KIND = {
-    "standard": {
-        "mine": ("stock_t", "produced_t", "capacity_tpa"),
-        "processor": ("stock_t", "in_transit_t", "capacity_tpa", "output_t"),
-        "stockpile": ("stock_t", "in_transit_t", "released_t"),
-        "consumer": ("stock_t", "in_transit_t", "demand_t", "delivered_t", "shortfall_t",
-                     "backlog_t"),
-    },
-    "all": {
-        "mine": ("stock_t", "produced_t", "capacity_tpa", "shipped_t"),
-        "processor": ("stock_t", "in_transit_t", "capacity_tpa", "received_t", "processed_t",
-                      "output_t", "lost_t", "recycled_t", "shipped_t"),
-        "stockpile": ("stock_t", "in_transit_t", "received_t", "released_t"),
-        "consumer": ("stock_t", "in_transit_t", "received_t", "demand_t", "delivered_t",
-                     "shortfall_t", "backlog_t"),
-    },
+    "standard": {kind: tuple(v for v in names if v in STANDARD_VARIABLES)
+                 for kind, names in ALL_BY_KIND.items()},
+    "all": ALL_BY_KIND,
 }
 """Which recorded variables timeseries.csv holds for each kind of node, by the scenario's
-`timeseries` choice. `standard` is design.md's list (a processor's production is its
-`output_t`, a stockpile's its `released_t`); `all` adds the flows in between and, for
-consumers, deliveries by mining country (`delivered_from_XX_t`)."""
+`timeseries` choice; `all` also adds, for consumers, deliveries by mining country
+(`delivered_from_XX_t`)."""
 
 CHUNK_ROWS = 1 << 14
 """About how many rows `timeseries_chunks` makes at once: few enough for the CPU's cache."""
