@@ -4,13 +4,15 @@ Each buyer orders (target − stock − goods on the way), split over its suppli
 a supplier that cannot supply on the step (a mine not yet online and with no stock, a plant
 with no capacity or with nothing to work on or sell) takes no share, so adding a future
 supplier to a list changes nothing before it exists.
-A supplier serves the orders it receives from stock, highest priority (lowest number) first,
-pro rata within a priority; banned or blocked edges get nothing, quota-controlled edges at
-most what the quota has left (shared pro rata by the quota's edges when it binds). What is
-unfilled is re-offered to the buyer's suppliers in the order of its list (one pass per
-position in the list), and stock a quota refused to the supplier's other buyers; what is
-still unfilled is dropped.
-Every pass works on arrays over edges: a request per edge, sums per supplier by bincount.
+Priority levels are served one after another, highest (lowest number) first. Within a
+level, each supplier serves the orders it receives from stock pro rata; banned or blocked
+edges get nothing, quota-controlled edges at most what the quota has left (shared pro rata
+by the quota's edges when it binds). Then the level's unfilled rest is re-offered in rounds:
+each buyer asks the first supplier of its list that still has stock it may take and that
+it has not re-asked yet (so a supplier that could not fill is skipped), and suppliers serve
+the round's requests pro rata. Only then does the next level order, so a defense buyer's
+re-offer comes before a commercial buyer's first order. What is still unfilled is dropped.
+Every round works on arrays over edges: a request per edge, sums per supplier by bincount.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import numpy as np
 from sim.model.tolerances import EPS, ONE, TINY, ZERO
 
 if TYPE_CHECKING:
-    from sim.model.world import World
+    from sim.model.world import Level, World
 
 
 def place_orders(world: World, k: int) -> None:
@@ -48,12 +50,27 @@ def place_orders(world: World, k: int) -> None:
         _cap_to_allowed(world, request)
     if world.any_blocked:
         request *= world.open
-    available = stock_t.copy()
-    filled = _serve(world, request, available)
-    if world.reoffer_from.size and np.count_nonzero(available[world.reoffer_from] > EPS):
-        rest = need - np.bincount(edges.holding_row, filled, minlength=need.size)
-        filled += _reoffer(world, rest, available, filled)
+    filled = _allocate(world, need, request, stock_t.copy())
     _ship(world, k, filled * (filled > EPS), stock_t)
+
+
+def _allocate(world: World, need: np.ndarray, request: np.ndarray,
+              available: np.ndarray) -> np.ndarray:
+    """Tonnes granted per edge: each priority level's first orders, then its re-offers, one
+    level after another, highest first (lower levels get what the higher ones left)."""
+    rest = need.copy()
+    filled = np.empty(request.size)
+    for level in world.levels:
+        if level.rows is None:  # one level: every edge
+            filled = _serve_level(world, request, available, level.suppliers, None)
+        else:
+            filled[level.rows] = granted = _serve_level(
+                world, request[level.rows], available, level.suppliers, level.rows)
+        if level.asks.size and np.count_nonzero(available[level.ask_suppliers] > EPS):
+            rest -= np.bincount(level.holding, filled if level.rows is None else granted,
+                                minlength=rest.size)
+            _reoffer(world, level, rest, filled, available)
+    return filled
 
 
 def _live_shares(world: World, k: int, stock_t: np.ndarray, inputs_t: np.ndarray) -> np.ndarray:
@@ -94,43 +111,19 @@ def _cap_to_allowed(world: World, request: np.ndarray, rows: np.ndarray | None =
         request[at] = np.minimum(request[at], allowed)
 
 
-def _serve(world: World, request: np.ndarray, available: np.ndarray,
-           rows: np.ndarray | None = None) -> np.ndarray:
-    """Tonnes granted on the edges `rows` (every edge if None) to `request` (per edge of
-    `rows`): each supplier's `available` (updated) goes to the highest priority first, pro
-    rata within a priority."""
-    if rows is not None and rows.size == 1:  # the usual re-offer: cheaper in scalars
+def _serve_rows(world: World, request: np.ndarray, available: np.ndarray,
+                rows: np.ndarray) -> np.ndarray:
+    """Tonnes granted on the edges `rows`, all of one priority level, to `request` (per edge
+    of `rows`): pro rata to each supplier's `available` (updated)."""
+    if rows.size == 1:  # the usual re-offer: cheaper in scalars
         return np.array([_serve_one(world, int(rows[0]), float(request[0]), available)])
-    edges = world.edges
-    suppliers = edges.supplier if rows is None else edges.supplier[rows]
-    if edges.levels is None or (rows is not None and _one_level(edges.level[rows])):
-        return _serve_level(world, request, available, suppliers, rows)
-    if world.quota_edges:  # a quota binding on one priority leaves more for the next
-        granted = np.zeros(request.size)
-        for level_mask in edges.levels:
-            on_level = request * (level_mask if rows is None else level_mask[rows])
-            granted += _serve_level(world, on_level, available, suppliers, rows)
-        return granted
-    # all priorities at once: each gets what its supplier has left after the higher ones
-    cells = edges.supplier_level if rows is None else edges.supplier_level[rows]
-    n, n_levels = available.size, len(edges.levels)
-    asked = np.bincount(cells, request, minlength=n * n_levels).reshape(n, n_levels)
-    left = available[:, None] - asked.dot(edges.higher)  # minus what higher priorities asked
-    fraction = np.minimum(left, asked) / np.maximum(asked, EPS)
-    fraction *= left > EPS
-    granted = request * fraction.ravel()[cells]
-    available -= np.bincount(suppliers, granted, minlength=n)
-    return granted
-
-
-def _one_level(levels: np.ndarray) -> bool:
-    """Whether requests of these priority levels all share one."""
-    return bool((levels == levels[0]).all())
+    return _serve_level(world, request, available, world.edges.supplier[rows], rows)
 
 
 def _serve_level(world: World, request: np.ndarray, available: np.ndarray,
                  suppliers: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
-    """Grant requests of one priority pro rata to what each supplier has available."""
+    """Grant requests of one priority pro rata to what each supplier has available, then cut
+    grants on a quota's edges pro rata to what the quota has left."""
     asked = np.bincount(suppliers, request, minlength=available.size)
     fraction = np.minimum(np.maximum(available, ZERO), asked) / np.maximum(asked, EPS)
     granted = request * fraction[suppliers]
@@ -158,53 +151,65 @@ def _serve_one(world: World, edge: int, request: float, available: np.ndarray) -
     return granted
 
 
-def _reoffer(world: World, rest: np.ndarray, available: np.ndarray,
-             granted_before: np.ndarray) -> np.ndarray:
-    """Offer each buyer's unfilled rest to its suppliers in list order; tonnes granted.
+def _reoffer(world: World, level: Level, rest: np.ndarray, filled: np.ndarray,
+             available: np.ndarray) -> None:
+    """Re-offer the unfilled `rest` (by holding row) of one level's buyers in rounds, adding
+    grants to `filled`.
 
-    Without a quota in force only buyers with more than one supplier can gain: a sole
-    supplier has already given all it had, or all an origin rule allows. A quota caps
-    grants after they are shared pro rata, which can leave a supplier stock that its other
-    buyers missed, so then every buyer may ask again (World.reoffered, World.reoffer_from),
-    except on edges whose quota is spent. place_orders first checks that one of those
-    suppliers has something left. A pass works on the edges that ask (a buyer has one edge
-    at each position of its list, so their holding rows differ). `granted_before` is what the
-    first pass granted on each edge: an origin-restricted buyer may ask only for allowed
-    tonnes not granted yet.
+    In a round each buyer asks, for all it still lacks, the first supplier in its list that
+    has stock left, that it may ask (quota not spent) and that it has not re-asked yet;
+    every supplier serves the requests it receives pro rata. Every edge is re-asked at most
+    once, so the rounds end. Without a quota in force only buyers with more than one
+    supplier can gain (a sole supplier has given all it had, or all an origin rule allows);
+    a quota caps grants after they are shared pro rata, which can leave stock that the
+    supplier's other buyers missed, so then every open edge may ask (World.reoffered). An
+    origin-restricted buyer asks only for allowed tonnes not yet granted on the edge.
     """
-    edges = world.edges
-    filled = np.zeros(edges.share.size)
-    asking = (rest[edges.holding_row] > EPS) & (available[edges.supplier] > EPS) \
-        & _may_ask(world)
-    first = True
-    for position in sorted(set(edges.position[asking].tolist())):  # only ever fewer later
-        rows = edges.positions[position]
-        if first:  # nothing has changed since `asking` was worked out
-            asks, first = rows[asking[rows]], False
-        else:
-            asks = rows[(rest[edges.holding_row[rows]] > EPS)
-                        & (available[edges.supplier[rows]] > EPS) & _may_ask(world)[rows]]
+    buyer_of = level.ask_holding
+    may = rest[buyer_of] > EPS  # per edge of level.asks, in preference order
+    while True:
+        may &= available[level.ask_suppliers] > EPS
+        for quota, on_quota in level.ask_quotas:
+            if quota.left_t <= EPS:
+                may &= ~on_quota
+        live = may.nonzero()[0]
+        if not live.size:
+            return
+        if live.size == 1:  # one buyer asks one supplier: in scalars
+            may[live] = False
+            edge, buyer = int(level.asks[live[0]]), int(buyer_of[live[0]])
+            request = float(rest[buyer])
+            if world.is_masked_edge[edge]:
+                request = min(request, _allowed_t(world, edge) - float(filled[edge]))
+            granted = _serve_one(world, edge, request, available) if request > EPS else 0.0
+            filled[edge] += granted
+            rest[buyer] -= granted
+            return
+        buyers = buyer_of[live]
+        first = np.empty(live.size, dtype=bool)
+        first[0] = True
+        first[1:] = buyers[1:] != buyers[:-1]  # the first live edge of each buyer
+        picked = live[first]
+        may[picked] = False  # each edge is re-asked once
+        asks, buyers = level.asks[picked], buyers[first]
+        request = rest[buyers]
+        if world.masked_edges.size:
+            _cap_to_allowed(world, request, asks, filled[asks])
+            asking = request > EPS
+            asks, buyers, request = asks[asking], buyers[asking], request[asking]
             if not asks.size:
                 continue
-        buyer_rows = edges.holding_row[asks]
-        request = rest[buyer_rows]
-        if world.masked_edges.size:
-            _cap_to_allowed(world, request, asks, granted_before[asks] + filled[asks])
-        granted = _serve(world, request, available, asks)
+        granted = _serve_rows(world, request, available, asks)
         filled[asks] += granted
-        rest[buyer_rows] -= granted
-    return filled
+        rest[buyers] -= granted
+        may &= rest[buyer_of] > EPS
 
 
-def _may_ask(world: World) -> np.ndarray:
-    """Edges a re-offer may go to: World.reoffered, less those whose quota is spent."""
-    if not world.quota_edges:
-        return world.reoffered
-    may = world.reoffered.copy()
-    for quota, on_quota in world.quota_edges:
-        if quota.left_t <= EPS:
-            may[on_quota] = False
-    return may
+def _allowed_t(world: World, edge: int) -> float:
+    """Tonnes of the origins its buyer may take that an edge's supplier holds."""
+    edges = world.edges
+    return float((world.stock[edges.supplier[edge]] * world.mask_now[edges.buyer[edge]])
+                 .dot(world.ones))
 
 
 def _ship(world: World, k: int, amount: np.ndarray, stock_t: np.ndarray) -> None:

@@ -31,15 +31,12 @@ class EdgeTables:
     buyer: np.ndarray  # node index of each edge's buyer
     holding_row: np.ndarray  # row of World.held the buyer's goods go to (a processor's input)
     share: np.ndarray  # share of the buyer's order, normalised over its list
-    levels: list[np.ndarray] | None  # a 0/1 mask over edges per priority; None if only one
     level: np.ndarray  # rank of each edge's buyer's priority (0 = highest)
-    supplier_level: np.ndarray  # supplier × number of levels + level
-    higher: np.ndarray  # [level, level] 1 where the row's priority is above the column's
     choice: bool  # some buyer has more than one supplier
     choosable: np.ndarray  # the suppliers of buyers that have more than one
     chosen: np.ndarray  # per edge: its buyer has more than one supplier
-    position: np.ndarray  # of each edge in its buyer's list of suppliers
-    positions: list[np.ndarray]  # edge indices at each position of the buyers' lists
+    level_rows: list[np.ndarray]  # edge indices of each priority level, highest first
+    preference: np.ndarray  # edge indices by buyer, each buyer's in its list's order
     n_edges_of_buyer: np.ndarray  # per node
     transit_days: np.ndarray  # [step, edge]
 
@@ -64,7 +61,6 @@ def edge_tables(net: Network, clock: schedule.Clock, rng: dict) -> EdgeTables:
     level = np.array([level_of[net.nodes[b].priority] for b in buyer.tolist()], dtype=np.int64)
     n_levels = len(level_of)
     position = np.array([net.nodes[e.buyer].edges.index(e) for e in edges], dtype=int)
-    n_positions = int(position.max()) + 1 if edges else 0
     days = np.empty((clock.n_steps, len(edges)))
     for e in edges:
         if is_random(e.transit):
@@ -77,15 +73,12 @@ def edge_tables(net: Network, clock: schedule.Clock, rng: dict) -> EdgeTables:
         holding_row=buyer + len(net.nodes) * np.array([net.nodes[b].kind == PROCESSOR
                                                        for b in buyer.tolist()], dtype=np.int64),
         share=np.array([e.share for e in edges]),
-        levels=None if n_levels < 2 else [(level == i).astype(float) for i in range(n_levels)],
         level=level,
-        supplier_level=supplier * n_levels + level,
-        higher=np.triu(np.ones((n_levels, n_levels)), k=1),
         choice=bool(chosen.any()),
         choosable=np.unique(supplier[chosen]),
         chosen=chosen,
-        position=position,
-        positions=[np.flatnonzero(position == p) for p in range(n_positions)],
+        level_rows=[np.flatnonzero(level == i) for i in range(n_levels)],
+        preference=np.lexsort((position, buyer)),
         n_edges_of_buyer=n_edges_of_buyer,
         transit_days=days)
 

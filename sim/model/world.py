@@ -13,24 +13,60 @@ into the buyers' stocks.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import simpy
 
 from sim.model import schedule
 from sim.model.arrivals import Arrivals, Pipeline
-from sim.model.controls import Controls
+from sim.model.controls import Controls, Quota
 from sim.model.network import CONSUMER, MINE, PROCESSOR, STOCKPILE, Network
 from sim.model.orders import place_orders
 from sim.model.planning import planned_lead_steps
 from sim.model.recorder import ROUNDING, Recorder
 from sim.model.streams import stream
-from sim.model.tables import all_delays_days, due_steps, edge_tables, kind_slice, node_tables
+from sim.model.tables import (
+    EdgeTables,
+    all_delays_days,
+    due_steps,
+    edge_tables,
+    kind_slice,
+    node_tables,
+)
 from sim.model.tolerances import EPS, TINY
 from sim.scenario.distributions import is_random
 from sim.scenario.schema import Scenario, StockpileRelease
 
 NEVER = np.iinfo(np.int64).max
+
+
+@dataclass
+class Level:
+    """The edges of one priority level's buyers, as the allocation reads them: all (rows
+    None) or `rows`, their suppliers and holding rows; and the edges the level may re-offer
+    to (`asks`, in each buyer's list order, buyer by buyer), their suppliers, holding rows,
+    and each quota in force as a mask over them."""
+
+    rows: np.ndarray | None
+    suppliers: np.ndarray
+    holding: np.ndarray
+    asks: np.ndarray
+    ask_suppliers: np.ndarray
+    ask_holding: np.ndarray
+    ask_quotas: list[tuple[Quota, np.ndarray]]
+
+    @classmethod
+    def of(cls, edges: EdgeTables, rows: np.ndarray, reoffered: np.ndarray,
+           quota_edges: list[tuple[Quota, np.ndarray]]) -> Level:
+        """The level of the edges `rows`, with the edges re-offers may go to in force."""
+        asks = edges.preference[(reoffered & np.isin(np.arange(reoffered.size), rows))
+                                [edges.preference]]
+        every = rows.size == reoffered.size
+        return cls(rows=None if every else rows, suppliers=edges.supplier[rows],
+                   holding=edges.holding_row[rows], asks=asks,
+                   ask_suppliers=edges.supplier[asks], ask_holding=edges.holding_row[asks],
+                   ask_quotas=[(quota, on_quota[asks]) for quota, on_quota in quota_edges])
 
 
 class World:
@@ -195,9 +231,10 @@ class World:
             on_quota[edges] = True
             self.quota_edges.append((quota, on_quota))
         self.quota_of = {e: quota for quota, edges in groups.values() for e in edges}
-        # the edges that may gain by re-offering, and their suppliers (see orders._reoffer)
+        # the edges that may gain by re-offering (see orders._reoffer)
         self.reoffered = self.open if self.quota_edges else self.open & self.edges.chosen
-        self.reoffer_from = np.unique(self.edges.supplier[self.reoffered])
+        self.levels = [Level.of(self.edges, rows, self.reoffered, self.quota_edges)
+                       for rows in self.edges.level_rows]
         in_force = self.mask_from <= k
         self.mask_now = np.where(in_force[:, None], self.masks, 1.0)
         self.masked = np.flatnonzero(in_force)
@@ -268,8 +305,9 @@ class World:
         return taken, drawn
 
     def _process(self, k: int, taken: np.ndarray, drawn: np.ndarray) -> None:
-        """Finished batches to output stock; what processors started is made after
-        process_days (at once if that is under a step), at their yield."""
+        """Finished batches to output stock; what processors start now is output, at their
+        yield, on the first step starting on or after now + process_days (design.md step 4:
+        at once only when process_days is 0; 1 to 7 days on weekly steps means next step)."""
         rows, inputs = self.processors, self.input_rows
         self.rec.arrays["processed_t"][k, rows] = taken[inputs]
         made = drawn[inputs] * self.yields

@@ -170,3 +170,7 @@ def _dates(s: Scenario) -> Iterator[Finding]:
     for i, m in enumerate(s.mines):
         if m.online is not None and m.online >= s.end:
             yield ("mines", i, "online"), f"{m.online} is after {horizon}"
+        if m.ramp_days > 0 and m.online is None:
+            yield ("mines", i, "ramp_days"), \
+                "a ramp needs an online date to start from: give online (the day output " \
+                "starts), or use a capacity event with ramp_days to ramp an existing mine"

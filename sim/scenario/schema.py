@@ -110,7 +110,9 @@ class Processor(Node):
     output: Id
     capacity_tpa: NonNeg
     yield_: float = Field(1.0, alias="yield", gt=0, le=1, strict=True)
-    process_days: NonNeg = 0.0
+    process_days: NonNeg = Field(
+        0.0, description="days from starting a batch to its output; the output is usable from "
+        "the first step starting on or after that (0: in the same step)")
     cover_days: NonNeg = Field(0.0, description="input stock held on top of lead-time use")
     priority: Priority = 5
     initial_stock: NonNeg | dict[Id, NonNeg] = Field(

@@ -261,6 +261,14 @@ ONE_PROBLEM = [
     ),
     pytest.param(
         "validate",
+        edit("capacity_tpa: 1000}", "capacity_tpa: 1000, ramp_days: 365}"),
+        "365}",
+        "mines.m.ramp_days: a ramp needs an online date to start from: give online (the day "
+        "output starts), or use a capacity event with ramp_days to ramp an existing mine",
+        id="ramp-without-online",
+    ),
+    pytest.param(
+        "validate",
         with_events("""\
           - kind: export_control
             at: 2026-06-01

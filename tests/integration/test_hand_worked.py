@@ -15,9 +15,10 @@ The semantics these numbers rest on (pinned by design.md and the scenario format
   L = ceil(share-weighted mean transit / step_days) >= 1; a processor's is
   capacity per step × (L + cover_days / step_days);
 - a shipment departing at step k with transit d arrives at step max(k+1, ceil((k·step+d)/step));
-- suppliers allocate by priority (lower first), pro rata within one; banned or blocked edges
-  get nothing; what is unfilled is re-offered to the buyer's suppliers in list order, then
-  dropped;
+- priority levels are served in turn (lower number first): suppliers serve the level's
+  orders pro rata, banned or blocked edges get nothing, and the level's unfilled rest is
+  re-offered, each buyer asking the first supplier in its list that still has stock, before
+  the next level orders; what is still unfilled is dropped;
 - a quota allows allowed_fraction × (tonnes shipped on the matching edges in the 365 days
   before `at`, or base_tpa) per year, pro-rated per step.
 
@@ -260,8 +261,9 @@ def test_unfilled_share_is_reoffered_to_the_other_supplier(why):
     """A consumer sources 50/50 from `cn` and `au`; `cn` is banned (or has nothing).
 
     Each step it orders 7 t: 3.5 t to each. `cn` fills nothing; the 3.5 t are re-offered to
-    its suppliers in list order: `cn` again (nothing), then `au`, which has ample stock and
-    fills them. So it is never short, and everything it gets is Australian.
+    the first supplier in its list that has stock it may take: not `cn` (banned or empty) but
+    `au`, which has ample stock and fills them. So it is never short, and everything it gets
+    is Australian.
     """
     cn_capacity = 3650 if why == "banned" else 0
     events = [export_control(0, "ban", to=["US"])] if why == "banned" else []
