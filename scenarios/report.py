@@ -17,7 +17,8 @@ import numpy as np
 from calibration import calibration_rows, china_throughput_share, format_table
 from matplotlib.figure import Figure
 
-from sim.model import RunRecord, simulate
+from sim.model import simulate
+from sim.records import RunRecord
 from sim.results.kpis import kpi_rows
 from sim.scenario import load_scenario
 

@@ -4,21 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-NODE_VARIABLES = (
-    "stock_t", "in_transit_t", "capacity_tpa", "produced_t", "processed_t", "output_t",
-    "lost_t", "demand_t", "delivered_t", "shortfall_t", "expected_use_t", "received_t",
-    "released_t", "recycled_t", "shipped_t", "backlog_t",
-)
-"""Variables recorded for every node on every step (zero where they do not apply)."""
-
-FLOW_VARIABLES = frozenset(NODE_VARIABLES) - {"stock_t", "in_transit_t", "capacity_tpa",
-                                              "backlog_t"}
-"""Variables that are flows per step (summed over a record interval); the rest are levels."""
-
-ROUNDING = 1e-12
-"""A stock's origin parts sum to its total only to rounding (1e-16 of it), so a consumer that
-takes all of a stock that was exactly its demand may get 1e-16 less: shortfalls within this
-share of demand are rounding, and recorded as 0."""
+from sim.records import NODE_VARIABLES, ROUNDING
 
 
 class Recorder:

@@ -24,7 +24,7 @@ from sim.model.controls import Controls, Quota
 from sim.model.network import CONSUMER, MINE, PROCESSOR, STOCKPILE, Network
 from sim.model.orders import place_orders
 from sim.model.planning import planned_lead_steps
-from sim.model.recorder import ROUNDING, Recorder
+from sim.model.recorder import Recorder
 from sim.model.streams import stream
 from sim.model.tables import (
     EdgeTables,
@@ -35,6 +35,7 @@ from sim.model.tables import (
     node_tables,
 )
 from sim.model.tolerances import EPS, TINY
+from sim.records import ROUNDING
 from sim.scenario.distributions import is_random
 from sim.scenario.schema import Scenario, StockpileRelease
 

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from sim.model import RunRecord
+    from sim.records import RunRecord
     from sim.results.result import Result
 
 

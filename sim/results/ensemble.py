@@ -26,9 +26,8 @@ from itertools import repeat
 
 import numpy as np
 
-from sim.model import NodeRow, RunRecord
 from sim.model.network import Network
-from sim.model.recorder import NODE_VARIABLES
+from sim.records import NODE_VARIABLES, NodeRow, RunRecord
 from sim.results import probabilities as prob
 from sim.results.jsontext import float_texts
 from sim.results.kpis import KpiRow, kpi_rows, kpi_stats_rows

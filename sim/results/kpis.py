@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from sim.model import RunRecord
+from sim.records import RunRecord
 
 SHORT_EPS = 1e-9
 """Relative tolerance under which a step's shortfall counts as none."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sim.model import RunRecord
+from sim.records import RunRecord
 from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ import warnings
 
 import numpy as np
 
-from sim.model import RunRecord
+from sim.records import RunRecord
 
 MONTH_DAYS = 365.25 / 12
 

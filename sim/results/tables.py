@@ -11,8 +11,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from sim.model import RunRecord
-from sim.model.recorder import FLOW_VARIABLES
+from sim.records import FLOW_VARIABLES, RunRecord
 from sim.results.csvtext import join_fields, rounded_lines, text_matrix
 from sim.scenario.schema import TimeseriesChoice
 

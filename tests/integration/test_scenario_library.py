@@ -38,7 +38,8 @@ import pytest
 import yaml
 
 from sim.cli import main
-from sim.model import RunRecord, simulate
+from sim.model import simulate
+from sim.records import RunRecord
 from sim.results.kpis import kpi_rows
 from sim.scenario import load_scenario
 from sim.scenario.schema import StockpileRelease

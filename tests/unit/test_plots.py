@@ -12,8 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from sim.model import NodeRow, RunRecord, simulate
-from sim.model.recorder import NODE_VARIABLES
+from sim.model import simulate
 from sim.plots import (
     annual_rate,
     bin_centres,
@@ -24,6 +23,7 @@ from sim.plots import (
     top_and_other,
     us_deliveries_by_origin,
 )
+from sim.records import NODE_VARIABLES, NodeRow, RunRecord
 from sim.results.result import Result
 from sim.scenario import load_scenario
 

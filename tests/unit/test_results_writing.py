@@ -27,7 +27,7 @@ from scenario_builder import (
 
 from sim.experiments import run_replications
 from sim.model import simulate
-from sim.model.recorder import FLOW_VARIABLES
+from sim.records import FLOW_VARIABLES
 from sim.results import Result, write_result
 from sim.results.csvtext import join_fields, rounded_lines, text_matrix
 from sim.results.ensemble import Bands, nanpercentile_columns

@@ -1,0 +1,73 @@
+"""The record contract: what one replication hands from the model to results and plots.
+
+The model writes a RunRecord and nothing else leaves it; results, plots and experiments
+read only this module's types, so they never import the model. Every array is in tonnes of
+contained tungsten (t W) per step, or a level at the end of the step (see FLOW_VARIABLES).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+
+NODE_VARIABLES = (
+    "stock_t", "in_transit_t", "capacity_tpa", "produced_t", "processed_t", "output_t",
+    "lost_t", "demand_t", "delivered_t", "shortfall_t", "expected_use_t", "received_t",
+    "released_t", "recycled_t", "shipped_t", "backlog_t",
+)
+"""Variables recorded for every node on every step (zero where they do not apply)."""
+
+FLOW_VARIABLES = frozenset(NODE_VARIABLES) - {"stock_t", "in_transit_t", "capacity_tpa",
+                                              "backlog_t"}
+"""Variables that are flows per step (summed over a record interval); the rest are levels."""
+
+ROUNDING = 1e-12
+"""A stock's origin parts sum to its total only to rounding (1e-16 of it), so a consumer that
+takes all of a stock that was exactly its demand may get 1e-16 less: shortfalls within this
+share of demand are rounding, and recorded as 0."""
+
+
+@dataclass(frozen=True)
+class NodeRow:
+    """Who a node is, for results: id, kind, country, group."""
+
+    id: str
+    kind: str
+    country: str
+    group: str | None
+
+
+@dataclass
+class RunRecord:
+    """Everything one replication produced; results and plots read only this.
+
+    `arrays` maps each variable of `recorder.NODE_VARIABLES` to an array [step, node];
+    `delivered_by_origin` is [step, node, origin], `produced_by_origin` [step, origin], and
+    `shipped_by_edge` [step, edge] the tonnes departing on each (supplier, buyer) of `edges`.
+    """
+
+    replication: int
+    start: dt.date
+    step_days: int
+    record_days: int
+    nodes: list[NodeRow]
+    origins: list[str]
+    arrays: dict[str, np.ndarray]
+    delivered_by_origin: np.ndarray
+    produced_by_origin: np.ndarray
+    totals: dict[str, float]
+    balance_error: float
+    edges: list[tuple[int, int]] = field(default_factory=list)
+    shipped_by_edge: np.ndarray | None = None
+
+    @property
+    def n_steps(self) -> int:
+        """Number of steps in the run."""
+        return self.arrays["stock_t"].shape[0]
+
+    @property
+    def days(self) -> np.ndarray:
+        """Start day of each step."""
+        return np.arange(self.n_steps) * float(self.step_days)
