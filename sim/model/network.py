@@ -7,10 +7,8 @@ too: every stock is a vector of tonnes by origin.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
-from sim.scenario.distributions import expected
 from sim.scenario.schema import Consumer, Mine, Processor, Scenario, Stockpile
 
 MINE, PROCESSOR, STOCKPILE, CONSUMER = "mine", "processor", "stockpile", "consumer"
@@ -40,7 +38,6 @@ class NodeInfo:
     group: str | None = None
     priority: int = 5
     edges: list[Edge] = field(default_factory=list)
-    lead_steps: int = 1
 
 
 class Network:
@@ -66,7 +63,6 @@ class Network:
                             s.transit_days, f"{s.from_}>{node.id}")
                 node.edges.append(edge)
                 self.edges.append(edge)
-            node.lead_steps = lead_steps(suppliers, scenario.step_days)
         self.origins = sorted({m.country for m in scenario.mines}
                               | {self.initial_origin(n) for n in self.nodes})
         self.origin_index = {c: i for i, c in enumerate(self.origins)}
@@ -75,17 +71,12 @@ class Network:
         """Nodes of one kind, in scenario order."""
         return [n for n in self.nodes if n.kind == kind]
 
+    def rows(self, kind: str) -> slice:
+        """Indices of the nodes of one kind: contiguous, as nodes are numbered by kind."""
+        rows = [n.index for n in self.of_kind(kind)]
+        return slice(rows[0], rows[-1] + 1) if rows else slice(0, 0)
+
     @staticmethod
     def initial_origin(node: NodeInfo) -> str:
         """Origin country of a node's initial stock."""
         return node.spec.initial_origin or node.country
-
-
-
-def lead_steps(suppliers: list, step_days: int) -> int:
-    """Planned lead time L: share-weighted mean transit, rounded up to whole steps, >= 1."""
-    total = sum(s.share for s in suppliers)
-    if not suppliers or total <= 0:
-        return 1
-    mean_days = sum(s.share * expected(s.transit_days) for s in suppliers) / total
-    return max(1, math.ceil(mean_days / step_days - 1e-9))

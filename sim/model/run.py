@@ -13,8 +13,9 @@ def simulate(scenario: Scenario, replication: int = 0, seed: int | None = None) 
     world = World(scenario, replication, seed).run()
     totals = world.totals()
     error = check_balance(totals)
-    nodes = [NodeRow(n.id, n.kind, n.country, n.group) for n in world.net.nodes]
+    rec, net = world.state.rec, world.net
     return RunRecord(replication, scenario.start, scenario.step_days, scenario.record_days,
-                     nodes, list(world.net.origins), world.rec.arrays,
-                     world.rec.delivered_by_origin, world.rec.produced_by_origin, totals, error,
-                     [(e.supplier, e.buyer) for e in world.net.edges], world.rec.shipped_by_edge)
+                     [NodeRow(n.id, n.kind, n.country, n.group) for n in net.nodes],
+                     list(net.origins), rec.arrays, rec.delivered_by_origin,
+                     rec.produced_by_origin, totals, error,
+                     [(e.supplier, e.buyer) for e in net.edges], rec.shipped_by_edge)

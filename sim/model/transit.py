@@ -1,20 +1,18 @@
-"""Goods on their way, by route and by the step they become usable.
+"""Goods on their way (design.md steps 1 and 6): by route and by the step they are usable.
 
-Each route (an edge) has a ring of slots [slot, route, origin]:
-a shipment departing on step k that is usable on step a (k < a < k + size) is added to slot
-a % size of its route. A route sends at most one shipment a step, so adding is one indexed
-addition. On step a, one matrix product moves every route's slot into the holding rows of
-World.held it leads to. A SimPy timeout does that at the start of every step: the driver
-schedules it just before its own timeout for that step, so it fires first and the goods are
-in stock when the step runs (design.md, step 1).
+Each route (an edge) has a ring of slots [slot, route, origin]: a shipment departing on step
+k that is usable on step a (k < a < k + size) is added to slot a % size of its route. A
+route sends at most one shipment a step, so adding is one indexed addition. At the start of
+step a, one matrix product moves every route's slot into the holding rows of State.held it
+leads to. A shipment is usable from the first step that starts on or after departure +
+transit (+ any licence delay or extra days in force), and at the earliest the next step.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
-import simpy
+
+from sim.model.clock import Clock
 
 
 class Pipeline:
@@ -50,19 +48,21 @@ class Pipeline:
         return float(self.tonnes.sum())
 
 
-class Arrivals:
-    """The goods pipeline, and the SimPy timeouts that deliver from it each step."""
+class Transit:
+    """When goods sent on each route arrive, and where in the pipeline they wait."""
 
-    def __init__(self, env: simpy.Environment, step_days: int, goods: Pipeline,
-                 on_due: Callable[[int], None]):
-        self.env = env
-        self.step_days = step_days
+    def __init__(self, clock: Clock, transit_days: np.ndarray, goods: Pipeline):
+        self.clock = clock
+        self.transit_days = transit_days  # [step, edge]
         self.goods = goods
-        self._on_due = on_due
+        steps = np.maximum(1, clock.steps_of(transit_days))
+        self._plain_cells = goods.cells(steps + np.arange(transit_days.shape[0])[:, None])
 
-    def expect(self, step: int) -> None:
-        """Schedule the timeout that delivers what is due on `step`, one step from now."""
-        self.env.timeout(self.step_days, step).callbacks.append(self._fire)
-
-    def _fire(self, event: simpy.Event) -> None:
-        self._on_due(event.value)
+    def cells(self, k: int, extra_days: np.ndarray | None) -> np.ndarray:
+        """Ring cells of departures on step k, by edge, with `extra_days` (None: none)."""
+        if extra_days is None:
+            return self._plain_cells[k]
+        step_days = self.clock.step_days
+        days = self.transit_days[k] + extra_days
+        due = np.maximum(k + 1, self.clock.steps_of(k * step_days + days))
+        return self.goods.cells(due)

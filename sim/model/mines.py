@@ -1,0 +1,53 @@
+"""Mines (design.md step 3): each step a mine adds capacity × utilization × step_days / 365
+to its stock, whether or not anyone buys; what is not bought stays in its stock.
+
+Output per step is kept as a table [step, mine], rewritten from a step on whenever the
+mine's capacity changes (capacity.py), so the step adds one row. Mined tungsten keeps the
+mine's country as its origin.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.capacity import Capacity
+from sim.model.clock import Clock
+from sim.model.network import MINE, Network
+from sim.model.recorder import Recorder
+from sim.model.state import State
+
+
+class Mines:
+    """Every mine's output on each step, and the step's production."""
+
+    def __init__(self, net: Network, clock: Clock, capacity: Capacity):
+        mines = net.of_kind(MINE)
+        self.rows = net.rows(MINE)
+        self.clock, self.capacity = clock, capacity
+        self.utilization = np.array([m.spec.utilization for m in mines])
+        self.origin = np.array([net.origin_index[m.country] for m in mines], dtype=np.int64)
+        self.output_t = np.zeros((clock.n_steps, len(mines)))
+        self.of_origin = np.eye(len(net.origins))[self.origin]  # [mine, origin] 0/1
+        for j in range(len(mines)):
+            self.refresh(self.rows.start + j, 0)
+
+    def refresh(self, node: int, first: int) -> None:
+        """Recompute a mine's output from step `first` on, after its capacity changed."""
+        j = node - self.rows.start
+        rate = self.capacity.rate_tpa(node, first)
+        self.output_t[first:, j] = rate * self.utilization[j] * self.clock.per_step
+
+    def producing(self, k: int) -> np.ndarray:
+        """Per mine: whether it has capacity on step k."""
+        return self.output_t[k] > 0
+
+    def produce(self, state: State, k: int) -> None:
+        """Step 3: this step's output joins each mine's stock, by the mine's origin."""
+        state.stock[self.rows] += self.output_t[k][:, None] * self.of_origin
+
+    def record(self, rec: Recorder) -> None:
+        """After the run: produced_t by mine and by origin, capacity_tpa by mine."""
+        rec.arrays["produced_t"][:, self.rows] = self.output_t
+        np.add.at(rec.produced_by_origin, (slice(None), self.origin), self.output_t)
+        for node in range(self.rows.start, self.rows.stop):
+            rec.arrays["capacity_tpa"][:, node] = self.capacity.rate_tpa(node, 0)

@@ -1,0 +1,85 @@
+"""Processors: refiners, converters and recyclers (design.md step 4).
+
+Each step a processor first moves finished batches to its output stock, then starts up to
+capacity × step_days / 365 of the input it holds; a batch started on a step is output, at
+the processor's yield, on the first step starting on or after its start + `process_days`
+(so only `process_days: 0` gives output in the same step, and 1 to 7 days on weekly steps
+mean the next step). `processed_t` counts input tonnes and `lost_t` = processed × (1 − yield).
+Batches wait in a ring of slots [slot, processor, origin] written on slot k % slots.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.capacity import Capacity
+from sim.model.clock import Clock
+from sim.model.network import PROCESSOR, Network
+from sim.model.recorder import Recorder
+from sim.model.state import State
+
+
+class Processors:
+    """Every processor's capacity per step, its batches in process, and the step's work."""
+
+    def __init__(self, net: Network, clock: Clock, capacity: Capacity):
+        processors = net.of_kind(PROCESSOR)
+        n = len(net.nodes)
+        self.rows = net.rows(PROCESSOR)
+        self.input_rows = slice(n + self.rows.start, n + self.rows.stop)
+        self.clock, self.capacity = clock, capacity
+        self.capacity_t = np.zeros((clock.n_steps, len(processors)))  # input t per step
+        self.yields = np.array([p.spec.yield_ for p in processors])
+        self.delay_steps = np.array([clock.steps(p.spec.process_days) for p in processors],
+                                    dtype=np.int64)
+        slots = int(self.delay_steps.max()) + 1 if processors else 1
+        self.batches = np.zeros((slots, len(processors), len(net.origins)))
+        self.later = (self.delay_steps > 0)[:, None] * 1.0  # 1 where output waits for a batch
+        self.at_once = 1.0 - self.later
+        self.any_later, self.all_later = bool(self.later.any()), bool(self.later.all())
+        self.batch_rows = np.arange(len(processors))
+        self.done_slots = (np.arange(slots)[:, None] - self.delay_steps) % slots
+        for j in range(len(processors)):
+            self.refresh(self.rows.start + j, 0)
+
+    def refresh(self, node: int, first: int) -> None:
+        """Recompute a processor's capacity per step from step `first` on."""
+        j = node - self.rows.start
+        self.capacity_t[first:, j] = self.capacity.rate_tpa(node, first) * self.clock.per_step
+
+    def process(self, state: State, k: int, taken: np.ndarray, drawn: np.ndarray) -> None:
+        """Step 4 with the input tonnes each processor took this step (`taken` by holding
+        row, `drawn` by holding row and origin, from World.draw)."""
+        state.rec.arrays["processed_t"][k, self.rows] = taken[self.input_rows]
+        made = drawn[self.input_rows] * self.yields[:, None]
+        out = state.stock[self.rows]
+        if not self.any_later:
+            out += made
+            return
+        slot = k % self.batches.shape[0]
+        out += self.batches[self.done_slots[slot], self.batch_rows]
+        self.batches[slot] = made if self.all_later else made * self.later
+        if not self.all_later:
+            out += made * self.at_once
+
+    def pending(self, rec: Recorder, k: int, n_nodes: int) -> np.ndarray:
+        """Per node: whether a processor has a batch in process after step k (one started
+        within its last delay_steps steps, read from the record)."""
+        pending = np.zeros(n_nodes, dtype=bool)
+        started = rec.arrays["processed_t"]
+        for j, delay in enumerate(self.delay_steps.tolist()):
+            node = self.rows.start + j
+            pending[node] = delay > 0 and bool(started[max(0, k - delay + 1): k + 1, node].any())
+        return pending
+
+    def in_process_t(self) -> float:
+        """Tonnes in batches not finished by the end of the run."""
+        last, slots = self.clock.n_steps - 1, self.batches.shape[0]
+        return float(sum(self.batches[(last - j) % slots, p].sum()
+                         for p, delay in enumerate(self.delay_steps.tolist())
+                         for j in range(delay)))
+
+    def record(self, rec: Recorder) -> None:
+        """After the run: capacity_tpa of every processor."""
+        for node in range(self.rows.start, self.rows.stop):
+            rec.arrays["capacity_tpa"][:, node] = self.capacity.rate_tpa(node, 0)

@@ -1,0 +1,69 @@
+"""What a step changes: stocks by node and origin, goods on order, backlogs, the goods on
+the way, and the records.
+
+Stocks are tonnes by holding row and origin country, `held[row, origin]`: rows 0…n−1 are
+the nodes' own stocks (a processor's output), rows n…2n−1 processors' input stocks, so goods
+arriving anywhere are one addition and `stock` and `inputs` are views of `held`. Taking
+from a stock takes every origin in proportion (the material is mixed), except where a buyer
+excludes some origins, when it takes only the allowed ones.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.network import Network
+from sim.model.recorder import Recorder
+from sim.model.tolerances import EPS
+from sim.model.transit import Pipeline
+
+
+class State:
+    """Stocks, goods on order and owed, goods on the way, and the records of one run."""
+
+    def __init__(self, net: Network, goods: Pipeline, rec: Recorder):
+        n, n_origins = len(net.nodes), len(net.origins)
+        self.ones = np.ones(n_origins)  # for sums over origins as dot products
+        self.held = np.zeros((2 * n, n_origins))
+        self.stock, self.inputs = self.held[:n], self.held[n:]
+        self.on_order = np.zeros(2 * n)  # tonnes on the way, by holding row
+        self.backlog = np.zeros(2 * n)  # consumers' unmet demand carried (consumer rows)
+        self.goods = goods
+        self.rec = rec
+        self.initial_t = self._put_initial_stocks(net)
+
+    def _put_initial_stocks(self, net: Network) -> float:
+        """Each node's `initial_stock`, of its initial origin; the tonnes put."""
+        total = 0.0
+        for node in net.nodes:
+            origin = net.origin_index[net.initial_origin(node)]
+            initial = node.spec.initial_stock
+            if isinstance(initial, dict):
+                self.inputs[node.index, origin] = initial.get(node.spec.inputs[0], 0.0)
+                self.stock[node.index, origin] = initial.get(node.spec.output, 0.0)
+            else:
+                self.stock[node.index, origin] = initial
+            total += self.inputs[node.index, origin] + self.stock[node.index, origin]
+        return total
+
+    def arrive(self, step: int) -> None:
+        """Step 1: goods due on `step` join the buyers' stocks (a processor's input)."""
+        arriving = self.goods.take_due(step)
+        got = arriving.dot(self.ones)
+        self.held += arriving
+        self.on_order -= got
+        self.rec.received_t[step] = got
+
+    def take(self, row: int, amount: float,
+             mask: np.ndarray | None = None) -> tuple[np.ndarray | None, float]:
+        """Take up to `amount` tonnes from node `row`'s stock, of the origins `mask` allows
+        (all if None), every origin in proportion: (tonnes by origin, tonnes), or (None, 0)
+        if that is no more than EPS. For one node at a time, off the array operations."""
+        allowed = self.stock[row] if mask is None else self.stock[row] * mask
+        have = float(allowed.dot(self.ones))
+        amount = min(amount, have)
+        if amount <= EPS:
+            return None, 0.0
+        part = allowed * (amount / have)
+        self.stock[row] -= part
+        return part, amount
