@@ -13,45 +13,12 @@ Every round works on arrays over edges: a request per edge, sums per supplier by
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from sim.model.edges import EdgeTables
+from sim.model.rules import Level, RulesInForce
 from sim.model.state import State
 from sim.model.tolerances import EPS, ZERO
-
-if TYPE_CHECKING:
-    from sim.model.controls import Quota, RulesInForce
-
-
-@dataclass
-class Level:
-    """The edges of one priority level's buyers, as the allocation reads them: all (rows
-    None) or `rows`, their suppliers and holding rows; and the edges the level may re-offer
-    to (`asks`, in each buyer's list order, buyer by buyer), their suppliers, holding rows,
-    and each quota in force as a mask over them."""
-
-    rows: np.ndarray | None
-    suppliers: np.ndarray
-    holding: np.ndarray
-    asks: np.ndarray
-    ask_suppliers: np.ndarray
-    ask_holding: np.ndarray
-    ask_quotas: list[tuple[Quota, np.ndarray]]
-
-    @classmethod
-    def of(cls, edges: EdgeTables, rows: np.ndarray, reoffered: np.ndarray,
-           quota_edges: list[tuple[Quota, np.ndarray]]) -> Level:
-        """The level of the edges `rows`, with the edges re-offers may go to in force."""
-        in_level = np.zeros(reoffered.size, dtype=bool)
-        in_level[rows] = True
-        asks = edges.preference[(reoffered & in_level)[edges.preference]]
-        return cls(rows=None if rows.size == reoffered.size else rows,
-                   suppliers=edges.supplier[rows], holding=edges.holding_row[rows], asks=asks,
-                   ask_suppliers=edges.supplier[asks], ask_holding=edges.holding_row[asks],
-                   ask_quotas=[(quota, on_quota[asks]) for quota, on_quota in quota_edges])
 
 
 class Allocation:

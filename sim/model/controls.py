@@ -19,37 +19,16 @@ also watches its base volume in the year before). The step then rebuilds the rul
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import simpy
 
-from sim.model.allocation import Level
 from sim.model.clock import Clock, StepStart
 from sim.model.edges import EdgeTables
 from sim.model.network import Network
+from sim.model.rules import Level, Quota, RulesInForce
 from sim.scenario.schema import Consumer, ExportControl, TransitChange
-
-
-@dataclass
-class Quota:
-    """One quota event: the base volume it watches, and the allowance left on this step."""
-
-    event: ExportControl
-    watched_t: float = 0.0  # tonnes shipped on matching edges in the year before `at`
-    watching: bool = False
-    in_force: bool = False
-    per_step_t: float = 0.0
-    left_t: float = 0.0
-
-    def come_into_force(self, clock: Clock, watched_days: float) -> None:
-        """Fix the allowance per step from base_tpa or from the volume watched."""
-        if self.event.base_tpa is not None:
-            base_tpa = self.event.base_tpa
-        else:
-            base_tpa = self.watched_t * 365.0 / watched_days if watched_days > 0 else 0.0
-        self.per_step_t = self.event.allowed_fraction * base_tpa * clock.per_step
-        self.in_force = True
 
 
 @dataclass
@@ -62,33 +41,6 @@ class Rule:
     last: int
     quota: Quota | None = None
     in_force: bool = False
-
-
-@dataclass
-class RulesInForce:
-    """What the rules in force allow: per edge (open, extra days, quota), per holding row
-    (the origins a buyer may take, mask_now), and the allocation's priority levels."""
-
-    open: np.ndarray
-    extra_days: np.ndarray
-    quota_edges: list[tuple[Quota, np.ndarray]]  # each quota's edges, as a mask
-    quota_of: dict[int, Quota]
-    reoffered: np.ndarray  # edges a re-offer may go to (allocation.py)
-    mask_now: np.ndarray  # [row, origin] 1 where the row may use that origin
-    masked: np.ndarray  # rows with an origin rule in force
-    is_masked_edge: np.ndarray
-    masked_edges: np.ndarray
-    levels: list[Level] = field(default_factory=list)
-
-    @property
-    def any_blocked(self) -> bool:
-        """Whether some edge is closed."""
-        return not self.open.all()
-
-    @property
-    def delays(self) -> np.ndarray | None:
-        """Extra days per edge, or None when no delay is in force."""
-        return self.extra_days if self.extra_days.any() else None
 
 
 class Controls:
@@ -224,12 +176,12 @@ class Controls:
         into force or lapsed. Whether they were (buyers then replan)."""
         for quota in self.quotas:
             quota.left_t = quota.per_step_t if quota.in_force else 0.0
-        if not self.changed:
+        if not self.changed:  # the usual step
             return False
         self.now, self.changed = self.in_force(), False
         return True
 
-    def watch(self, k: int, shipped: np.ndarray) -> None:
+    def watch(self, shipped: np.ndarray) -> None:
         """Count shipments on quota edges in the year before each quota (its base volume)."""
         for quota, rows in self.watched:
             if quota.watching:

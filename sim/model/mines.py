@@ -43,7 +43,7 @@ class Mines:
 
     def produce(self, state: State, k: int) -> None:
         """Step 3: this step's output joins each mine's stock, by the mine's origin."""
-        state.stock[self.rows] += self.output_t[k][:, None] * self.of_origin
+        state.stock[self.rows] += self.output_t[k, :, None] * self.of_origin
 
     def record(self, rec: Recorder) -> None:
         """After the run: produced_t by mine and by origin, capacity_tpa by mine."""

@@ -35,6 +35,7 @@ class Orders:
         n = state.stock.shape[0]
         self.is_processor = np.zeros(n, dtype=bool)
         self.is_processor[self.processors.rows] = True
+        self._allocation = Allocation(edges, controls.now, state)
 
     def place(self, k: int) -> None:
         """Step 6 on step k."""
@@ -51,7 +52,9 @@ class Orders:
             need += state.backlog
         need *= need > EPS
         request = need[edges.holding_row] * self._live_shares(k, stock_t, held_t[n:])
-        allocation = Allocation(edges, rules, state)
+        if self._allocation.rules is not rules:
+            self._allocation = Allocation(edges, rules, state)
+        allocation = self._allocation
         if rules.masked_edges.size:
             allocation.cap_to_allowed(request)
         if rules.any_blocked:
@@ -113,7 +116,8 @@ class Orders:
         state.goods.send(self.transit.cells(k, rules.delays), tonnes)
         state.on_order += np.bincount(edges.holding_row, amount, minlength=state.on_order.size)
         state.rec.shipped_by_edge[k] = amount
-        self.controls.watch(k, amount)
+        if self.controls.watched:
+            self.controls.watch(amount)
 
     def _take_in_proportion(self, amount: np.ndarray, have: np.ndarray) -> np.ndarray:
         """Take `amount` tonnes per edge from its supplier (which holds `have`), every origin

@@ -116,7 +116,8 @@ class World:
         state = self.state
         state.arrive(k)
         self.consumers.scrap.return_scrap(state, k)
-        self.stockpiles.release_due(state, k)
+        if self.stockpiles.due:
+            self.stockpiles.release_due(state, k)
         if self.controls.start_step(k):
             self.targets.replan(k, self.controls.now.extra_days)
         self.mines.produce(state, k)
