@@ -72,16 +72,20 @@ def profile_case(case: str, n: int, write: bool) -> tuple[list[dict], float]:
 
 
 PHASES = (
-    ("sim.model.world", "World.__init__", "set-up: World() (tables, streams, schedules)"),
-    ("sim.model.world", "World._arrive", "step 1: arrivals into stock (SimPy callbacks)"),
-    ("sim.model.world", "World._process", "step 4: processors"),
-    ("sim.model.world", "World._consume", "step 5: consumers, stockpile cover, scrap"),
-    ("sim.model.world", "place_orders", "step 6: needs, shares, requests"),
-    ("sim.model.orders", "_serve", "step 6: suppliers allocate"),
-    ("sim.model.orders", "_reoffer", "step 6: re-offer passes (besides allocating)"),
-    ("sim.model.orders", "_ship", "step 6: ship (take from suppliers, arrivals ring)"),
-    ("sim.model.world", "World._step", "rest of the step (mines, quotas, stock record)"),
-    ("sim.model.world", "World.run", "SimPy loop, driver, derived records"),
+    ("sim.model.world", "World.__init__", "set-up: World() (tables, streams, processes)"),
+    ("sim.model.state", "State.arrive", "step 1: arrivals into stock"),
+    ("sim.model.consumers", "ScrapReturns.return_scrap", "step 1: scrap returns"),
+    ("sim.model.controls", "Controls.start_step", "step 2: quotas, rules in force"),
+    ("sim.model.mines", "Mines.produce", "step 3: mines"),
+    ("sim.model.world", "World._draw", "steps 4-5: processors and consumers draw"),
+    ("sim.model.processors", "Processors.process", "step 4: processors"),
+    ("sim.model.world", "World._consume", "step 5: consumers, stockpile cover"),
+    ("sim.model.orders", "Orders.place", "step 6: needs, shares, requests"),
+    ("sim.model.allocation", "Allocation.allocate", "step 6: suppliers allocate by level"),
+    ("sim.model.allocation", "Allocation._reoffer", "step 6: re-offer rounds (besides serving)"),
+    ("sim.model.orders", "Orders._ship", "step 6: ship (take from suppliers, goods ring)"),
+    ("sim.model.world", "World._step", "rest of the step (stock record)"),
+    ("sim.model.world", "World.run", "SimPy loop, driver, records after the run"),
 )
 """(module, function or Class.method, label) timed by --phases, each without the others
 it calls."""
