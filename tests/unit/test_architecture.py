@@ -93,7 +93,7 @@ def test_no_import_cycles():
             if nxt == "sim" or nxt not in edges:
                 continue  # the package's __init__ re-exports; it is not a module of a layer
             if state.get(nxt) == 1:
-                cycle = stack[stack.index(nxt):] + [nxt]
+                cycle = [*stack[stack.index(nxt):], nxt]
                 raise AssertionError("import cycle: " + " -> ".join(cycle))
             if nxt not in state:
                 visit(nxt)
