@@ -43,8 +43,10 @@ class NodeRow:
 class RunRecord:
     """Everything one replication produced; results and plots read only this.
 
-    `arrays` maps each variable of `recorder.NODE_VARIABLES` to an array [step, node];
-    `delivered_by_origin` is [step, node, origin], `produced_by_origin` [step, origin], and
+    `arrays` maps each variable of `NODE_VARIABLES` to an array [step, node];
+    `delivered_by_origin` is [step, node, origin] by the mining countries `origins`,
+    `produced_by_origin` [step, origin], `delivered_by_processed` [step, node, country] by
+    the countries `processed_in` where it was last refined or converted ("none": never), and
     `shipped_by_edge` [step, edge] the tonnes departing on each (supplier, buyer) of `edges`.
     """
 
@@ -61,6 +63,8 @@ class RunRecord:
     balance_error: float
     edges: list[tuple[int, int]] = field(default_factory=list)
     shipped_by_edge: np.ndarray | None = None
+    processed_in: list[str] = field(default_factory=list)
+    delivered_by_processed: np.ndarray | None = None
 
     @property
     def n_steps(self) -> int:

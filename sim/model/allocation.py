@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.edges import EdgeTables
-from sim.model.rules import Level, RulesInForce
+from sim.model.rules import Level, RulesInForce, StepRules
 from sim.model.state import State
 from sim.model.tolerances import EPS, ZERO
 
@@ -26,11 +26,14 @@ class Allocation:
 
     def __init__(self, edges: EdgeTables, rules: RulesInForce, state: State):
         self.edges, self.rules, self.state = edges, rules, state
+        self.step: StepRules = rules.fixed  # this step's border rules (set by allocate)
 
-    def allocate(self, need: np.ndarray, request: np.ndarray,
-                 available: np.ndarray) -> np.ndarray:
+    def allocate(self, need: np.ndarray, request: np.ndarray, available: np.ndarray,
+                 step: StepRules) -> np.ndarray:
         """Tonnes granted per edge: each priority level's first orders, then its re-offers, one
-        level after another, highest first (lower levels get what the higher ones left)."""
+        level after another, highest first (lower levels get what the higher ones left),
+        under this `step`'s border rules (edges refused a licence take no re-offer either)."""
+        self.step = step
         rest = need.copy()
         filled = np.empty(request.size)
         for level in self.rules.levels:
@@ -46,17 +49,20 @@ class Allocation:
         return filled
 
     def cap_to_allowed(self, request: np.ndarray, rows: np.ndarray | None = None,
-                       granted: np.ndarray | None = None) -> None:
+                       granted: np.ndarray | None = None, step: StepRules | None = None
+                       ) -> None:
         """Requests of origin-restricted buyers (per edge of `rows`, every edge if None): at most
         what the supplier holds of allowed origins, less what the edge was `granted` already."""
+        if step is not None:
+            self.step = step
         if rows is None:
-            at = capped = self.rules.masked_edges
+            at = capped = self.step.masked_edges
         else:
-            at = self.rules.is_masked_edge[rows]
+            at = self.step.is_masked_edge[rows]
             capped = rows[at]
         if capped.size:
-            suppliers, buyers = self.edges.supplier[capped], self.edges.buyer[capped]
-            allowed = (self.state.stock[suppliers] * self.rules.mask_now[buyers]) \
+            suppliers = self.edges.supplier[capped]
+            allowed = (self.state.stock[suppliers] * self.step.edge_mask[capped]) \
                 .dot(self.state.ones)
             if granted is not None:
                 allowed = np.maximum(allowed - granted[at], ZERO)
@@ -115,6 +121,8 @@ class Allocation:
         """
         buyer_of = level.ask_holding
         may = rest[buyer_of] > EPS  # per edge of level.asks, in preference order
+        if self.step.refused is not None:
+            may &= ~self.step.refused[level.asks]
         while True:
             may &= available[level.ask_suppliers] > EPS
             for quota, on_quota in level.ask_quotas:
@@ -127,7 +135,7 @@ class Allocation:
                 may[live] = False
                 edge, buyer = int(level.asks[live[0]]), int(buyer_of[live[0]])
                 request = float(rest[buyer])
-                if self.rules.is_masked_edge[edge]:
+                if self.step.is_masked_edge[edge]:
                     request = min(request, self._allowed_t(edge) - float(filled[edge]))
                 granted = self._serve_one(edge, request, available) if request > EPS else 0.0
                 filled[edge] += granted
@@ -141,7 +149,7 @@ class Allocation:
             may[picked] = False  # each edge is re-asked once
             asks, buyers = level.asks[picked], buyers[first]
             request = rest[buyers]
-            if self.rules.masked_edges.size:
+            if self.step.masked_edges.size:
                 self.cap_to_allowed(request, asks, filled[asks])
                 asking = request > EPS
                 asks, buyers, request = asks[asking], buyers[asking], request[asking]
@@ -155,4 +163,4 @@ class Allocation:
     def _allowed_t(self, edge: int) -> float:
         """Tonnes of the origins its buyer may take that an edge's supplier holds."""
         stock = self.state.stock[self.edges.supplier[edge]]
-        return float((stock * self.rules.mask_now[self.edges.buyer[edge]]).dot(self.state.ones))
+        return float((stock * self.step.edge_mask[edge]).dot(self.state.ones))

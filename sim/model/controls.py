@@ -6,9 +6,13 @@ already at sea arrive as scheduled); a licence adds its delay, and a transit eve
 days, to each shipment departing while it is in force; a quota lets the controlled country's
 nodes ship together at most `allowed_fraction` of their volume to the controlled destinations
 in the 365 days before `at`, per 365 days, pro-rated per step, unused allowance lost. Where
-several quotas match one edge, the first listed applies. A consumer's `exclude_origins`
-blocks its edges from suppliers located in those countries (from `exclude_from`) and lets
-it take only material of allowed mine origins.
+several quotas match one edge, the first listed applies. A licence regime grants or refuses
+each shipment (licences.py). A ban with `reexport: true` also stops tungsten mined or
+processed in the controlling country from reaching the destination from any third country
+(sellers outside both): such edges carry (1 − enforcement) of the controlled origins and all
+the others. A consumer's `exclude_origins` (mining countries) and `exclude_processed`
+(processing countries) block its edges from suppliers located in those countries (from
+`exclude_from`) and let it take only material of allowed origins (origins.py).
 
 Each control, route event and origin rule is a SimPy process: at the first step on or after
 its start it comes into force, at the first step on or after its end it lapses (a quota
@@ -26,7 +30,9 @@ import simpy
 
 from sim.model.clock import Clock, StepStart
 from sim.model.edges import EdgeTables
+from sim.model.licences import Licence, ReexportCheck
 from sim.model.network import Network
+from sim.model.origins import Origins
 from sim.model.rules import Level, Quota, RulesInForce
 from sim.scenario.schema import Consumer, ExportControl, TransitChange
 
@@ -40,46 +46,66 @@ class Rule:
     first: int
     last: int
     quota: Quota | None = None
+    licence: Licence | None = None
+    reexport: ReexportCheck | None = None
     in_force: bool = False
 
 
 class Controls:
     """The rules of a scenario, the processes that bring them into force, and their effect."""
 
-    def __init__(self, net: Network, clock: Clock, edges: EdgeTables):
-        self.net, self.clock, self.edges = net, clock, edges
-        self.rules: list[Rule] = [*self._events(), *self._origin_rules()]
+    def __init__(self, net: Network, clock: Clock, edges: EdgeTables, origins: Origins,
+                 seed: tuple[int, int]):
+        self.net, self.clock, self.edges, self.origins = net, clock, edges, origins
+        self.rules: list[Rule] = [*self._events(seed), *self._origin_rules()]
         self.quotas = [r.quota for r in self.rules if r.quota is not None]
         self.watched = [(r.quota, np.array(r.edges, dtype=np.int64)) for r in self.rules
                         if r.quota is not None]
-        self.masks = np.ones((2 * len(net.nodes), len(net.origins)))
+        self.masks = np.ones((2 * len(net.nodes), len(origins.pairs)))
         for rule in self.rules:
             if isinstance(rule.source, Consumer):
-                node = net.index[rule.source.id]
-                self.masks[node] = [o not in rule.source.exclude_origins for o in net.origins]
+                self.masks[net.index[rule.source.id]] = origins.allowed(
+                    rule.source.exclude_origins, rule.source.exclude_processed)
         self.changed = False  # set by a rule's process; the step then rebuilds `now`
         self.now = self.in_force()
 
-    def _events(self) -> Iterator[Rule]:
+    def _events(self, seed: tuple[int, int]) -> Iterator[Rule]:
         s = self.net.scenario
-        for event in s.events:
+        for i, event in enumerate(s.events):
             if isinstance(event, (ExportControl, TransitChange)):
                 until = getattr(event, "until", None)
                 first, last = self.clock.window(s.day(event.at),
                                                 None if until is None else s.day(until))
                 edges = [e.index for e in self.net.edges if self.matches(event, e)]
-                quota = Quota(event) if getattr(event, "mode", None) == "quota" else None
-                yield Rule(event, edges, first, last, quota)
+                rule = Rule(event, edges, first, last)
+                mode = getattr(event, "mode", None)
+                if mode == "quota":
+                    rule.quota = Quota(event)
+                if mode == "licence":
+                    rule.licence = Licence(event, f"licence:{event.id or i}", edges, self.net,
+                                           self.clock, seed)
+                if getattr(event, "reexport", False):
+                    third = [e.index for e in self.net.edges if self.reexport_matches(event, e)]
+                    stopped = 1.0 - self.origins.allowed([event.country], [event.country])
+                    rule.reexport = ReexportCheck(event, f"reexport:{event.id or i}", third,
+                                                  self.net, self.clock, seed, stopped)
+                yield rule
+
+    def longest_delay_days(self) -> float:
+        """The most days that transit events and drawn licence delays can add at once."""
+        return sum(r.licence.longest_delay_days() if r.licence is not None
+                   else getattr(r.source, "extra_days", 0.0) for r in self.rules)
 
     def _origin_rules(self) -> Iterator[Rule]:
         for consumer in self.net.scenario.consumers:
-            if consumer.exclude_origins:
+            excluded = set(consumer.exclude_origins) | set(consumer.exclude_processed)
+            if excluded:
                 start = consumer.exclude_from
                 first, last = self.clock.window(
                     0.0 if start is None else self.net.scenario.day(start), None)
                 buyer = self.net.index[consumer.id]
                 edges = [e.index for e in self.net.edges if e.buyer == buyer and
-                         self.net.nodes[e.supplier].country in consumer.exclude_origins]
+                         self.net.nodes[e.supplier].country in excluded]
                 yield Rule(consumer, edges, first, last)
 
     def matches(self, event: ExportControl | TransitChange, edge) -> bool:
@@ -96,6 +122,14 @@ class Controls:
                 and (event.products == "all" or product in event.products)
                 and (event.to == "all" or buyer.country in event.to)
                 and buyer.country not in event.except_)
+
+    def reexport_matches(self, event: ExportControl, edge) -> bool:
+        """Is the edge a third country's sale to a destination of a re-export control?"""
+        seller, buyer = self.net.nodes[edge.supplier], self.net.nodes[edge.buyer]
+        return (seller.country != event.country
+                and (event.to == "all" or buyer.country in event.to)
+                and buyer.country not in event.except_
+                and (event.to == "all" or seller.country not in event.to))
 
     def start(self, env: simpy.Environment) -> None:
         """Start every rule's process."""
@@ -130,30 +164,32 @@ class Controls:
         n = len(self.net.edges)
         blocked, extra_days = np.zeros(n, dtype=bool), np.zeros(n)
         quota_of: dict[int, Quota] = {}
-        masked_rows = []
-        for rule in self.rules:
-            if not rule.in_force:
-                continue
+        masked_rows, licences, reexports = [], [], []
+        for rule in (r for r in self.rules if r.in_force):
             event = rule.source
             if isinstance(event, Consumer):  # its excluded countries' suppliers
                 blocked[rule.edges] = True
                 masked_rows.append(self.net.index[event.id])
-                continue
-            for e in rule.edges:
-                if isinstance(event, TransitChange):
-                    blocked[e] = blocked[e] or event.blocked
-                    extra_days[e] += event.extra_days
-                elif event.mode == "ban":
-                    blocked[e] = True
-                elif event.mode == "licence":
-                    extra_days[e] += event.delay_days
-                elif e not in quota_of:
-                    quota_of[e] = rule.quota
-        return self._rules(~blocked, extra_days, dict(sorted(quota_of.items())),
-                           sorted(masked_rows))
+            elif isinstance(event, TransitChange):
+                blocked[rule.edges] |= event.blocked
+                extra_days[rule.edges] += event.extra_days
+            elif event.mode == "ban":
+                blocked[rule.edges] = True
+                if rule.reexport is not None:
+                    reexports.append(rule.reexport)
+            elif event.mode == "licence":
+                licences.append(rule.licence)
+                blocked[rule.licence.end_use_refused] = True
+            else:
+                for e in rule.edges:
+                    quota_of.setdefault(e, rule.quota)
+        masked = sorted(masked_rows)
+        return self._rules(~blocked, extra_days, dict(sorted(quota_of.items())), masked,
+                           licences, reexports)
 
     def _rules(self, open_: np.ndarray, extra_days: np.ndarray, quota_of: dict[int, Quota],
-               masked: list[int]) -> RulesInForce:
+               masked: list[int], licences: list[Licence], reexports: list[ReexportCheck]
+               ) -> RulesInForce:
         edges = self.edges
         quota_edges = []
         for quota in {id(q): q for q in quota_of.values()}.values():
@@ -163,10 +199,13 @@ class Controls:
         reoffered = open_ if quota_edges else open_ & edges.chosen
         mask_now = np.ones_like(self.masks)
         mask_now[masked] = self.masks[masked]
-        masked_arr = np.array(masked, dtype=np.int64)
-        is_masked_edge = np.isin(edges.buyer, masked_arr)
-        rules = RulesInForce(open_, extra_days, quota_edges, quota_of, reoffered, mask_now,
-                             masked_arr, is_masked_edge, np.flatnonzero(is_masked_edge))
+        edge_mask = mask_now[edges.buyer]
+        planned = extra_days.copy()
+        for licence in licences:
+            planned[licence.edges] += licence.expected_delay_days
+        rules = RulesInForce(open_, extra_days, planned, quota_edges, quota_of, reoffered,
+                             mask_now, np.array(masked, dtype=np.int64), edge_mask, licences,
+                             reexports)
         rules.levels = [Level.of(edges, rows, reoffered, quota_edges)
                         for rows in edges.level_rows]
         return rules

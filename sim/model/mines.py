@@ -3,7 +3,7 @@ to its stock, whether or not anyone buys; what is not bought stays in its stock.
 
 Output per step is kept as a table [step, mine], rewritten from a step on whenever the
 mine's capacity changes (capacity.py), so the step adds one row. Mined tungsten keeps the
-mine's country as its origin.
+mine's country as its mining origin (origins.py).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import numpy as np
 from sim.model.capacity import Capacity
 from sim.model.clock import Clock
 from sim.model.network import MINE, Network
+from sim.model.origins import NONE, Origins
 from sim.model.recorder import Recorder
 from sim.model.state import State
 
@@ -20,14 +21,14 @@ from sim.model.state import State
 class Mines:
     """Every mine's output on each step, and the step's production."""
 
-    def __init__(self, net: Network, clock: Clock, capacity: Capacity):
+    def __init__(self, net: Network, clock: Clock, capacity: Capacity, origins: Origins):
         mines = net.of_kind(MINE)
         self.rows = net.rows(MINE)
         self.clock, self.capacity = clock, capacity
         self.utilization = np.array([m.spec.utilization for m in mines])
-        self.origin = np.array([net.origin_index[m.country] for m in mines], dtype=np.int64)
+        self.origin = np.array([origins.index[(m.country, NONE)] for m in mines], dtype=np.int64)
         self.output_t = np.zeros((clock.n_steps, len(mines)))
-        self.of_origin = np.eye(len(net.origins))[self.origin]  # [mine, origin] 0/1
+        self.of_origin = np.eye(len(origins.pairs))[self.origin]  # [mine, origin] 0/1
         for j in range(len(mines)):
             self.refresh(self.rows.start + j, 0)
 

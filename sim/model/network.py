@@ -1,8 +1,7 @@
 """The scenario compiled to index-based tables for the per-step loop.
 
 Nodes get integer indices and edges become small records, so the hot path never looks
-anything up by string. Origins (mine countries, and countries of initial stock) get indices
-too: every stock is a vector of tonnes by origin.
+anything up by string.
 """
 
 from __future__ import annotations
@@ -41,7 +40,7 @@ class NodeInfo:
 
 
 class Network:
-    """Index tables of a scenario: nodes, edges, origins, who releases to whom."""
+    """Index tables of a scenario: nodes and edges."""
 
     def __init__(self, scenario: Scenario):
         self.scenario = scenario
@@ -63,9 +62,6 @@ class Network:
                             s.transit_days, f"{s.from_}>{node.id}")
                 node.edges.append(edge)
                 self.edges.append(edge)
-        self.origins = sorted({m.country for m in scenario.mines}
-                              | {self.initial_origin(n) for n in self.nodes})
-        self.origin_index = {c: i for i, c in enumerate(self.origins)}
 
     def of_kind(self, kind: str) -> list[NodeInfo]:
         """Nodes of one kind, in scenario order."""
@@ -75,8 +71,3 @@ class Network:
         """Indices of the nodes of one kind: contiguous, as nodes are numbered by kind."""
         rows = [n.index for n in self.of_kind(kind)]
         return slice(rows[0], rows[-1] + 1) if rows else slice(0, 0)
-
-    @staticmethod
-    def initial_origin(node: NodeInfo) -> str:
-        """Origin country of a node's initial stock."""
-        return node.spec.initial_origin or node.country

@@ -19,6 +19,7 @@ from sim.model.edges import EdgeTables
 from sim.model.mines import Mines
 from sim.model.planning import Targets
 from sim.model.processors import Processors
+from sim.model.rules import StepRules
 from sim.model.state import State
 from sim.model.tolerances import EPS, ONE, TINY, ZERO
 from sim.model.transit import Transit
@@ -54,13 +55,15 @@ class Orders:
         request = need[edges.holding_row] * self._live_shares(k, stock_t, held_t[n:])
         if self._allocation.rules is not rules:
             self._allocation = Allocation(edges, rules, state)
-        allocation = self._allocation
-        if rules.masked_edges.size:
-            allocation.cap_to_allowed(request)
+        step = rules.on_step(k)
+        if step.masked_edges.size:
+            self._allocation.cap_to_allowed(request, step=step)
         if rules.any_blocked:
             request *= rules.open
-        filled = allocation.allocate(need, request, stock_t.copy())
-        self._ship(k, filled * (filled > EPS), stock_t)
+        if step.refused is not None:
+            request *= ~step.refused
+        filled = self._allocation.allocate(need, request, stock_t.copy(), step)
+        self._ship(k, filled * (filled > EPS), stock_t, step)
 
     def _live_shares(self, k: int, stock_t: np.ndarray, inputs_t: np.ndarray) -> np.ndarray:
         """Each edge's share of its buyer's order, over the suppliers that exist on step k."""
@@ -89,21 +92,20 @@ class Orders:
         producing[self.processors.rows] = self.processors.capacity_t[k] > 0
         return producing
 
-    def _ship(self, k: int, amount: np.ndarray, stock_t: np.ndarray) -> None:
-        """Take each edge's tonnes from its supplier and send them; origin-restricted buyers'
-        edges first, so that the allowed origins are still there."""
+    def _ship(self, k: int, amount: np.ndarray, stock_t: np.ndarray, step: StepRules) -> None:
+        """Take each edge's tonnes from its supplier and send them, with the step's delays;
+        origin-restricted edges first, so that the allowed origins are still there."""
         if not np.count_nonzero(amount):
             return
-        state, edges, rules = self.state, self.edges, self.controls.now
-        restricted = rules.masked_edges[amount[rules.masked_edges] > 0] \
-            if rules.masked_edges.size else rules.masked_edges
+        state, edges = self.state, self.edges
+        restricted = step.masked_edges[amount[step.masked_edges] > 0] \
+            if step.masked_edges.size else step.masked_edges
         if restricted.size:
             # the highest priority first: each was granted up to all the allowed stock
             restricted = restricted[np.argsort(edges.level[restricted], kind="stable")]
             tonnes = np.zeros((amount.size, state.ones.size))
             for e in restricted.tolist():
-                part, amount[e] = state.take(edges.supplier[e], amount[e],
-                                             rules.mask_now[edges.buyer[e]])
+                part, amount[e] = state.take(edges.supplier[e], amount[e], step.edge_mask[e])
                 if part is not None:
                     tonnes[e] = part
             free = amount.copy()
@@ -113,7 +115,7 @@ class Orders:
             amount = free
         else:
             tonnes = self._take_in_proportion(amount, stock_t)
-        state.goods.send(self.transit.cells(k, rules.delays), tonnes)
+        state.goods.send(self.transit.cells(k, step.delays), tonnes)
         state.on_order += np.bincount(edges.holding_row, amount, minlength=state.on_order.size)
         state.rec.shipped_by_edge[k] = amount
         if self.controls.watched:

@@ -31,10 +31,10 @@ def lead_steps(edges: list[Edge], extra_days: np.ndarray, clock: Clock) -> int:
 
 
 def all_delays_days(scenario: Scenario) -> float:
-    """Days of every licence delay and extra transit together: the most that could ever be
-    in force at once, which bounds planned lead times and time on the way."""
-    return sum(getattr(e, "delay_days", None) or getattr(e, "extra_days", 0.0)
-               for e in scenario.events)
+    """Days of every licence delay (expected) and extra transit together: the most buyers
+    could ever plan for at once, which bounds planned lead times."""
+    return sum(float(expected(getattr(e, "delay_days", None) or 0.0))
+               or getattr(e, "extra_days", 0.0) for e in scenario.events)
 
 
 def planning_clock(net: Network, clock: Clock) -> Clock:

@@ -5,6 +5,8 @@ capacity × step_days / 365 of the input it holds; a batch started on a step is 
 the processor's yield, on the first step starting on or after its start + `process_days`
 (so only `process_days: 0` gives output in the same step, and 1 to 7 days on weekly steps
 mean the next step). `processed_t` counts input tonnes and `lost_t` = processed × (1 − yield).
+What a processor makes keeps where it was mined and takes the processor's country as where
+it was processed (origins.py).
 Batches wait in a ring of slots [slot, processor, origin] written on slot k % slots.
 """
 
@@ -15,6 +17,7 @@ import numpy as np
 from sim.model.capacity import Capacity
 from sim.model.clock import Clock
 from sim.model.network import PROCESSOR, Network
+from sim.model.origins import Origins
 from sim.model.recorder import Recorder
 from sim.model.state import State
 
@@ -22,7 +25,7 @@ from sim.model.state import State
 class Processors:
     """Every processor's capacity per step, its batches in process, and the step's work."""
 
-    def __init__(self, net: Network, clock: Clock, capacity: Capacity):
+    def __init__(self, net: Network, clock: Clock, capacity: Capacity, origins: Origins):
         processors = net.of_kind(PROCESSOR)
         n = len(net.nodes)
         self.rows = net.rows(PROCESSOR)
@@ -33,7 +36,11 @@ class Processors:
         self.delay_steps = np.array([clock.steps(p.spec.process_days) for p in processors],
                                     dtype=np.int64)
         slots = int(self.delay_steps.max()) + 1 if processors else 1
-        self.batches = np.zeros((slots, len(processors), len(net.origins)))
+        n_origins = len(origins.pairs)
+        self.batches = np.zeros((slots, len(processors), n_origins))
+        self.stamp_cells = np.array([origins.stamped(p.country) for p in processors],
+                                    dtype=np.int64).reshape(len(processors), n_origins) \
+            + n_origins * np.arange(len(processors))[:, None]  # flat cells of the output
         self.later = (self.delay_steps > 0)[:, None] * 1.0  # 1 where output waits for a batch
         self.at_once = 1.0 - self.later
         self.any_later, self.all_later = bool(self.later.any()), bool(self.later.all())
@@ -51,7 +58,7 @@ class Processors:
         """Step 4 with the input tonnes each processor took this step (`taken` by holding
         row, `drawn` by holding row and origin, from World.draw)."""
         state.rec.arrays["processed_t"][k, self.rows] = taken[self.input_rows]
-        made = drawn[self.input_rows] * self.yields[:, None]
+        made = self._stamped(drawn[self.input_rows] * self.yields[:, None])
         out = state.stock[self.rows]
         if not self.any_later:
             out += made
@@ -61,6 +68,11 @@ class Processors:
         self.batches[slot] = made if self.all_later else made * self.later
         if not self.all_later:
             out += made * self.at_once
+
+    def _stamped(self, made: np.ndarray) -> np.ndarray:
+        """Output by origin: each processor's country as where it was processed."""
+        return np.bincount(self.stamp_cells.ravel(), made.ravel(),
+                           minlength=made.size).reshape(made.shape)
 
     def pending(self, rec: Recorder, k: int, n_nodes: int) -> np.ndarray:
         """Per node: whether a processor has a batch in process after step k (one started

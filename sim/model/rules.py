@@ -12,6 +12,7 @@ import numpy as np
 
 from sim.model.clock import Clock
 from sim.model.edges import EdgeTables
+from sim.model.licences import Licence, ReexportCheck
 from sim.scenario.schema import ExportControl
 
 
@@ -65,23 +66,63 @@ class Level:
 
 
 @dataclass
+class StepRules:
+    """What the rules allow on one step, where border draws make it vary: refused edges
+    (licences), delays per edge, and the share of each origin each edge may carry."""
+
+    refused: np.ndarray | None  # edges refused a licence this step (None: no licence)
+    delays: np.ndarray | None  # extra days per edge (None: none)
+    edge_mask: np.ndarray  # [edge, origin]
+    masked_edges: np.ndarray  # edges with edge_mask < 1 somewhere
+    is_masked_edge: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.is_masked_edge = np.zeros(self.edge_mask.shape[0], dtype=bool)
+        self.is_masked_edge[self.masked_edges] = True
+
+
+@dataclass
 class RulesInForce:
-    """What the rules in force allow: per edge (open, extra days, quota), per holding row
-    (the origins a buyer may take, mask_now), and the allocation's priority levels."""
+    """What the rules in force allow: per edge (open, extra days, quota, the share of each
+    origin it may carry), per holding row (the origins a buyer may use), the border draws
+    of each step (licences, re-export checks), and the allocation's priority levels."""
 
     open: np.ndarray
-    extra_days: np.ndarray
+    extra_days: np.ndarray  # transit events' extra days, per edge
+    planned_days: np.ndarray  # extra_days plus licences' expected delays: what buyers plan
     quota_edges: list[tuple[Quota, np.ndarray]]  # each quota's edges, as a mask
     quota_of: dict[int, Quota]
     reoffered: np.ndarray  # edges a re-offer may go to (allocation.py)
     mask_now: np.ndarray  # [row, origin] 1 where the row may use that origin
     masked: np.ndarray  # rows with an origin rule in force
-    is_masked_edge: np.ndarray
-    masked_edges: np.ndarray
+    edge_mask: np.ndarray  # [edge, origin]: share of each origin the edge may carry
+    licences: list[Licence] = field(default_factory=list)
+    reexports: list[ReexportCheck] = field(default_factory=list)
     levels: list[Level] = field(default_factory=list)
     any_blocked: bool = False  # some edge is closed
-    delays: np.ndarray | None = None  # extra_days, or None when no delay is in force
+    fixed: StepRules | None = None  # the step rules when no border draws are in force
 
     def __post_init__(self) -> None:
         self.any_blocked = not self.open.all()
-        self.delays = self.extra_days if self.extra_days.any() else None
+        self.fixed = StepRules(None, self.extra_days if self.extra_days.any() else None,
+                               self.edge_mask, _masked(self.edge_mask))
+
+    def on_step(self, k: int) -> StepRules:
+        """Step k's rules: the fixed ones, with the border draws of step k where in force."""
+        if not self.licences and not self.reexports:
+            return self.fixed
+        refused, delays, edge_mask = None, self.fixed.delays, self.edge_mask
+        if self.licences:
+            refused = np.zeros(self.open.size, dtype=bool)
+            delays = self.extra_days.copy()
+            for licence in self.licences:
+                licence.apply(k, refused, delays)
+        if self.reexports:
+            edge_mask = self.edge_mask.copy()
+            for check in self.reexports:
+                check.apply(k, edge_mask)
+        return StepRules(refused, delays, edge_mask, _masked(edge_mask))
+
+
+def _masked(edge_mask: np.ndarray) -> np.ndarray:
+    return np.flatnonzero((edge_mask < 1.0).any(axis=1))

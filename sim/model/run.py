@@ -13,9 +13,10 @@ def simulate(scenario: Scenario, replication: int = 0, seed: int | None = None) 
     world = World(scenario, replication, seed).run()
     totals = world.totals()
     error = check_balance(totals)
-    rec, net = world.state.rec, world.net
+    rec, net, origins = world.state.rec, world.net, world.origins
     return RunRecord(replication, scenario.start, scenario.step_days, scenario.record_days,
                      [NodeRow(n.id, n.kind, n.country, n.group) for n in net.nodes],
-                     list(net.origins), rec.arrays, rec.delivered_by_origin,
-                     rec.produced_by_origin, totals, error,
-                     [(e.supplier, e.buyer) for e in net.edges], rec.shipped_by_edge)
+                     origins.mined, rec.arrays, rec.delivered_by_origin.dot(origins.by_mined),
+                     rec.produced_by_origin.dot(origins.by_mined), totals, error,
+                     [(e.supplier, e.buyer) for e in net.edges], rec.shipped_by_edge,
+                     origins.processed, rec.delivered_by_origin.dot(origins.by_processed))

@@ -1,7 +1,8 @@
 """What a step changes: stocks by node and origin, goods on order, backlogs, the goods on
 the way, and the records.
 
-Stocks are tonnes by holding row and origin country, `held[row, origin]`: rows 0…n−1 are
+Stocks are tonnes by holding row and origin (mined in, processed in; origins.py),
+`held[row, origin]`: rows 0…n−1 are
 the nodes' own stocks (a processor's output), rows n…2n−1 processors' input stocks, so goods
 arriving anywhere are one addition and `stock` and `inputs` are views of `held`. Taking
 from a stock takes every origin in proportion (the material is mixed), except where a buyer
@@ -13,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.network import Network
+from sim.model.origins import Origins
 from sim.model.recorder import Recorder
 from sim.model.tolerances import EPS
 from sim.model.transit import Pipeline
@@ -21,8 +23,8 @@ from sim.model.transit import Pipeline
 class State:
     """Stocks, goods on order and owed, goods on the way, and the records of one run."""
 
-    def __init__(self, net: Network, goods: Pipeline, rec: Recorder):
-        n, n_origins = len(net.nodes), len(net.origins)
+    def __init__(self, net: Network, origins: Origins, goods: Pipeline, rec: Recorder):
+        n, n_origins = len(net.nodes), len(origins.pairs)
         self.ones = np.ones(n_origins)  # for sums over origins as dot products
         self.held = np.zeros((2 * n, n_origins))
         self.stock, self.inputs = self.held[:n], self.held[n:]
@@ -30,21 +32,19 @@ class State:
         self.backlog = np.zeros(2 * n)  # consumers' unmet demand carried (consumer rows)
         self.goods = goods
         self.rec = rec
-        self.initial_t = self._put_initial_stocks(net)
+        self.initial_t = self._put_initial_stocks(net, origins)
 
-    def _put_initial_stocks(self, net: Network) -> float:
-        """Each node's `initial_stock`, of its initial origin; the tonnes put."""
-        total = 0.0
+    def _put_initial_stocks(self, net: Network, origins: Origins) -> float:
+        """Each node's `initial_stock`, in its initial origin mix; the tonnes put."""
         for node in net.nodes:
-            origin = net.origin_index[net.initial_origin(node)]
+            own, inputs = (origins.vector(mix) for mix in origins.initial_mixes(node))
             initial = node.spec.initial_stock
             if isinstance(initial, dict):
-                self.inputs[node.index, origin] = initial.get(node.spec.inputs[0], 0.0)
-                self.stock[node.index, origin] = initial.get(node.spec.output, 0.0)
+                self.inputs[node.index] = inputs * initial.get(node.spec.inputs[0], 0.0)
+                self.stock[node.index] = own * initial.get(node.spec.output, 0.0)
             else:
-                self.stock[node.index, origin] = initial
-            total += self.inputs[node.index, origin] + self.stock[node.index, origin]
-        return total
+                self.stock[node.index] = own * initial
+        return float(self.held.sum())
 
     def arrive(self, step: int) -> None:
         """Step 1: goods due on `step` join the buyers' stocks (a processor's input)."""

@@ -22,7 +22,8 @@ from sim.model.edges import edge_tables
 from sim.model.mines import Mines
 from sim.model.network import MINE, Network
 from sim.model.orders import Orders
-from sim.model.planning import Targets, all_delays_days, planning_clock, plans
+from sim.model.origins import Origins
+from sim.model.planning import Targets, planning_clock, plans
 from sim.model.processors import Processors
 from sim.model.recorder import Recorder
 from sim.model.state import State
@@ -44,18 +45,20 @@ class World:
         seed = scenario.seed if seed is None else seed
         rng = {key: stream(seed, replication, key) for key in random_sources(net)}
         self.edges = edges = edge_tables(net, clock, rng)
-        n, n_origins = len(net.nodes), len(net.origins)
+        self.origins = origins = Origins(net)
+        self.controls = Controls(net, clock, edges, origins, (seed, replication))
+        n, n_origins = len(net.nodes), len(origins.pairs)
         goods = Pipeline(edges.holding_row, 2 * n, self._ring_size(), n_origins)
-        self.state = State(net, goods, Recorder(clock.n_steps, n, n_origins, len(net.edges)))
+        self.state = State(net, origins, goods,
+                           Recorder(clock.n_steps, n, n_origins, len(net.edges)))
         self.capacity = capacity = Capacity(net, clock, rng)
-        self.mines = Mines(net, clock, capacity)
-        self.processors = Processors(net, clock, capacity)
+        self.mines = Mines(net, clock, capacity, origins)
+        self.processors = Processors(net, clock, capacity, origins)
         self.consumers = Consumers(net, clock, planning_clock(net, clock), rng)
         self.stockpiles = Stockpiles(net, clock)
         self.targets = Targets(net, clock, plans(
             net, clock, self.consumers.base_t, self.consumers.factor,
             self.consumers.mean_noise, self.processors.capacity_t))
-        self.controls = Controls(net, clock, edges)
         self.orders = Orders(edges, self.state, self.controls, self.targets,
                              Transit(clock, edges.transit_days, goods),
                              (self.mines, self.processors), self.consumers.any_backlog)
@@ -71,7 +74,7 @@ class World:
     def _ring_size(self) -> int:
         """Slots enough for the longest transit with every delay in force."""
         longest = float(self.edges.transit_days.max()) if self.net.edges else 0.0
-        return self.clock.steps(longest + all_delays_days(self.scenario)) + 3
+        return self.clock.steps(longest + self.controls.longest_delay_days()) + 3
 
     def _capacity_changed(self, node: int, first: int) -> None:
         """A mine's output, or a processor's capacity per step and target, from `first` on."""
@@ -119,7 +122,7 @@ class World:
         if self.stockpiles.due:
             self.stockpiles.release_due(state, k)
         if self.controls.start_step(k):
-            self.targets.replan(k, self.controls.now.extra_days)
+            self.targets.replan(k, self.controls.now.planned_days)
         self.mines.produce(state, k)
         taken, drawn = self._draw(k)
         self.processors.process(state, k, taken, drawn)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
+from sim.scenario.rule_checks import check_rules
 from sim.scenario.schema import (
     CapacityChange,
     DemandChange,
@@ -22,7 +23,8 @@ Finding = tuple[tuple, str]
 
 def check(s: Scenario) -> list[Finding]:
     """Every cross-entry problem of a scenario that passed the per-field checks."""
-    return [*_grid(s), *_ids(s), *_products(s), *_suppliers(s), *_references(s), *_dates(s)]
+    return [*_grid(s), *_ids(s), *_products(s), *_suppliers(s), *_references(s), *_dates(s),
+            *check_rules(s)]
 
 
 def _hint(name: str, choices: list[str]) -> str:

@@ -9,18 +9,29 @@ Cross-references between nodes (ids, products) are checked in `checks.py`.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
+from sim.scenario.countries import known_country
 from sim.scenario.distributions import NumberOrDist
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", description="lower_snake_case node id")]
 Country = Annotated[
-    str, Field(pattern=r"^([A-Z]{2}|ROW)$", description="ISO 3166-1 alpha-2 code, or ROW")
+    str, Field(pattern=r"^([A-Z]{2}|ROW)$", description="ISO 3166-1 alpha-2 code, or ROW"),
+    AfterValidator(known_country),
 ]
 Slug = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$", max_length=100)]
 NonNeg = Annotated[float, Field(ge=0, strict=True)]
@@ -86,9 +97,10 @@ class Node(_Entry):
 
     id: Id
     country: Country
-    initial_origin: Country | None = Field(
-        None, description="origin country of the initial stock (default: the node's country)"
-    )
+    initial_origin: Country | dict[Country, NonNeg] | None = Field(
+        None, description="mining country of the initial stock, or a mix {country: share}; "
+                          "default: the mix the node's sourcing brings (processing country "
+                          "always from sourcing)")
 
 
 class Mine(Node):
@@ -159,6 +171,9 @@ class Consumer(Node):
     exclude_origins: list[Country] = Field(
         [], description="takes no tungsten mined in, nor bought from suppliers located in, "
                         "these countries (e.g. DFARS 225.7018)")
+    exclude_processed: list[Country] = Field(
+        [], description="takes no tungsten last refined or converted in, nor bought from "
+                        "suppliers located in, these countries (DFARS: 'melted or produced')")
     exclude_from: Date | None = Field(
         None, description="the exclusion applies from this date (default: the start)")
 
@@ -169,6 +184,14 @@ class _Event(_Entry):
     id: Id | None = None
     description: Text = None
     at: Date
+
+
+class ApprovalStep(BaseModel):
+    """From `from` on, a licence is granted with probability `approval`."""
+
+    model_config = _FROZEN
+    from_: Date = Field(alias="from")
+    approval: Fraction
 
 
 class ExportControl(_Event):
@@ -185,7 +208,21 @@ class ExportControl(_Event):
     base_tpa: NonNeg | None = Field(
         None, description="quota base per year; default: volume shipped in the 365 days before"
     )
-    delay_days: NonNeg | None = None
+    delay_days: NumberOrDist | None = Field(
+        None, description="licence: days added to each approved shipment (a number or a "
+                          "distribution, drawn per shipment)")
+    approval: Fraction | list[ApprovalStep] = Field(
+        1.0, description="licence: probability that a shipment's licence is granted, or a "
+                         "schedule [{from: date, approval: p}, ...] in date order")
+    refuse_groups: list[Id] = Field(
+        [], description="licence: consumer groups (end uses) whose licences are refused")
+    reexport: bool = Field(
+        False, strict=True,
+        description="ban: also forbid tungsten mined or processed in `country` from reaching "
+                    "`to` through any third country")
+    enforcement: Fraction = Field(
+        1.0, description="re-export: share of the controlled material stopped (0 = leaks "
+                         "freely, 1 = none leaks)")
 
     @model_validator(mode="after")
     def _mode_fields(self) -> ExportControl:
@@ -193,7 +230,23 @@ class ExportControl(_Event):
             raise ValueError("mode quota needs allowed_fraction")
         if self.mode == "licence" and self.delay_days is None:
             raise ValueError("mode licence needs delay_days")
+        if self.reexport and self.mode != "ban":
+            raise ValueError("reexport applies to mode ban")
+        if self.mode != "licence" and (self.approval != 1.0 or self.refuse_groups):
+            raise ValueError("approval and refuse_groups apply to mode licence")
         return self
+
+    @field_validator("approval")
+    @classmethod
+    def _in_date_order(cls, value: object) -> object:
+        if isinstance(value, list):
+            dates = [step.from_ for step in value]
+            if not dates:
+                raise ValueError("give at least one {from: date, approval: p}")
+            if any(b <= a for a, b in itertools.pairwise(dates)):
+                raise ValueError("the schedule's dates must increase: "
+                                 + ", ".join(str(d) for d in dates))
+        return value
 
 
 class CapacityChange(_Event):

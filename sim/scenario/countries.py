@@ -1,0 +1,30 @@
+"""The country codes a scenario may use: ISO 3166-1 alpha-2 (officially assigned), and ROW.
+
+A code outside this list (a typo such as `CHN` or `XX`) would silently match nothing in an
+export control or origin rule, so the scenario is refused instead.
+"""
+
+from __future__ import annotations
+
+_CODES = """
+AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ
+BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM
+DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS
+GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN
+KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ
+MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM
+PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV
+SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI
+VN VU WF WS YE YT ZA ZM ZW
+"""
+
+ISO_3166_ALPHA_2 = frozenset(_CODES.split())
+
+REST_OF_WORLD = "ROW"
+
+
+def known_country(code: str) -> str:
+    """`code` if it is an ISO 3166-1 alpha-2 code or ROW; else a ValueError saying so."""
+    if code != REST_OF_WORLD and code not in ISO_3166_ALPHA_2:
+        raise ValueError(f"'{code}' is not an ISO 3166-1 alpha-2 country code (or ROW)")
+    return code
