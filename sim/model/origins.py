@@ -1,12 +1,13 @@
 """Where each tonne was mined and where it was last processed: its origin.
 
 An origin is a pair (mined in, processed in): a mine's output is (its country, "none"), and
-a processor stamps its own country on what it outputs, keeping where the tungsten was mined
-(scrap keeps its pair until a recycler stamps it). Stocks are vectors over the pairs that
-can occur in the scenario, found by following every edge and scrap flow from the mines and
-initial stocks. Rules read either part: DFARS-style rules exclude by mining and by
-processing country, re-export controls by either (controls.py), and results report shares
-by mining and by processing country.
+a processor that transforms (its input product differs from its output) stamps its own
+country on what it outputs, keeping where the tungsten was mined; a processor that only
+passes a product on (a trader: input = output) and scrap keep the pair they received.
+Stocks are vectors over the pairs that can occur in the scenario, found by following every
+edge and scrap flow from the mines and initial stocks. Rules read either part: DFARS-style
+rules exclude by mining and by processing country, re-export controls by either
+(controls.py), and results report shares by mining and by processing country.
 
 Initial stocks get the mix their node's sourcing brings (each supplier's output mix by
 share, down from the mines), unless the scenario gives `initial_origin` (a mining country or
@@ -73,7 +74,7 @@ class Origins:
                     for c in self._scrap_sources(node):
                         _add(mix, out[c.index], c.spec.demand_tpa * c.spec.scrap_rate)
                 inp[node.index] = _normalised(mix)
-                out[node.index] = _stamp(mix, node.country) if node.kind == PROCESSOR \
+                out[node.index] = _stamp(mix, node.country) if stamps(node) \
                     else inp[node.index]
         for node in nodes:  # nothing ever reaches it: its own country
             if not out[node.index]:
@@ -113,7 +114,9 @@ class Origins:
                     arriving |= set().union(*(held[c.index] for c in self._scrap_sources(node)))
                     changed |= not arriving <= inputs[node.index]
                     inputs[node.index] |= arriving
-                    arriving = set(_stamp(dict.fromkeys(inputs[node.index], 1.0), node.country))
+                    if stamps(node):
+                        arriving = set(_stamp(dict.fromkeys(inputs[node.index], 1.0),
+                                              node.country))
                 changed |= not arriving <= held[node.index]
                 held[node.index] |= arriving
         return set().union(*held.values(), *inputs.values())
@@ -127,16 +130,23 @@ class Origins:
             out[self.index[pair]] += share
         return out
 
-    def stamped(self, country: str) -> np.ndarray:
-        """For each pair, the pair a processor in `country` turns it into (itself where
-        that pair cannot occur, as such material never reaches the processor)."""
-        return np.array([self.index.get((m, country), i) for i, (m, _) in enumerate(self.pairs)],
-                        dtype=np.int64)
+    def stamped(self, node: NodeInfo) -> np.ndarray:
+        """For each pair, the pair a processor turns it into: (mined, its country) if it
+        stamps, else itself (also where that pair cannot reach the processor)."""
+        if not stamps(node):
+            return np.arange(len(self.pairs))
+        return np.array([self.index.get((m, node.country), i)
+                         for i, (m, _) in enumerate(self.pairs)], dtype=np.int64)
 
     def allowed(self, mined: Iterable[str] = (), processed: Iterable[str] = ()) -> np.ndarray:
         """1 for the pairs mined outside `mined` and processed outside `processed`, else 0."""
         mined, processed = set(mined), set(processed)
         return np.array([float(m not in mined and p not in processed) for m, p in self.pairs])
+
+
+def stamps(node: NodeInfo) -> bool:
+    """Whether a node stamps its country on what it outputs (a transforming processor)."""
+    return node.kind == PROCESSOR and node.spec.inputs[0] != node.spec.output
 
 
 def _add(into: Mix, mix: Mix, weight: float) -> None:

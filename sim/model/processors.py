@@ -6,7 +6,7 @@ the processor's yield, on the first step starting on or after its start + `proce
 (so only `process_days: 0` gives output in the same step, and 1 to 7 days on weekly steps
 mean the next step). `processed_t` counts input tonnes and `lost_t` = processed × (1 − yield).
 What a processor makes keeps where it was mined and takes the processor's country as where
-it was processed (origins.py).
+it was processed, unless it only passes its product on (origins.py).
 Batches wait in a ring of slots [slot, processor, origin] written on slot k % slots.
 """
 
@@ -38,7 +38,7 @@ class Processors:
         slots = int(self.delay_steps.max()) + 1 if processors else 1
         n_origins = len(origins.pairs)
         self.batches = np.zeros((slots, len(processors), n_origins))
-        self.stamp_cells = np.array([origins.stamped(p.country) for p in processors],
+        self.stamp_cells = np.array([origins.stamped(p) for p in processors],
                                     dtype=np.int64).reshape(len(processors), n_origins) \
             + n_origins * np.arange(len(processors))[:, None]  # flat cells of the output
         self.later = (self.delay_steps > 0)[:, None] * 1.0  # 1 where output waits for a batch
