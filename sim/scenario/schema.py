@@ -211,7 +211,7 @@ class ExportControl(_Event):
     delay_days: NumberOrDist | None = Field(
         None, description="licence: days added to each approved shipment (a number or a "
                           "distribution, drawn per shipment)")
-    approval: Fraction | list[ApprovalStep] = Field(
+    approval: float | list[ApprovalStep] = Field(
         1.0, description="licence: probability that a shipment's licence is granted, or a "
                          "schedule [{from: date, approval: p}, ...] in date order")
     refuse_groups: list[Id] = Field(
@@ -235,6 +235,14 @@ class ExportControl(_Event):
         if self.mode != "licence" and (self.approval != 1.0 or self.refuse_groups):
             raise ValueError("approval and refuse_groups apply to mode licence")
         return self
+
+    @field_validator("approval", mode="before")
+    @classmethod
+    def _probability(cls, value: object) -> object:
+        if isinstance(value, (int, float)) and not isinstance(value, bool) \
+                and not 0 <= value <= 1:
+            raise ValueError(f"{value:g} must be >= 0" if value < 0 else f"{value:g} must be <= 1")
+        return value
 
     @field_validator("approval")
     @classmethod
