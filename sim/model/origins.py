@@ -23,8 +23,9 @@ import numpy as np
 from sim.model.network import CONSUMER, MINE, PROCESSOR, Network, NodeInfo
 
 SETTLE_ROUNDS = 60
-"""Rounds of propagating mixes through the network: more than any supply chain is deep, so
-that what scrap carries round the loop has settled (it shrinks by the scrap rate a round)."""
+"""At most this many rounds of propagating mixes through the network (they stop when no
+share moves by more than 1e-12): more than any supply chain is deep, so that what scrap
+carries round the loop has settled (it shrinks by the scrap rate a round)."""
 
 NONE = "none"
 """The processing country of material no processor has worked on yet (mine output)."""
@@ -63,7 +64,9 @@ class Origins:
         out: dict[int, Mix] = {n.index: ({(n.country, NONE): 1.0} if n.kind == MINE else {})
                                for n in nodes}
         inp: dict[int, Mix] = {n.index: {} for n in nodes}
+        scrap = {n.index: self._scrap_sources(n) for n in nodes}
         for _ in range(SETTLE_ROUNDS):
+            before = dict(out)
             for node in nodes:
                 if node.kind == MINE:
                     continue
@@ -71,11 +74,13 @@ class Origins:
                 for edge in node.edges:
                     _add(mix, out[edge.supplier], edge.share)
                 if not mix:
-                    for c in self._scrap_sources(node):
+                    for c in scrap[node.index]:
                         _add(mix, out[c.index], c.spec.demand_tpa * c.spec.scrap_rate)
                 inp[node.index] = _normalised(mix)
                 out[node.index] = _stamp(mix, node.country) if stamps(node) \
                     else inp[node.index]
+            if all(_close(out[i], before[i]) for i in out):
+                break
         for node in nodes:  # nothing ever reaches it: its own country
             if not out[node.index]:
                 out[node.index] = {(node.country, node.country if node.kind == PROCESSOR
@@ -147,6 +152,11 @@ class Origins:
 def stamps(node: NodeInfo) -> bool:
     """Whether a node stamps its country on what it outputs (a transforming processor)."""
     return node.kind == PROCESSOR and node.spec.inputs[0] != node.spec.output
+
+
+def _close(a: Mix, b: Mix) -> bool:
+    """Whether two mixes agree to 1e-12 on every pair."""
+    return a.keys() == b.keys() and all(abs(a[k] - b[k]) <= 1e-12 for k in a)
 
 
 def _add(into: Mix, mix: Mix, weight: float) -> None:

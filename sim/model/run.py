@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from sim.model.balance import check_balance
 from sim.model.world import World
 from sim.records import NodeRow, RunRecord
@@ -16,7 +18,13 @@ def simulate(scenario: Scenario, replication: int = 0, seed: int | None = None) 
     rec, net, origins = world.state.rec, world.net, world.origins
     return RunRecord(replication, scenario.start, scenario.step_days, scenario.record_days,
                      [NodeRow(n.id, n.kind, n.country, n.group) for n in net.nodes],
-                     origins.mined, rec.arrays, rec.delivered_by_origin.dot(origins.by_mined),
+                     origins.mined, rec.arrays, _by(rec.delivered_by_origin, origins.by_mined),
                      rec.produced_by_origin.dot(origins.by_mined), totals, error,
                      [(e.supplier, e.buyer) for e in net.edges], rec.shipped_by_edge,
-                     origins.processed, rec.delivered_by_origin.dot(origins.by_processed))
+                     origins.processed, _by(rec.delivered_by_origin, origins.by_processed))
+
+
+def _by(by_pair: np.ndarray, grouping: np.ndarray) -> np.ndarray:
+    """[step, node, pair] summed into [step, node, group] (one matrix product)."""
+    steps, nodes, pairs = by_pair.shape
+    return by_pair.reshape(steps * nodes, pairs).dot(grouping).reshape(steps, nodes, -1)

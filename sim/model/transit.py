@@ -3,8 +3,8 @@
 Each route (an edge) has a ring of slots [slot, route, origin]: a shipment departing on step
 k that is usable on step a (k < a < k + size) is added to slot a % size of its route. A
 route sends at most one shipment a step, so adding is one indexed addition. At the start of
-step a, one matrix product moves every route's slot into the holding rows of State.held it
-leads to. A shipment is usable from the first step that starts on or after departure +
+step a, one bincount moves every route's slot into the holding rows of State.held it leads
+to. A shipment is usable from the first step that starts on or after departure +
 transit (+ any licence delay or extra days in force), and at the earliest the next step.
 """
 
@@ -25,8 +25,9 @@ class Pipeline:
         self._flat = self.tonnes.reshape(-1)
         self._slot_cells = routes * n_origins
         self._route_cells = np.arange(routes * n_origins).reshape(routes, n_origins)
-        self.into_rows = np.zeros((n_rows, destination_rows.size))  # [row, route] 0/1
-        self.into_rows[destination_rows, np.arange(routes)] = 1.0
+        self._row_cells = (destination_rows[:, None] * n_origins
+                           + np.arange(n_origins)).ravel()  # flat [row, origin] by route
+        self._rows_shape = (n_rows, n_origins)
 
     def cells(self, due: np.ndarray) -> np.ndarray:
         """Where in the ring (flat, first origin) each route's goods due on `due` go."""
@@ -39,9 +40,10 @@ class Pipeline:
     def take_due(self, step: int) -> np.ndarray:
         """Tonnes [row, origin] usable on `step`, removed from the ring."""
         slot = self.tonnes[step % self.size]
-        arriving = self.into_rows.dot(slot)
+        arriving = np.bincount(self._row_cells, slot.ravel(),
+                               minlength=self._rows_shape[0] * self._rows_shape[1])
         slot[:] = 0.0
-        return arriving
+        return arriving.reshape(self._rows_shape)
 
     def total(self) -> float:
         """Tonnes still on the way."""

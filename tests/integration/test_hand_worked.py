@@ -278,9 +278,10 @@ def test_unfilled_share_is_reoffered_to_the_other_supplier(why):
     assert not series(record, "shipped_t", "cn").any()
     np.testing.assert_allclose(series(record, "shipped_t", "au"), WEEK, rtol=1e-12)
     k = kpis(record)
-    assert k[("us", "origin_share_CN")] == 0.0
-    # 7 t of U.S.-origin initial stock, then 52 × 7 t of Australian material
-    assert k[("us", "origin_share_AU")] == pytest.approx(52 / 53, rel=1e-12)
+    # 7 t of initial stock in the mix its sourcing brings (half each), then 52 × 7 t of
+    # Australian material
+    assert k[("us", "origin_share_CN")] == pytest.approx(0.5 / 53, rel=1e-12)
+    assert k[("us", "origin_share_AU")] == pytest.approx(52.5 / 53, rel=1e-12)
 
 
 # ---------------------------------------------------------------------------------------
