@@ -19,16 +19,13 @@ from matplotlib.figure import Figure
 
 from sim.model import simulate
 from sim.records import RunRecord
+from sim.results.catalogue import README_KPIS
 from sim.results.kpis import kpi_rows
 from sim.scenario import load_scenario
 
 HERE = Path(__file__).resolve().parent
 README = HERE.parent / "README.md"
 FIGURES = HERE / "figures"
-HEADLINE = (("country:US", "fill_rate"), ("country:US/group:defense", "fill_rate"),
-            ("country:US", "shortfall_t"), ("country:US", "origin_share_CN"),
-            ("country:US/group:defense", "origin_share_CN"), ("country:US", "min_cover_days"),
-            ("country:US", "first_shortfall_day"))
 
 
 def run_all() -> dict[str, RunRecord]:
@@ -40,7 +37,7 @@ def run_all() -> dict[str, RunRecord]:
 def headline(record: RunRecord) -> dict[tuple[str, str], float]:
     """The headline KPIs of one run."""
     values = {(scope, kpi): value for _, scope, kpi, value in kpi_rows(record)}
-    return {key: values.get(key, math.nan) for key in HEADLINE}
+    return {key: values.get(key, math.nan) for key in README_KPIS}
 
 
 def scenario_table(records: dict[str, RunRecord]) -> str:
@@ -147,6 +144,7 @@ def replace_block(text: str, name: str, body: str) -> str:
 
 
 def main() -> None:
+    """Run every shipped scenario and rewrite the README's tables and the figures."""
     records = run_all()
     FIGURES.mkdir(exist_ok=True)
     figure_cover(records, FIGURES / "us_cover_by_scenario.png")

@@ -4,24 +4,30 @@ KPI the way its question says.
 Each shipped scenario (scenarios/*.yaml) is run once, for its full ten years with its own
 seed (the baseline's), and the results are cached for the module; a run takes well under a
 second, so no horizon is shortened. Headlines are compared with the baseline run (or with
-the run a scenario builds on). In this network U.S. buyers are rarely short, because
-European and Japanese converters sell to them and refill from China, so for most
-disruptions the headline is lost days of cover rather than tonnes short:
+the run a scenario builds on). The baseline is balanced in 2025 and then runs short, since
+China's mines decline ~6% a year for three years while demand grows 1.4% a year, so every
+scenario's U.S. buyers are short from about 2028; U.S. defense (priority 1, qualified
+non-Chinese converters only) is not. For disruptions the headline is lost days of cover and
+more tonnes short than the baseline:
 
 - china-quota-50, china-ban-us: U.S. cover lower than the baseline's after the control
   starts; the ban short, the quota less so;
 - china-licensing-2025: every licence granted after a delay that buyers plan for, so the
-  U.S. is never short but holds far more tungsten on the way (working capital);
+  U.S. is no shorter than in the baseline but holds far more tungsten on the way (working
+  capital);
 - nds-release: the stockpile releases, and the U.S. is less short than in the same run with
   the release events taken out;
 - kazakh-online / kazakh-delayed: Kazakh-mined tungsten reaches U.S. users only once the mines
-  are online (the run matches the baseline until then), and the Chinese-origin share falls;
-- ban-plus-kazakh: identical to china-ban-us until Kazakh APT arrives, then less short;
+  are online (U.S. deliveries match the baseline's until then, or until the first shortfall
+  anywhere if that comes first: see the test), and the Chinese-origin share falls;
+- ban-plus-kazakh: as china-ban-us until Kazakh APT arrives (or the first shortfall), then
+  less short;
 - dfars-2027: no tungsten mined in China, Russia, North Korea or Iran reaches U.S. defense
   from 2027-01-01, and defense is not short;
 - conflict-surge: U.S. defense demand higher and its cover lower;
 - vietnam-outage: less Vietnamese-mined tungsten delivered during the outage;
-- shipping-disruption: U.S. cover lower during the disruption;
+- shipping-disruption: U.S. cover lower during the disruption, about the same tonnes short
+  over ten years;
 - sangdong-online: Korea mines, world mine output rises by exactly that, and Korean-mined
   tungsten reaches U.S. users.
 """
@@ -55,6 +61,7 @@ LIBRARY = {
 """The library this file was written for; every shipped file is checked, these must exist."""
 
 KZ_ONLINE = "2029-05-01"
+DEFENSE = ("us_defense_alloy", "us_defense_carbide")  # baseline.yaml's group `defense`
 KZ_DELAYED = "2031-11-01"
 
 
@@ -175,8 +182,22 @@ def test_every_run_is_ten_years_weekly_on_the_baseline_seed(runs):
 
 # ----- China's export controls --------------------------------------------------------------
 
-def test_the_baseline_is_never_short(runs):
-    assert us_shortfall(runs["baseline"]) == 0.0
+def first_shortfall_anywhere(record: RunRecord) -> int:
+    """The first step on which any consumer is short (n_steps if none is)."""
+    everyone = [i for i, n in enumerate(record.nodes) if n.kind == "consumer"]
+    short = np.nonzero(series(record, "shortfall_t", everyone) > 1e-9)[0]
+    return int(short[0]) if short.size else record.n_steps
+
+
+def test_the_baseline_is_short_only_once_chinese_mines_have_declined(runs):
+    """Balanced in 2025 (baseline.yaml, header): nobody is short in 2025-2027; from 2028,
+    with China's mines ~17% below 2024 and demand ~5% above, U.S. buyers are short, U.S.
+    defense is not (priority 1 on its qualified suppliers)."""
+    base = runs["baseline"]
+    assert first_shortfall_anywhere(base) >= step(base, "2028-01-01")
+    assert us_shortfall(base) > 0.0
+    k = kpis(base)
+    assert k[("country:US/group:defense", "shortfall_t")] == 0.0
 
 
 @pytest.mark.parametrize("name, at", [("china-quota-50", "2026-01-01"),
@@ -203,10 +224,11 @@ def test_a_ban_hurts_more_than_a_quota(runs):
 
 
 def test_the_licence_regime_delays_without_refusing(runs):
-    """Every licence is granted after a delay buyers plan for: U.S. buyers are never short
-    and still buy Chinese tungsten, but hold much more of it on the way."""
+    """Every licence is granted after a delay buyers plan for: U.S. buyers are no shorter
+    than in the baseline (2% allowed for allocation order) and still buy Chinese tungsten,
+    but hold much more of it on the way."""
     base, run = runs["baseline"], runs["china-licensing-2025"]
-    assert us_shortfall(run) == 0.0
+    assert us_shortfall(run) <= 1.02 * us_shortfall(base)
     us = nodes(run, country="US")
     assert origin_share(run, us, "CN") > 0.3
     after = slice(step(run, "2025-02-04") + 13, None)
@@ -246,10 +268,13 @@ def test_kazakh_tungsten_reaches_us_users_once_online(runs, name, online):
     assert kz[first:].sum() > 0.0
     assert origin_share(run, us, "KZ", first) > 0.05
     assert origin_share(run, us, "CN") < origin_share(base, us, "CN")
-    # until then the run is the baseline's, U.S. deliveries and all
+    # until then U.S. deliveries are the baseline's, as long as nobody is short: listing
+    # the future Kazakh supplier already moves U.S. converters' orders from the first step
+    # (a longer planned lead time), which changes deliveries once tungsten runs short
     us_base = nodes(base, country="US")
-    np.testing.assert_allclose(run.arrays["delivered_t"][:first, us],
-                               base.arrays["delivered_t"][:first, us_base], atol=1e-9)
+    same = min(first, first_shortfall_anywhere(base))
+    np.testing.assert_allclose(run.arrays["delivered_t"][:same, us],
+                               base.arrays["delivered_t"][:same, us_base], atol=1e-9)
 
 
 def test_a_delayed_kazakh_project_delivers_less(runs):
@@ -266,10 +291,12 @@ def test_kazakh_supply_closes_the_ban_gap_from_its_arrival(runs):
     first = step(both, KZ_ONLINE)
     short_ban = series(ban, "shortfall_t", us_ban)
     short_both = series(both, "shortfall_t", us_both)
-    # identical until Kazakh concentrate exists...
-    np.testing.assert_allclose(short_both[:first], short_ban[:first], atol=1e-9)
-    np.testing.assert_allclose(both.arrays["delivered_t"][:first, us_both],
-                               ban.arrays["delivered_t"][:first, us_ban], atol=1e-9)
+    # identical until Kazakh concentrate exists or the first shortfall, whichever is first
+    # (see test_kazakh_tungsten_reaches_us_users_once_online)...
+    same = min(first, first_shortfall_anywhere(ban))
+    np.testing.assert_allclose(short_both[:same], short_ban[:same], atol=1e-9)
+    np.testing.assert_allclose(both.arrays["delivered_t"][:same, us_both],
+                               ban.arrays["delivered_t"][:same, us_ban], atol=1e-9)
     # ...then the ban's shortfall (which starts after that date) is smaller or gone
     assert short_ban[first:].sum() > 0.0
     assert short_both[first:].sum() < 0.5 * short_ban[first:].sum()
@@ -292,7 +319,7 @@ def test_sangdong_adds_korean_tungsten_to_the_world(runs):
 
 def test_dfars_keeps_covered_origins_out_of_us_defense_from_2027(runs):
     base, run = runs["baseline"], runs["dfars-2027"]
-    defense = nodes(run, ids=("us_defense",))
+    defense = nodes(run, ids=DEFENSE)
     rule = step(run, "2027-01-01")
     assert delivered_of(run, defense, "CN")[:rule].sum() > 0  # the rule has work to do
     for origin in ("CN", "RU", "KP", "IR"):
@@ -301,7 +328,9 @@ def test_dfars_keeps_covered_origins_out_of_us_defense_from_2027(runs):
     k = kpis(run)
     assert k[("country:US/group:defense", "shortfall_t")] == 0.0
     assert k[("country:US/group:defense", "fill_rate")] == pytest.approx(1.0)
-    assert origin_share(base, nodes(base, ids=("us_defense",)), "CN", rule) > 0.2
+    # without the rule a fifth of defense's tungsten from 2027 is Chinese-mined (19.8%; 30%
+    # before China's mines declined in baseline.yaml)
+    assert origin_share(base, nodes(base, ids=DEFENSE), "CN", rule) > 0.15
 
 
 def test_a_conflict_surge_raises_defense_demand_and_cuts_its_cover(runs):
@@ -335,4 +364,6 @@ def test_a_shipping_disruption_cuts_us_cover_while_it_lasts(runs):
     assert us_cover(run)[window].min() < us_cover(base)[window].min() - 3.0
     before = slice(0, step(run, "2027-06-01"))
     np.testing.assert_allclose(us_cover(run)[before], us_cover(base)[before])
-    assert us_shortfall(run) >= us_shortfall(base)
+    # tonnes: in a world short of tungsten from 2028 the disruption moves shortfall in time
+    # and between buyers rather than adding to it (-0.8% over ten years with this seed)
+    assert us_shortfall(run) == pytest.approx(us_shortfall(base), rel=0.03)
