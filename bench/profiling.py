@@ -6,7 +6,7 @@ prints the top N functions by own time (tottime), with their share of the profil
 cProfile adds overhead per Python call (here 2-5×, most on small functions), so read shares,
 not seconds, and check them against `--phases`.
 
-`--write` profiles write_result(plots=False) of the case's 1-replication result instead.
+`--write` profiles write_result (no plots) of the case's 1-replication result instead.
 `--phases` runs without cProfile and splits the wall time of 3 runs by phase of the step,
 timing the functions named in PHASES with perf_counter wrappers (about 0.5 µs a call each,
 so a few per cent of the total).
@@ -40,6 +40,7 @@ def where(func: tuple) -> str:
 
 
 def top(profile: cProfile.Profile, n: int) -> tuple[list[dict], float]:
+    """The `n` functions with the most own time in a profile, and the profile's total."""
     stats = pstats.Stats(profile)
     total = stats.total_tt
     rows = []
@@ -51,6 +52,7 @@ def top(profile: cProfile.Profile, n: int) -> tuple[list[dict], float]:
 
 
 def profile_case(case: str, n: int, write: bool) -> tuple[list[dict], float]:
+    """cProfile of one run of a case (or of writing its result, with `write`): top `n`."""
     s = scenario(case)
     if write:
         from sim.experiments import run_replications
@@ -59,9 +61,9 @@ def profile_case(case: str, n: int, write: bool) -> tuple[list[dict], float]:
         result = run_replications(s, 1)
         tmp = Path(tempfile.mkdtemp(prefix="tungsten-profile-"))
         try:
-            shutil.rmtree(write_result(result, tmp / "out", plots=False))
+            shutil.rmtree(write_result(result, tmp / "out"))
             profile = cProfile.Profile()
-            profile.runcall(write_result, result, tmp / "out", plots=False)
+            profile.runcall(write_result, result, tmp / "out")
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     else:
@@ -141,6 +143,7 @@ def phases(case: str, runs: int = 3) -> tuple[float, list[tuple[str, float]]]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Profile the cases asked for (all by default) and print where the time goes."""
     parser = argparse.ArgumentParser(prog="python -m bench.profiling")
     parser.add_argument("cases", nargs="*", metavar="CASE", help=", ".join(CASES))
     parser.add_argument("--top", type=int, default=20)
@@ -159,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"{seconds / total:6.1%} {seconds * 1000:8.1f} ms  {label}")
             continue
         rows, total = profile_case(case, args.top, args.write)
-        what = "write_result(plots=False)" if args.write else "one run"
+        what = "write_result (no plots)" if args.write else "one run"
         print(f"\n{case}: {what}, {total:.3f} s under cProfile; top {args.top} by own time\n")
         print(f"{'own %':>6} {'own s':>7} {'cum s':>7} {'calls':>9}  function")
         for r in rows:

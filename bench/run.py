@@ -25,11 +25,9 @@ import json
 import logging
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
@@ -45,6 +43,8 @@ from .cases import (
 )
 from .reference.simpy_toy import run_idiomatic, run_lean
 from .reference.toy_network import horizon
+from .timing import bench, progress
+from .writing import writing_case
 
 try:
     from .reference.supplynetpy_toy import build_and_run as run_supplynetpy
@@ -55,30 +55,6 @@ else:
     SUPPLYNETPY_MISSING = ""
 
 PACKAGES = ("tungsten-sim", "simpy", "numpy", "pydantic", "matplotlib", "pyyaml", "supplynetpy")
-
-
-# ----- timing ---------------------------------------------------------------------------------
-
-def bench(fn, reps: int, warm: int = 1) -> dict:
-    """Run fn `warm` times, then `reps` timed times; times in seconds and the last output."""
-    for _ in range(warm):
-        fn()
-    times = []
-    out = None
-    for _ in range(reps):
-        gc.collect()
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times),
-            "runs": reps, "warmup_runs": warm, "times_s": times, "out": out}
-
-
-_T0 = time.perf_counter()
-
-
-def progress(text: str) -> None:
-    print(f"  {time.perf_counter() - _T0:5.1f} s  {text}", file=sys.stderr, flush=True)
 
 
 # ----- 1. the toy network ---------------------------------------------------------------------
@@ -170,6 +146,7 @@ def toy_cases(daily: bool, reps: int, idiomatic: bool, supplynetpy: bool) -> lis
 # ----- 2. the baseline ------------------------------------------------------------------------
 
 def baseline_case(daily: bool, reps: int, memory: bool, trace: bool) -> dict:
+    """Per-run time of the 20-year baseline (weekly or daily), and its peak memory if asked."""
     tag = "daily" if daily else "weekly"
     progress(f"baseline {tag}: simulate")
     scenario = baseline_scenario(daily)
@@ -197,68 +174,10 @@ def measure_memory(case: str, trace: bool) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-# ----- 3. writing results ---------------------------------------------------------------------
-
-def writing_case(daily: bool, reps: int, warm: int, plots: bool,
-                 timeseries: str = "standard") -> dict:
-    """Simulate (run_replications(s, 1)) then write_result(plots=False), in turn; plots apart.
-
-    `warm` warm-up rounds, then `reps` rounds; each round's write time is divided by the same
-    round's simulate time, and the table shows the median of those ratios. `timeseries` is
-    the scenario's choice of variables for timeseries.csv (`standard`, the default, or `all`).
-    """
-    from sim.experiments import run_replications
-    from sim.plots import plot_result
-    from sim.results.writer import write_result
-
-    tag = ("daily" if daily else "weekly") + ("" if timeseries == "standard" else f", {timeseries}")
-    scenario = baseline_scenario(daily).model_copy(update={"timeseries": timeseries})
-    tmp = Path(tempfile.mkdtemp(prefix="tungsten-bench-"))
-    sim_t, write_t, size = [], [], 0
-    try:
-        for round_ in range(1 - warm, reps + 1):
-            progress(f"baseline {tag}: simulate and write, "
-                     + ("warm-up" if round_ <= 0 else f"round {round_}/{reps}"))
-            gc.collect()
-            t0 = time.perf_counter()
-            result = run_replications(scenario, 1)
-            t1 = time.perf_counter()
-            folder = write_result(result, tmp / "out", plots=False)
-            t2 = time.perf_counter()
-            size = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
-            shutil.rmtree(folder)
-            if round_ > 0:
-                sim_t.append(t1 - t0)
-                write_t.append(t2 - t1)
-        ratios = [w / s for w, s in zip(write_t, sim_t, strict=True)]
-        shares = [w / (s + w) for w, s in zip(write_t, sim_t, strict=True)]
-        row = {"case": f"baseline {tag}", "timeseries": timeseries, "runs": reps,
-               "warmup_runs": warm,
-               "simulate_s": statistics.median(sim_t),
-               "simulate_times_s": sim_t, "write_s": statistics.median(write_t),
-               "write_min_s": min(write_t), "write_max_s": max(write_t),
-               "write_times_s": write_t, "written_mb": size / 1e6,
-               "write_over_simulate": statistics.median(ratios),
-               "write_share_of_run": statistics.median(shares)}
-        if plots:
-            progress(f"baseline {tag}: plots")
-
-            def plot():
-                plot_result(result, tmp / "plots")
-                shutil.rmtree(tmp / "plots")
-
-            p = bench(plot, min(3, reps), 1)
-            row.update(plots_s=p["median_s"], plots_min_s=p["min_s"], plots_max_s=p["max_s"],
-                       plots_runs=p["runs"],
-                       plots_over_simulate=p["median_s"] / row["simulate_s"])
-        return row
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
 # ----- 4. targets ------------------------------------------------------------------------------
 
 def targets(toy: list[dict], baseline: list[dict], writing: list[dict]) -> list[dict]:
+    """The targets of issue #6, each with its measured value and whether it is met."""
     out = []
 
     def add(what: str, value, limit: float, unit: str, at_most: bool = True) -> None:
@@ -292,16 +211,19 @@ def targets(toy: list[dict], baseline: list[dict], writing: list[dict]) -> list[
 # ----- printing --------------------------------------------------------------------------------
 
 def ms(seconds: float | None) -> str:
+    """Seconds as milliseconds (or seconds from 1 s up); '-' for None."""
     if seconds is None:
         return "-"
     return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
 def num(value: float | None, fmt: str = "{:,.0f}") -> str:
+    """A number in `fmt`; '-' for None."""
     return "-" if value is None else fmt.format(value)
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:
+    """A plain aligned table: the first two columns left-aligned, the rest right-aligned."""
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) if i < 2 else h.rjust(w)
                        for i, (h, w) in enumerate(zip(headers, widths, strict=True)))]
@@ -313,6 +235,7 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def report(data: dict) -> str:
+    """The printed report of a benchmark run (what --json writes, as tables)."""
     m = data["machine"]
     v = data["versions"]
     out = [f"tungsten-sim benchmarks, {data['date']}, commit {m['commit']}",
@@ -348,7 +271,7 @@ def report(data: dict) -> str:
     out.append(table(["case", "steps", "per run", "min..max", "steps/s", "events",
                       "peak RSS of run", "of which record", "tracemalloc peak"], rows))
     if data["writing"]:
-        out += ["", "Writing results: run_replications(s, 1), then write_result(plots=False), "
+        out += ["", "Writing results: run_replications(s, 1), then write_result (no plots), "
                 "in turn; write/sim = write / simulate and share of run = write / (simulate + "
                 "write), each the median of the rounds' ratios; plots (plot_result) apart"]
         rows = [[r["case"], f"{r['runs']} run" + ("s" if r["runs"] != 1 else ""),
@@ -375,6 +298,7 @@ def report(data: dict) -> str:
 # ----- environment -----------------------------------------------------------------------------
 
 def machine() -> dict:
+    """The CPU, its count, the platform, Python and the commit (`git describe --dirty`)."""
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -394,6 +318,7 @@ def machine() -> dict:
 
 
 def versions() -> dict:
+    """Installed versions of the packages the figures depend on."""
     out = {}
     for name in PACKAGES:
         try:
@@ -406,6 +331,7 @@ def versions() -> dict:
 # ----- main ------------------------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> int:
+    """Run every section (fewer with --quick), print the report, write --json."""
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split(
         "\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true",

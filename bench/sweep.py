@@ -72,7 +72,7 @@ def timed_sweep(definition: SweepDefinition, runner, folder: Path) -> tuple[floa
         began = time.perf_counter()
         execute(plan, out, runner)
         runs_wall = time.perf_counter() - began
-    finish(plan, out, plots=False)
+    finish(plan, out)
     wall = time.perf_counter() - started
     with (out / "runs.csv").open(newline="") as f:
         rows = sorted(csv.reader(f))
@@ -80,6 +80,7 @@ def timed_sweep(definition: SweepDefinition, runner, folder: Path) -> tuple[floa
 
 
 def main() -> None:
+    """Measure a sweep's overhead and its scaling; print them and write bench/sweep.json."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="3-year baseline, fewer runs")
     args = parser.parse_args()

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import Problem, ScenarioError
 from sim.scenario import Scenario, load_scenario, parse_assignment
 from sim.scenario.schema import Scenario as ScenarioModel
+
+if TYPE_CHECKING:
+    from sim.results import Result
 
 SHIPPED = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -75,7 +79,8 @@ def _check_counts(args: argparse.Namespace) -> None:
 
 def _stop_rule(args: argparse.Namespace):
     """The sequential-stopping rule of `run`, or None."""
-    from sim.experiments.stopping import MIN_REPLICATIONS, StopRule, parse_kpi
+    from sim.experiments.stopping import MIN_REPLICATIONS, StopRule
+    from sim.results.catalogue import parse_kpi
 
     if args.ci_halfwidth is None and args.kpi is None:
         return None
@@ -113,8 +118,7 @@ def _probability_spec(args: argparse.Namespace):
 
 def _check_against(scenario: Scenario, path: str, stop, spec) -> list[Problem]:
     """Problems of the stopping KPI and the probability dates for one scenario."""
-    from sim.experiments.compare import unknown_kpis
-    from sim.results.ensemble import kpi_keys
+    from sim.results.catalogue import kpi_keys, unknown_kpis
 
     problems = []
     if stop is not None:
@@ -157,13 +161,20 @@ def run_command(args: argparse.Namespace, overrides: list[tuple[str, Any]]) -> i
             wanted = args.out / scenario.name
         else:
             wanted = args.out
-        folder = write_result(result, wanted, plots=not args.no_plots)
+        folder = write_result(result, wanted, None if args.no_plots else _run_plots(result))
         print(us_table(result))
         print(probability_table(result))
         if "stopping" in result.extra:
             print(_stopping_line(result.extra["stopping"]))
         print(f"results written to {folder}/")
     return 0
+
+
+def _run_plots(result):
+    """What draws a run's plots into its (temporary) results folder."""
+    from sim.plots import plot_result
+
+    return lambda folder: plot_result(result, folder / "plots")
 
 
 def _stopping_line(stopping: dict) -> str:
@@ -177,7 +188,7 @@ def _stopping_line(stopping: dict) -> str:
 def compare_command(args: argparse.Namespace) -> int:
     """`tungsten-sim compare`: read folders, run scenario files, write and print the comparison."""
     from sim.experiments.compare import CompareSettings, check_kpis, gather, load_inputs
-    from sim.experiments.stopping import parse_kpi
+    from sim.results.catalogue import parse_kpi
     from sim.results.compare_folder import Comparison, folder_name, write_comparison
     from sim.results.comparison import selected_keys
 
@@ -195,16 +206,15 @@ def compare_command(args: argparse.Namespace) -> int:
     data = gather(items, settings)
     comparison = Comparison.of(data, selected_keys(data[0], wanted))
     out = args.out or Path("results") / folder_name([d.label for d in data])
-    folder = write_comparison(comparison, out, plots=not args.no_plots)
+    draw = None
+    if not args.no_plots:
+        from sim.plots import plot_comparison
+
+        draw = functools.partial(plot_comparison, [(d.label, d.bands) for d in data])
+    folder = write_comparison(comparison, out, draw)
     print(comparison.text())
     print(f"comparison written to {folder}/")
     return 0
-
-
-US_KPIS = (("fill_rate", "fill rate", "{:.1%}"), ("shortfall_t", "shortfall t", "{:,.0f}"),
-           ("days_short", "days short", "{:,.0f}"),
-           ("first_shortfall_day", "first short", "date"),
-           ("origin_share_CN", "CN-origin", "{:.1%}"))
 
 
 def _summary(result) -> dict:
@@ -216,21 +226,19 @@ def _summary(result) -> dict:
     return summarize(all_kpi_rows(result))
 
 
-def _us_scopes(scopes) -> list[str]:
-    return [s for s in scopes if s == "country:US" or s.startswith("country:US/group:")]
-
-
-def us_table(result) -> str:
+def us_table(result: Result) -> str:
     """A short table of U.S. KPIs (means over replications) for the terminal."""
+    from sim.results.catalogue import RUN_TABLE, us_scopes
+
     summary = _summary(result)
-    scopes = _us_scopes(summary)
+    scopes = us_scopes(summary)
     n = result.replications
     runs = f"mean of {n} replications" if n > 1 else "1 run"
     head = f"{result.name}: U.S. KPIs ({runs})"
-    lines = [head, f"{'scope':28s}" + "".join(f"{label:>14s}" for _, label, _ in US_KPIS)]
+    lines = [head, f"{'scope':28s}" + "".join(f"{label:>14s}" for _, label, _ in RUN_TABLE)]
     for scope in scopes:
         cells = []
-        for kpi, _, fmt in US_KPIS:
+        for kpi, _, fmt in RUN_TABLE:
             mean = summary[scope].get(kpi, {}).get("mean")
             if mean is None or (isinstance(mean, float) and math.isnan(mean)):
                 cells.append("-")
@@ -244,7 +252,7 @@ def us_table(result) -> str:
     return "\n".join(lines)
 
 
-def probability_table(result) -> str:
+def probability_table(result: Result) -> str:
     """U.S. probability KPIs with their 95% Wilson intervals, for the terminal."""
     if result.ensemble is None or result.replications < 2:  # a probability of one run says little
         return ""
@@ -267,7 +275,9 @@ def probability_table(result) -> str:
 
 
 def _us_probabilities(result) -> list:
-    scopes = set(_us_scopes(s for s, _ in result.ensemble.keys))
+    from sim.results.catalogue import us_scopes
+
+    scopes = set(us_scopes(s for s, _ in result.ensemble.keys))
     return [p for p in result.ensemble.probabilities() if p.scope in scopes]
 
 
@@ -301,7 +311,7 @@ def sweep_command(args: argparse.Namespace) -> int:
         print(f"interrupted; every finished run is in {folder}/runs.csv; continue with "
               f"`tungsten-sim sweep --resume {folder}`", file=sys.stderr)
         return 130
-    stats = sweep.finish(plan, folder, plots=not args.no_plots)
+    stats = sweep.finish(plan, folder, None if args.no_plots else _sweep_plots(plan))
     rate = session.runs / session.wall_seconds if session.wall_seconds > 0 else math.nan
     print(f"{session.runs} runs in {session.wall_seconds:.1f} s ({rate:.2f} runs/s); "
           f"{int(stats.counts.sum())} of {plan.runs} runs done")
@@ -309,17 +319,24 @@ def sweep_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sweep_plots(plan):
+    """What draws a sweep's plots into its folder (each file atomically)."""
+    from sim.plots.sweep import plot_sweep
+
+    return functools.partial(plot_sweep, plan)
+
+
 def _sweep_definition(args: argparse.Namespace):
     """The definition from a sweep file and/or the flags (flags win); all problems at once."""
     from dataclasses import replace
 
     from sim.experiments.design import parse_param
-    from sim.experiments.stopping import parse_kpi
     from sim.experiments.sweep_definition import (
         SweepDefinition,
         definition_from,
         read_sweep_file,
     )
+    from sim.results.catalogue import parse_kpi
 
     problems: list[Problem] = []
     if args.file is not None:

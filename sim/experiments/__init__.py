@@ -3,7 +3,8 @@ and the inputs of comparisons."""
 
 from sim.experiments.compare import CompareSettings, gather, load_inputs
 from sim.experiments.replications import KEEP_SERIES, run_replications
-from sim.experiments.stopping import StopRule, parse_kpi
+from sim.experiments.stopping import StopRule
+from sim.results.catalogue import parse_kpi
 
 __all__ = ["KEEP_SERIES", "CompareSettings", "StopRule", "gather", "load_inputs", "parse_kpi",
            "run_replications"]

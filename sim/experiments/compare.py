@@ -14,14 +14,13 @@ Example::
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sim.errors import Problem, ScenarioError
 from sim.experiments.replications import run_replications
-from sim.results.ensemble import KpiKey, kpi_keys
+from sim.results.catalogue import KpiKey, kpi_keys, unknown_kpis
 from sim.results.reader import ResultData, read_result, result_data
 from sim.scenario import load_scenario
 from sim.scenario.schema import Scenario
@@ -94,20 +93,6 @@ def check_kpis(items: list[tuple[str, Scenario | ResultData]], wanted: Sequence[
     first = items[0][1]
     keys = first.keys if isinstance(first, ResultData) else kpi_keys(first)
     unknown_kpis(wanted, keys, "--kpi")
-
-
-def unknown_kpis(wanted: Sequence[KpiKey], keys: Sequence[KpiKey], option: str) -> None:
-    """ScenarioError naming each KPI not among `keys`, with a close match if there is one."""
-    names = [f"{s}.{k}" for s, k in keys]
-    problems = []
-    for scope, kpi in wanted:
-        if (scope, kpi) in set(keys):
-            continue
-        close = difflib.get_close_matches(f"{scope}.{kpi}", names, n=1, cutoff=0.6)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        problems.append(Problem(option, 0, 0, f"{scope}.{kpi}", f"no such KPI{hint}"))
-    if problems:
-        raise ScenarioError(problems)
 
 
 def gather(items: list[tuple[str, Scenario | ResultData]],

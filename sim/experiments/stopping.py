@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.results.catalogue import KpiKey
 from sim.results.stats import halfwidth
 
 MIN_REPLICATIONS = 10
@@ -22,19 +23,11 @@ MAX_REPLICATIONS = 1000
 BATCH_PER_WORKER = 4
 
 
-def parse_kpi(text: str) -> tuple[str, str]:
-    """`SCOPE.KPI` to (scope, kpi), split at the last dot (scopes hold ':' and '/')."""
-    scope, _, kpi = text.strip().rpartition(".")
-    if not scope or not kpi:
-        raise ValueError(f"'{text}' is not SCOPE.KPI (for example country:US.fill_rate)")
-    return scope, kpi
-
-
 @dataclass(frozen=True)
 class StopRule:
     """Stop when the 95% CI half-width of `key`'s mean is at most `halfwidth`."""
 
-    key: tuple[str, str]
+    key: KpiKey
     halfwidth: float
     max_replications: int = MAX_REPLICATIONS
     min_replications: int = MIN_REPLICATIONS

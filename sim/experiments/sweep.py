@@ -13,21 +13,23 @@ KPI values, the parent appends them to runs.csv at once (`sim.experiments.sweep_
     folder = start(plan, Path("results/sweep-s"))
     with Runner(2) as runner:
         execute(plan, folder, runner)
-    finish(plan, folder)
+    finish(plan, folder, draw=partial(plot_sweep, plan))  # plots: the caller's to draw
 """
 
 from __future__ import annotations
 
 import copy
+import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import platform
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from tqdm import tqdm
@@ -35,28 +37,36 @@ from tqdm import tqdm
 from sim.errors import Problem, ScenarioError
 from sim.experiments import sensitivity
 from sim.experiments.design import Design, Param, design
-from sim.experiments.sweep_definition import (
-    HEADLINE_KPIS,
-    KpiKey,
-    SweepDefinition,
-    definition_from,
-)
+from sim.experiments.sweep_definition import SweepDefinition, definition_from
 from sim.experiments.sweep_points import PointStats, point_stats, points_csv
-from sim.experiments.sweep_store import RUNS_CSV, SWEEP_JSON, RunsFile, write_atomic, write_json
+from sim.experiments.sweep_store import RUNS_CSV, SWEEP_JSON, RunsFile, write_json
 from sim.model import simulate
-from sim.results.kpis import kpi_rows, scope_kpis, scopes
-from sim.results.writer import csv_to_parquet, package_versions
+from sim.results.catalogue import SWEEP_KPIS, KpiKey, kpi_keys, kpi_text, scopes, unknown_kpis
+from sim.results.files import (
+    DECIMALS,
+    DEPENDENCIES,
+    csv_to_parquet,
+    free_folder,
+    number_text,
+    package_versions,
+    write_text,
+)
+from sim.results.kpis import kpi_rows, scope_kpis
 from sim.scenario.load import validate
 from sim.scenario.merge import read_with_parents
 from sim.scenario.overrides import apply_overrides
 from sim.scenario.schema import Scenario
 
+if TYPE_CHECKING:
+    from sim.experiments.executor import DaskRunner, Runner
+    from sim.records import RunRecord
+
 VALIDATE_ALL_UP_TO = 500
 """Designs with at most this many points have every point validated before anything runs;
 larger ones the first point and every parameter's extremes (the rest as they are built)."""
 METHOD_DEFAULT_SAMPLES = {"random": 20, "lhs": 20, "sobol": 64, "morris": 10}
-DEPENDENCIES = ("simpy", "numpy", "matplotlib", "pyyaml", "pydantic", "tqdm", "dask",
-                "distributed", "SALib")
+SWEEP_DEPENDENCIES = (*DEPENDENCIES, "dask", "distributed", "SALib")
+"""Versions a sweep's manifest records: the core dependencies and the optional executors."""
 
 
 # --- building the scenarios of the points ----------------------------------------------------
@@ -70,6 +80,7 @@ class PointScenarios:
         self.text = Path(path).read_bytes()
 
     def build(self, params: tuple[Param, ...], values: tuple) -> Scenario:
+        """The scenario of one point: the file's tree with `values` set, validated."""
         data = copy.deepcopy(self.tree)
         found = apply_overrides(data, [(p.path, v) for p, v in zip(params, values, strict=True)])
         problems = [Problem("--param", 0, 0, p.path, p.message) for p in found]
@@ -91,18 +102,22 @@ class Plan:
 
     @property
     def header(self) -> list[str]:
+        """The columns of runs.csv."""
         return ["point", "replication", *(p.path for p in self.design.params),
                 *self.kpi_labels]
 
     @property
     def kpi_labels(self) -> list[str]:
-        return [f"{s}.{k}" for s, k in self.definition.kpis]
+        """The kept KPIs as `SCOPE.KPI`."""
+        return [kpi_text(key) for key in self.definition.kpis]
 
     @property
     def runs(self) -> int:
+        """Runs in the whole sweep: points x replications."""
         return len(self.design.points) * self.definition.replications
 
     def param_cells(self, point: int) -> list[str]:
+        """A point's parameter values as runs.csv writes them."""
         return [_cell(v) for v in self.design.points[point]]
 
 
@@ -118,9 +133,6 @@ def prepare(definition: SweepDefinition, stored_unit: np.ndarray | None = None) 
     Validated before anything runs: the design, the first point, every parameter's extremes
     (or every point, for designs of up to VALIDATE_ALL_UP_TO points) and the KPIs.
     """
-    from sim.experiments.compare import unknown_kpis
-    from sim.results.ensemble import kpi_keys
-
     if not Path(definition.scenario).is_file():
         raise ScenarioError([Problem(definition.scenario, 0, 0, "", "no such scenario file")])
     scenarios = PointScenarios(definition.scenario)
@@ -144,7 +156,7 @@ def prepare(definition: SweepDefinition, stored_unit: np.ndarray | None = None) 
         except ScenarioError as err:
             problems += err.problems
     else:
-        wanted = tuple(k for k in HEADLINE_KPIS if k in set(keys))
+        wanted = tuple(k for k in SWEEP_KPIS if k in set(keys))
         if not wanted:
             problems.append(Problem("--kpi", 0, 0, "", "the scenario reports none of the "
                                     "headline KPIs; choose some with --kpi SCOPE.KPI"))
@@ -177,8 +189,6 @@ def _check_points(scenarios: PointScenarios, the_design: Design) -> list[Problem
 
 def start(plan: Plan, wanted: Path) -> Path:
     """Create the (new, never overwriting) sweep folder with sweep.json and an empty runs.csv."""
-    from sim.results.writer import free_folder
-
     wanted.parent.mkdir(parents=True, exist_ok=True)
     while True:
         folder = free_folder(wanted)
@@ -241,18 +251,18 @@ def run_sweep_task(task: SweepTask) -> tuple[int, int, tuple[float, ...]]:
     return task.point, task.replication, kpi_values(run, task.kpis)
 
 
-def kpi_values(run, keys: tuple[KpiKey, ...]) -> tuple[float, ...]:
+def kpi_values(run: RunRecord, keys: tuple[KpiKey, ...]) -> tuple[float, ...]:
     """Values of the chosen KPIs of one run (only their scopes are computed)."""
     wanted = {scope for scope, _ in keys}
     found: dict[KpiKey, float] = {}
-    for scope, members in scopes(run):
+    for scope, members in scopes(run.nodes):
         if scope in wanted:
             kinds = {run.nodes[i].kind for i in members}
             found.update(((scope, k), v) for k, v in scope_kpis(run, members, kinds))
     return tuple(float(found.get(key, float("nan"))) for key in keys)
 
 
-def all_kpis(run) -> dict[KpiKey, float]:
+def all_kpis(run: RunRecord) -> dict[KpiKey, float]:
     """Every KPI of a run (for comparisons with a bare loop)."""
     return {(s, k): v for _, s, k, v in kpi_rows(run)}
 
@@ -267,7 +277,7 @@ class Session:
     started: str = field(default_factory=lambda: dt.datetime.now().isoformat(timespec="seconds"))
 
 
-def execute(plan: Plan, folder: Path, runner, progress: bool = False,
+def execute(plan: Plan, folder: Path, runner: Runner | DaskRunner, progress: bool = False,
             executor: str = "serial") -> Session:
     """Run every (point, replication) missing from runs.csv, appending each as it finishes."""
     runs_file = RunsFile(folder / RUNS_CSV, plan.header)
@@ -303,41 +313,38 @@ def _tasks(plan: Plan, done: set[tuple[int, int]]) -> Iterator[SweepTask]:
 
 # --- the final files -------------------------------------------------------------------------
 
-def finish(plan: Plan, folder: Path, plots: bool = True) -> PointStats:
-    """points.csv, sensitivity.csv, plots and manifest.json, each replaced atomically."""
-    import csv
-    import io
+SweepDraw = Callable[[PointStats, list[sensitivity.Row], Path], object]
+"""Draws a sweep's figures (points' statistics, sensitivity rows) into a folder."""
 
+
+def finish(plan: Plan, folder: Path, draw: SweepDraw | None = None) -> PointStats:
+    """points.csv, sensitivity.csv, the plots (`draw`, given by the caller) and
+    manifest.json, each replaced atomically."""
     d = plan.definition
     runs_file = RunsFile(folder / RUNS_CSV, plan.header)
     stats = point_stats(runs_file.rows(), len(plan.design.points), len(plan.design.params),
                         len(d.kpis), d.replications)
     cells = [plan.param_cells(i) for i in range(len(plan.design.points))]
-    write_atomic(folder / "points.csv", points_csv(stats, cells,
-                                                   [p.path for p in plan.design.params],
-                                                   plan.kpi_labels))
+    write_text(folder / "points.csv", points_csv(stats, cells,
+                                                 [p.path for p in plan.design.params],
+                                                 plan.kpi_labels))
     rows = sensitivity.linear_rows(plan.design, stats.mean, plan.kpi_labels)
     rows += sensitivity.salib_rows(plan.design, stats.mean, plan.kpi_labels, d.seed or 0)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(sensitivity.HEADER)
-    writer.writerows((k, p, i, _num(v), _num(c)) for k, p, i, v, c in rows)
-    write_atomic(folder / "sensitivity.csv", out.getvalue())
+    writer.writerows((k, p, i, number_text(v, DECIMALS), number_text(c, DECIMALS))
+                     for k, p, i, v, c in rows)
+    write_text(folder / "sensitivity.csv", out.getvalue())
     csv_to_parquet(folder / RUNS_CSV)
-    if plots:
-        from sim.plots.sweep import plot_sweep
-
-        plot_sweep(plan, stats, rows, folder / "plots")
+    if draw is not None:
+        draw(stats, rows, folder / "plots")
     write_json(folder / "manifest.json", _manifest(plan, stats))
     return stats
 
 
-def _num(value: float) -> str:
-    return "" if value != value else repr(round(float(value), 12))
-
-
 def _manifest(plan: Plan, stats: PointStats) -> dict:
-    versions = package_versions(DEPENDENCIES)
+    versions = package_versions(SWEEP_DEPENDENCIES)
     wall = sum(s["wall_seconds"] for s in plan.history)
     runs = int(stats.counts.sum())
     return {"definition": plan.definition.to_json(), "scenario": plan.name,

@@ -21,19 +21,14 @@ from typing import Any
 
 from sim.errors import Problem, ScenarioError
 from sim.experiments.design import Param, param_from_spec
+from sim.results.catalogue import KpiKey, kpi_text, parse_kpi
 from sim.scenario.yamlread import LocDict, read_yaml
-
-KpiKey = tuple[str, str]
-HEADLINE_KPIS: tuple[KpiKey, ...] = (
-    ("country:US", "fill_rate"), ("country:US", "shortfall_t"),
-    ("country:US", "min_cover_days"), ("country:US", "origin_share_CN"),
-    ("country:US/group:defense", "fill_rate"), ("world", "shortfall_t"))
-"""KPIs kept when none are asked for (those the scenario reports)."""
 
 
 @dataclass(frozen=True)
 class SweepDefinition:
-    """What a sweep runs; `seed` None means the scenario's, `kpis` () the headline set."""
+    """What a sweep runs; `seed` None means the scenario's, `kpis` () the headline set
+    (`catalogue.SWEEP_KPIS`)."""
 
     scenario: str
     params: tuple[Param, ...]
@@ -44,11 +39,12 @@ class SweepDefinition:
     kpis: tuple[KpiKey, ...] = ()
 
     def to_json(self) -> dict:
+        """The definition as sweep.json stores it (read back by `definition_from`)."""
         return {"scenario": self.scenario,
                 "params": {p.path: _spec_json(p) for p in self.params},
                 "method": self.method, "samples": self.samples,
                 "replications": self.replications, "seed": self.seed,
-                "kpis": [f"{s}.{k}" for s, k in self.kpis]}
+                "kpis": [kpi_text(key) for key in self.kpis]}
 
 
 def _spec_json(param: Param) -> Any:
@@ -60,8 +56,6 @@ def _spec_json(param: Param) -> Any:
 
 def definition_from(data: dict, where: str, base: Path | None = None) -> SweepDefinition:
     """A SweepDefinition from a sweep file's mapping (or sweep.json); every problem at once."""
-    from sim.experiments.stopping import parse_kpi
-
     def at(key: str) -> tuple[str, int, int]:
         """Where `key` was written, when the mapping came from a file."""
         return data.value_pos.get(key, (where, 0, 0)) if isinstance(data, LocDict) \

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.experiments.sweep_store import number_text, read_number
+from sim.experiments.sweep_store import read_number
+from sim.results.files import number_text
 
 STATS = ("mean", "sd", "p5", "p50", "p95")
 
@@ -36,6 +37,7 @@ class PointStats:
 
     @property
     def mean(self) -> np.ndarray:
+        """[point, kpi] of the means."""
         return self.stat("mean")
 
 

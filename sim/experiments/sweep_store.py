@@ -5,7 +5,8 @@ its end to write: the folder (a new, suffixed one when the name is taken) is cre
 start with `sweep.json` (the definition and the design, the list of points) and an empty
 `runs.csv`; each finished run is appended to `runs.csv` as one line and flushed; the final
 files (points.csv, sensitivity.csv, plots, manifest.json) are each written to a temporary
-file in the folder and moved into place with `os.replace`, so none is ever half written.
+file in the folder and moved into place (`sim.results.files.replacing`), so none is ever
+half written.
 
 A kill can only leave a partial last line in runs.csv; `RunsFile.repair` drops it (and any
 line that does not parse, or repeats a (point, replication) already there) before a resume
@@ -23,42 +24,22 @@ import contextlib
 import csv
 import json
 import math
-import os
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
+from sim.results.files import number_text, replacing, write_text
+
 SWEEP_JSON = "sweep.json"
 RUNS_CSV = "runs.csv"
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write text to a temporary file beside `path`, then move it into place."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o666 & ~_UMASK)  # as a plain open() would create it, not mkstemp's 0600
-        with os.fdopen(fd, "w", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def write_json(path: Path, data: dict) -> None:
-    write_atomic(path, json.dumps(data, indent=1, default=str) + "\n")
-
-
-def number_text(value: float) -> str:
-    """A float as text that reads back exactly; NaN as empty."""
-    value = float(value)
-    return "" if math.isnan(value) else repr(value)
+    """Write `data` as indented JSON to `path`, atomically."""
+    write_text(path, json.dumps(data, indent=1, default=str) + "\n")
 
 
 def read_number(text: str) -> float:
+    """A number as `number_text` wrote it (empty: NaN)."""
     return float(text) if text else math.nan
 
 
@@ -70,7 +51,7 @@ class RunsFile:
 
     def create(self) -> None:
         """An empty runs.csv with its header (the folder is new)."""
-        write_atomic(self.path, _line(self.header))
+        write_text(self.path, _line(self.header))
 
     def repair(self) -> set[tuple[int, int]]:
         """Drop a partial last line, bad lines and repeats; return the (point, rep) done."""
@@ -113,16 +94,13 @@ class RunsFile:
 
     def _rewrite(self) -> None:
         seen: set[tuple[int, int]] = set()
-        fd, tmp = tempfile.mkstemp(prefix=".runs.csv.", suffix=".tmp", dir=self.path.parent)
-        os.chmod(tmp, 0o666 & ~_UMASK)
-        with os.fdopen(fd, "wb") as out, self.path.open("rb") as f:
+        with replacing(self.path) as tmp, tmp.open("wb") as out, self.path.open("rb") as f:
             out.write(f.readline())
             for raw in f:
                 key = self._key(raw)
                 if key is not None and key not in seen:
                     seen.add(key)
                     out.write(raw)
-        os.replace(tmp, self.path)
 
     @contextlib.contextmanager
     def appender(self, prefix: Callable[[int], list[str]]
@@ -158,4 +136,5 @@ class _Collect:
         self.out = out
 
     def write(self, text: str) -> None:
+        """Keep what csv.writer writes."""
         self.out.append(text)

@@ -13,7 +13,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.plots.common import FIGSIZE, _axes, _dates, _figure, _line_palette, _save, _shade_controls
+from sim.plots.common import (
+    FIGSIZE,
+    date_axes,
+    datetimes,
+    line_palette,
+    new_figure,
+    save_figures,
+    shade_controls,
+)
 from sim.results.series import LABELS
 
 if TYPE_CHECKING:
@@ -28,12 +36,12 @@ def plot_comparison(entries: Sequence[tuple[str, Bands]], folder: Path) -> list[
     """One PNG per main U.S. series with every result's median and p5-p95 band overlaid."""
     figures = []
     for series, name in COMPARED:
-        figure, (ax,) = _figure()
+        figure, (ax,) = new_figure()
         _overlay(ax, entries, series)
         n = ", ".join(label for label, _ in entries)
         figure.suptitle(f"{LABELS[series][0]}: {n}  (median and p5-p95)", fontsize=13)
         figures.append((name, figure))
-    return _save(figures, folder)
+    return save_figures(figures, folder)
 
 
 # --- main series over all replications (bands) -------------------------------------------------
@@ -47,19 +55,19 @@ COMPARED = (("us_delivered_tpa", "us_deliveries"), ("us_shortfall_tpa", "us_shor
 def _overlay(ax: Axes, entries: Sequence[tuple[str, Bands]], series: str,
              legend: bool = True) -> None:
     """Each entry's median of `series` as a line with its p5-p95 band; shares as percent."""
-    palette = _line_palette()
+    palette = line_palette()
     scale = 100.0 if series.endswith("share") else 1.0
     starts, ends = [], []
     for k, (label, bands) in enumerate(entries):
         s, color = bands.row(series), palette[k % len(palette)]
-        x = _dates(bands.start, bands.day + bands.days / 2)
+        x = datetimes(bands.start, bands.day + bands.days / 2)
         ax.fill_between(x, bands.p5[s] * scale, bands.p95[s] * scale, color=color, alpha=0.2,
                         lw=0)
         ax.plot(x, bands.p50[s] * scale, color=color, lw=1.6, label=label)
         starts.append(bands.start)
         ends.append(bands.start + dt.timedelta(days=float(bands.day[-1] + bands.days[-1])))
     unit = "% (monthly)" if scale == 100.0 else LABELS[series][1]
-    _axes(ax, min(starts), max(ends), unit)
+    date_axes(ax, min(starts), max(ends), unit)
     if series.endswith("share"):
         ax.set_ylim(0, 105)
     ax.grid(True, alpha=0.3)
@@ -80,7 +88,7 @@ def main_series(result: Result) -> Figure:
                                                          + entries[0][1].days[-1]))
     for ax, (series, _) in zip(axes, COMPARED, strict=True):
         _overlay(ax, entries, series, legend=False)
-        _shade_controls(ax, result, end)
+        shade_controls(ax, result, end)
         ax.set_title(LABELS[series][0], fontsize=10)
     n = result.replications
     how = f"median and p5-p95 of {n} replications" if n > 1 else "1 replication"

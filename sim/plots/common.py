@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.results.files import replacing
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -35,14 +37,16 @@ PINNED_COLORS = {
 """Origins whose colour never changes, so figures of different scenarios compare at a glance."""
 
 
-def _save(figures: Sequence[tuple[str, Figure]], folder: Path) -> list[Path]:
+def save_figures(figures: Sequence[tuple[str, Figure]], folder: Path) -> list[Path]:
+    """Write each (name, figure) as `folder/name.png`, each file atomically; their paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, figure in figures:
         path = folder / f"{name}.png"
         _lay_out_once(figure)
-        figure.savefig(path, dpi=DPI)
+        with replacing(path) as tmp:
+            figure.savefig(tmp, dpi=DPI, format="png")
         paths.append(path)
     return paths
 
@@ -64,7 +68,7 @@ def _lay_out_once(figure: Figure) -> None:
 
 # --- drawing helpers ---------------------------------------------------------------------------
 
-def _figure(rows: int = 1) -> tuple[Figure, list[Axes]]:
+def new_figure(rows: int = 1) -> tuple[Figure, list[Axes]]:
     """A blank figure on an Agg canvas with `rows` axes sharing the date axis."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -75,13 +79,13 @@ def _figure(rows: int = 1) -> tuple[Figure, list[Axes]]:
     return figure, list(axes)
 
 
-def _dates(start: dt.date, days: np.ndarray) -> list[dt.datetime]:
+def datetimes(start: dt.date, days: np.ndarray) -> list[dt.datetime]:
     """Datetimes of day offsets from the scenario start."""
     origin = dt.datetime.combine(start, dt.time())
     return [origin + dt.timedelta(days=float(d)) for d in days]
 
 
-def _title(figure: Figure, result: Result, what: str, how: str) -> None:
+def run_title(figure: Figure, result: Result, what: str, how: str) -> None:
     """Figure title: scenario name, what is shown and how replications are summarised."""
     n, kept = result.replications, len(result.runs)
     reps = f"{how} of {n} replications" if n > 1 else "1 replication"
@@ -91,16 +95,16 @@ def _title(figure: Figure, result: Result, what: str, how: str) -> None:
     figure.suptitle(f"{result.name}: {what}  ({reps})", fontsize=13)
 
 
-def _finish(ax: Axes, result: Result, ylabel: str, stacked: int = 0,
-            legend: bool = True) -> None:
+def finish_axes(ax: Axes, result: Result, ylabel: str, stacked: int = 0,
+                legend: bool = True) -> None:
     """Date axis, grid, export-control spans, y from 0 with headroom, legend outside the data.
 
     The first `stacked` legend entries are reversed so they read in the order they are stacked.
     """
     run = result.runs[0]
     end = run.start + dt.timedelta(days=run.n_steps * run.step_days)
-    _axes(ax, run.start, end, ylabel)
-    _shade_controls(ax, result, end)
+    date_axes(ax, run.start, end, ylabel)
+    shade_controls(ax, result, end)
     ax.grid(True, alpha=0.3)
     handles, labels = ax.get_legend_handles_labels()
     if handles and legend:
@@ -109,7 +113,7 @@ def _finish(ax: Axes, result: Result, ylabel: str, stacked: int = 0,
                   bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
 
 
-def _axes(ax: Axes, start: dt.date, end: dt.date, ylabel: str) -> None:
+def date_axes(ax: Axes, start: dt.date, end: dt.date, ylabel: str) -> None:
     """Date axis from `start` to `end`, y from 0 with headroom, readable ticks, a label."""
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, DateFormatter, date2num
     from matplotlib.ticker import FixedLocator, FuncFormatter
@@ -126,19 +130,19 @@ def _axes(ax: Axes, start: dt.date, end: dt.date, ylabel: str) -> None:
         locator = AutoDateLocator(minticks=5, maxticks=12)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    ax.yaxis.set_major_formatter(FuncFormatter(_tick_label))
+    ax.yaxis.set_major_formatter(FuncFormatter(tick_label))
     ax.set_xlim(dt.datetime.combine(start, dt.time()), dt.datetime.combine(end, dt.time()))
     top = ax.dataLim.y1 if np.isfinite(ax.dataLim.y1) and ax.dataLim.y1 > 0 else 1.0
     ax.set_ylim(0, top * 1.08)
     ax.set_ylabel(ylabel)
 
 
-def _tick_label(value: float, _position: float) -> str:
+def tick_label(value: float, _position: float) -> str:
     """Tick text with thousands separators for large values, short form for small ones."""
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
 
 
-def _shade_controls(ax: Axes, result: Result, end: dt.date) -> None:
+def shade_controls(ax: Axes, result: Result, end: dt.date) -> None:
     """Shade the periods when export controls are in force, labelled once in the legend."""
     events = getattr(result.scenario, "events", ()) or ()
     label = "export control in force"
@@ -151,7 +155,7 @@ def _shade_controls(ax: Axes, result: Result, end: dt.date) -> None:
         label = "_nolegend_"
 
 
-def _band(ax: Axes, x: list[dt.datetime], samples: np.ndarray, label: str, color: str) -> None:
+def draw_band(ax: Axes, x: list[dt.datetime], samples: np.ndarray, label: str, color: str) -> None:
     """Median of [replication, t] as a line, with its p5-p95 band when there are several."""
     if samples.shape[0] > 1:
         low, mid, high = np.nanpercentile(samples, [5, 50, 95], axis=0)
@@ -161,14 +165,14 @@ def _band(ax: Axes, x: list[dt.datetime], samples: np.ndarray, label: str, color
     ax.plot(x, mid, color=color, lw=1.6, label=label)
 
 
-def _note(ax: Axes, text: str) -> None:
+def note(ax: Axes, text: str) -> None:
     """A message in the middle of an axes that has nothing to show."""
     ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center",
             fontsize=11, color="#555555", wrap=True)
     ax.set_yticks([])
 
 
-def _country_colors(result: Result) -> dict[str, str]:
+def country_colors(result: Result) -> dict[str, str]:
     """A colour per origin country, China red and the U.S. blue in every figure and scenario."""
     from matplotlib import colormaps
     from matplotlib.colors import to_hex
@@ -181,13 +185,13 @@ def _country_colors(result: Result) -> dict[str, str]:
     return colors | {"other": OTHER_COLOR}
 
 
-def _note_corner(ax: Axes, text: str) -> None:
+def note_corner(ax: Axes, text: str) -> None:
     """A small remark in the top-left corner of an axes."""
     ax.text(0.01, 0.98, text, transform=ax.transAxes, ha="left", va="top", fontsize=9,
             color="#555555")
 
 
-def _line_palette() -> list[str]:
+def line_palette() -> list[str]:
     """Distinct colours for lines (tab10 as hex strings)."""
     from matplotlib import colormaps
     from matplotlib.colors import to_hex

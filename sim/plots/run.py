@@ -23,16 +23,16 @@ from sim.plots.common import (
     MAX_AREAS,
     MAX_LINES,
     OTHER_COLOR,
-    _band,
-    _country_colors,
-    _dates,
-    _figure,
-    _finish,
-    _line_palette,
-    _note,
-    _note_corner,
-    _save,
-    _title,
+    country_colors,
+    datetimes,
+    draw_band,
+    finish_axes,
+    line_palette,
+    new_figure,
+    note,
+    note_corner,
+    run_title,
+    save_figures,
 )
 from sim.results.series import annual_rate, bin_centres, steps_per_bin
 
@@ -49,7 +49,7 @@ def plot_result(result: Result, folder: Path) -> list[Path]:
     figures = [(name, draw(result)) for name, draw in _FIGURES]
     if result.ensemble is not None:
         figures.append(("main_series", main_series(result)))
-    return _save(figures, folder)
+    return save_figures(figures, folder)
 
 
 # --- aggregation (plain numpy, tested on numbers) ---------------------------------------------
@@ -100,13 +100,13 @@ def _stacked(ax: Axes, result: Result, columns: np.ndarray, labels: Sequence[str
     rate = annual_rate(columns.mean(axis=0), run.step_days, bins)
     names, rate = top_and_other(rate, labels)
     if not names:
-        _note(ax, "nothing to show: all zero")
+        note(ax, "nothing to show: all zero")
         return 0
     days = bin_centres(run.n_steps, run.step_days, bins)
     days = np.concatenate([[0.0], days, [run.n_steps * run.step_days]])
     rate = np.vstack([rate[:1], rate, rate[-1:]])
-    colors = _country_colors(result)
-    ax.stackplot(_dates(run.start, days), rate.T, labels=names,
+    colors = country_colors(result)
+    ax.stackplot(datetimes(run.start, days), rate.T, labels=names,
                  colors=[colors.get(n, OTHER_COLOR) for n in names], alpha=0.85, lw=0)
     return len(names)
 
@@ -115,25 +115,25 @@ def _stacked(ax: Axes, result: Result, columns: np.ndarray, labels: Sequence[str
 
 def _us_by_origin(result: Result) -> Figure:
     """U.S. consumption by the country where its tungsten was mined, stacked."""
-    figure, (ax,) = _figure()
+    figure, (ax,) = new_figure()
     stacked = 0
     columns = np.stack([us_deliveries_by_origin(r) for r in result.runs])
     if not any(n.kind == "consumer" and n.country == "US" for n in result.runs[0].nodes):
-        _note(ax, "no U.S. consumers in this scenario")
+        note(ax, "no U.S. consumers in this scenario")
     else:
         stacked = _stacked(ax, result, columns, result.runs[0].origins)
-    _title(figure, result, "deliveries to U.S. consumers by mine origin", "mean")
-    _finish(ax, result, "t W per year (monthly average)", stacked)
+    run_title(figure, result, "deliveries to U.S. consumers by mine origin", "mean")
+    finish_axes(ax, result, "t W per year (monthly average)", stacked)
     return figure
 
 
 def _mine_output(result: Result) -> Figure:
     """Mine output by country, stacked, with total available capacity for comparison."""
-    figure, (ax,) = _figure()
+    figure, (ax,) = new_figure()
     countries, _ = mine_output_by_country(result.runs[0])
     stacked = 0
     if not countries:
-        _note(ax, "no mines in this scenario")
+        note(ax, "no mines in this scenario")
     else:
         columns = np.stack([mine_output_by_country(r)[1] for r in result.runs])
         stacked = _stacked(ax, result, columns, countries)
@@ -141,10 +141,10 @@ def _mine_output(result: Result) -> Figure:
         mines = [i for i, n in enumerate(run.nodes) if n.kind == "mine"]
         capacity = np.mean([r.arrays["capacity_tpa"][:, mines].sum(axis=1) for r in result.runs],
                            axis=0)
-        ax.plot(_dates(run.start, run.days), capacity, color="black", lw=1.0, ls="--",
+        ax.plot(datetimes(run.start, run.days), capacity, color="black", lw=1.0, ls="--",
                 label="available capacity\n(before utilization)")
-    _title(figure, result, "mine output by country", "mean")
-    _finish(ax, result, "t W per year (monthly average)", stacked)
+    run_title(figure, result, "mine output by country", "mean")
+    finish_axes(ax, result, "t W per year (monthly average)", stacked)
     return figure
 
 
@@ -156,28 +156,28 @@ def _shortfall(result: Result) -> Figure:
     demand = np.stack([r.arrays["demand_t"] for r in result.runs])
     totals = short.sum(axis=(0, 1))
     chosen = [int(i) for i in np.argsort(-totals, kind="stable") if totals[i] > 1e-9]
-    figure, axes = _figure(2 if chosen else 1)
-    x = _dates(run.start, bin_centres(run.n_steps, run.step_days, bins))
-    palette = _line_palette()
+    figure, axes = new_figure(2 if chosen else 1)
+    x = datetimes(run.start, bin_centres(run.n_steps, run.step_days, bins))
+    palette = line_palette()
     for k, i in enumerate(chosen[:MAX_LINES]):
         rate = np.stack([annual_rate(s[:, i], run.step_days, bins) for s in short])
         wanted = np.stack([annual_rate(d[:, i], run.step_days, bins) for d in demand])
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(wanted > 0, 100.0 * rate / np.where(wanted > 0, wanted, 1.0), np.nan)
-        _band(axes[0], x, rate, run.nodes[i].id, palette[k % len(palette)])
-        _band(axes[1], x, share, run.nodes[i].id, palette[k % len(palette)])
-    _title(figure, result, "shortfall by consumer", "median and p5-p95")
+        draw_band(axes[0], x, rate, run.nodes[i].id, palette[k % len(palette)])
+        draw_band(axes[1], x, share, run.nodes[i].id, palette[k % len(palette)])
+    run_title(figure, result, "shortfall by consumer", "median and p5-p95")
     if not chosen:
-        _note(axes[0], "no consumer was ever short")
-        _finish(axes[0], result, "t W per year (monthly average)")
+        note(axes[0], "no consumer was ever short")
+        finish_axes(axes[0], result, "t W per year (monthly average)")
         return figure
     if len(chosen) > MAX_LINES:
         hidden = len(chosen) - MAX_LINES
-        _note_corner(axes[0], f"{hidden} smaller consumers with shortfall not shown")
+        note_corner(axes[0], f"{hidden} smaller consumers with shortfall not shown")
     axes[0].set_title("unmet demand", fontsize=10)
     axes[1].set_title("unmet share of each consumer's demand", fontsize=10)
-    _finish(axes[0], result, "t W per year (monthly average)")
-    _finish(axes[1], result, "% of demand", legend=False)
+    finish_axes(axes[0], result, "t W per year (monthly average)")
+    finish_axes(axes[1], result, "% of demand", legend=False)
     axes[1].set_ylim(0, 105)
     return figure
 
@@ -198,26 +198,26 @@ def _cover(result: Result) -> Figure:
     """Consumers' stocks as days of expected use, and processors' stocks in tonnes."""
     run = result.runs[0]
     processors = [i for i, n in enumerate(run.nodes) if n.kind == "processor"]
-    figure, axes = _figure(2 if processors else 1)
-    x = _dates(run.start, run.days)
-    palette = _line_palette()
+    figure, axes = new_figure(2 if processors else 1)
+    x = datetimes(run.start, run.days)
+    palette = line_palette()
     groups = _cover_groups(run)
     for k, (label, idx) in enumerate(groups):
         cover = np.stack([days_of_cover(r.arrays["stock_t"][:, idx].sum(axis=1),
                                         r.arrays["expected_use_t"][:, idx].sum(axis=1),
                                         r.step_days) for r in result.runs])
-        _band(axes[0], x, cover, label, palette[k % len(palette)])
+        draw_band(axes[0], x, cover, label, palette[k % len(palette)])
     if not groups:
-        _note(axes[0], "no consumers in this scenario")
+        note(axes[0], "no consumers in this scenario")
     axes[0].set_title("consumer stocks as days of cover (stock / expected daily use)", fontsize=10)
-    _finish(axes[0], result, "days of cover")
+    finish_axes(axes[0], result, "days of cover")
     if processors:
         for k, i in enumerate(processors[:MAX_LINES]):
             stock = np.stack([r.arrays["stock_t"][:, i] for r in result.runs])
-            _band(axes[1], x, stock, run.nodes[i].id, palette[(k + len(groups)) % len(palette)])
+            draw_band(axes[1], x, stock, run.nodes[i].id, palette[(k + len(groups)) % len(palette)])
         axes[1].set_title("processor stocks (input and output, end of step)", fontsize=10)
-        _finish(axes[1], result, "t W")
-    _title(figure, result, "stocks", "median and p5-p95")
+        finish_axes(axes[1], result, "t W")
+    run_title(figure, result, "stocks", "median and p5-p95")
     return figure
 
 
@@ -225,26 +225,26 @@ def _stockpile(result: Result) -> Figure:
     """Stockpile levels and what they released, as an annual rate."""
     run = result.runs[0]
     piles = [i for i, n in enumerate(run.nodes) if n.kind == "stockpile"]
-    figure, axes = _figure(2 if piles else 1)
-    _title(figure, result, "stockpiles", "median and p5-p95")
+    figure, axes = new_figure(2 if piles else 1)
+    run_title(figure, result, "stockpiles", "median and p5-p95")
     if not piles:
-        _note(axes[0], "no stockpiles in this scenario")
-        _finish(axes[0], result, "t W")
+        note(axes[0], "no stockpiles in this scenario")
+        finish_axes(axes[0], result, "t W")
         return figure
-    palette = _line_palette()
+    palette = line_palette()
     bins = steps_per_bin(run.step_days, run.record_days)
-    x_bins = _dates(run.start, bin_centres(run.n_steps, run.step_days, bins))
+    x_bins = datetimes(run.start, bin_centres(run.n_steps, run.step_days, bins))
     for k, i in enumerate(piles[:MAX_LINES]):
         color = palette[k % len(palette)]
         stock = np.stack([r.arrays["stock_t"][:, i] for r in result.runs])
-        _band(axes[0], _dates(run.start, run.days), stock, run.nodes[i].id, color)
+        draw_band(axes[0], datetimes(run.start, run.days), stock, run.nodes[i].id, color)
         released = np.stack([annual_rate(r.arrays["released_t"][:, i], r.step_days, bins)
                              for r in result.runs])
-        _band(axes[1], x_bins, released, run.nodes[i].id, color)
+        draw_band(axes[1], x_bins, released, run.nodes[i].id, color)
     axes[0].set_title("stock at end of step", fontsize=10)
     axes[1].set_title("released to consumers", fontsize=10)
-    _finish(axes[0], result, "t W")
-    _finish(axes[1], result, "t W per year (monthly average)", legend=False)
+    finish_axes(axes[0], result, "t W")
+    finish_axes(axes[1], result, "t W per year (monthly average)", legend=False)
     return figure
 
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.plots.common import DPI, _line_palette, _note, _tick_label
+from sim.plots.common import line_palette, note, save_figures, tick_label
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -38,8 +38,7 @@ MAX_GROUPS = 6
 
 
 def plot_sweep(plan: Plan, stats: PointStats, rows: Sequence[tuple], folder: Path) -> list[Path]:
-    """Write every sweep figure into `folder`; return their paths."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write every sweep figure into `folder`, each file atomically; return their paths."""
     labels = plan.kpi_labels
     figures: list[tuple[str, Figure]] = []
     for k, label in enumerate(labels):
@@ -51,14 +50,7 @@ def plot_sweep(plan: Plan, stats: PointStats, rows: Sequence[tuple], folder: Pat
         figures.append(("tornado", _tornado(plan, stats, rows)))
     if plan.design.method in ("sobol", "morris"):
         figures.append((plan.design.method, _indices(plan, rows)))
-    paths = []
-    for name, figure in figures:
-        path = folder / f"{name}.png"
-        tmp = folder / f".{name}.tmp.png"
-        figure.savefig(tmp, dpi=DPI)
-        tmp.replace(path)
-        paths.append(path)
-    return paths
+    return save_figures(figures, folder)
 
 
 def _slug(text: str) -> str:
@@ -104,7 +96,7 @@ def _axis(ax: Axes, param: Param, ylabel: str) -> None:
     ax.set_xlabel(param.path, fontsize=9)
     ax.set_ylabel(ylabel, fontsize=9)
     ax.grid(alpha=0.3)
-    ax.yaxis.set_major_formatter(FuncFormatter(_tick_label))
+    ax.yaxis.set_major_formatter(FuncFormatter(tick_label))
     if param.is_date:
         from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
@@ -121,7 +113,7 @@ def _kpi_vs_params(plan: Plan, stats: PointStats, k: int) -> Figure:
     figure, axes = _figure(len(params))
     mean, p5, p95 = (stats.stat(s)[:, k] for s in ("mean", "p5", "p95"))
     points = plan.design.points
-    colors = _line_palette()
+    colors = line_palette()
     for i, (ax, param) in enumerate(zip(axes, params, strict=True)):
         groups = _groups(points, i) if plan.design.method == "grid" else None
         if groups is not None and len(groups) <= MAX_GROUPS:
@@ -200,7 +192,7 @@ def _tornado(plan: Plan, stats: PointStats, rows: Sequence[tuple]) -> Figure:
 
     labels = plan.kpi_labels
     figure, axes = _figure(len(labels), width=5.2, height=0.5 * len(plan.design.params) + 2)
-    colors = _line_palette()
+    colors = line_palette()
     r2 = {r[0]: r[3] for r in rows if r[2] == "r2"}
     for k, (ax, label) in enumerate(zip(axes, labels, strict=True)):
         effects = [(r[1], r[3]) for r in rows if r[0] == label and r[2] == "effect"
@@ -213,7 +205,7 @@ def _tornado(plan: Plan, stats: PointStats, rows: Sequence[tuple]) -> Figure:
         if not effects or not np.isfinite(centre) or not any(e for _, e in effects):
             ax.set_xticks([])
             ax.set_yticks([])
-            _note(ax, "same value at every point:\nno parameter moves it")
+            note(ax, "same value at every point:\nno parameter moves it")
             continue
         effects.sort(key=lambda e: abs(e[1]))
         for y, (_, effect) in enumerate(effects):
@@ -239,7 +231,7 @@ def _indices(plan: Plan, rows: Sequence[tuple]) -> Figure:
     names = ("S1", "ST") if sobol else ("mu_star", "sigma")
     params = [p.path for p in plan.design.params]
     figure, axes = _figure(len(labels), width=5.2, height=0.5 * len(params) + 2)
-    colors = _line_palette()
+    colors = line_palette()
     table = {(r[0], r[1], r[2]): (r[3], r[4]) for r in rows}
     y = np.arange(len(params))
     for ax, label in zip(axes, labels, strict=True):

@@ -5,7 +5,8 @@ Files (written to a hidden temporary folder, renamed when complete, never over a
   from the first scenario (paired or Welch, see `comparison.py`);
 - `changes.csv`: the parameters of each scenario that differ from the first's;
 - `comparison.md`: the inputs, the main KPIs, what changed, the plots;
-- `plots/*.png`: the main U.S. series overlaid, each with its p5-p95 band.
+- `plots/*.png`: the main U.S. series overlaid, each with its p5-p95 band, drawn by the
+  function the caller passes (the command layer draws plots, never a writer).
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sim.results.catalogue import KpiKey
 from sim.results.changes import Change, changes
 from sim.results.comparison import (
     CSV_HEADER,
@@ -29,9 +31,8 @@ from sim.results.comparison import (
     table_cells,
     text_table,
 )
-from sim.results.ensemble import KpiKey
+from sim.results.files import write_folder
 from sim.results.reader import ResultData
-from sim.results.writer import write_atomically
 
 MAX_NAME = 120
 """Longest folder name; longer lists of names are cut and given a short hash."""
@@ -119,17 +120,18 @@ def folder_name(labels: Sequence[str]) -> str:
     return f"{name[: MAX_NAME - 9]}-{digest}"
 
 
-def write_comparison(comparison: Comparison, wanted: Path, plots: bool = True) -> Path:
-    """Write the comparison's files atomically into `wanted` (or `wanted-2`, ...)."""
+def write_comparison(comparison: Comparison, wanted: Path,
+                     draw: Callable[[Path], Sequence[Path]] | None = None) -> Path:
+    """Write the comparison's files atomically into `wanted` (or `wanted-2`, ...).
+
+    `draw(folder)`, if given, draws the plots into `folder` (the temporary folder's
+    `plots/`) and returns their paths, which comparison.md then shows.
+    """
 
     def fill(tmp: Path) -> None:
         (tmp / "comparison.csv").write_text(comparison.comparison_csv())
         (tmp / "changes.csv").write_text(comparison.changes_csv())
-        paths: list[Path] = []
-        if plots:
-            from sim.plots import plot_comparison
-
-            paths = plot_comparison([(d.label, d.bands) for d in comparison.data], tmp / "plots")
+        paths = list(draw(tmp / "plots")) if draw is not None else []
         (tmp / "comparison.md").write_text(comparison.markdown(paths))
 
-    return write_atomically(wanted, fill)
+    return write_folder(wanted, fill)

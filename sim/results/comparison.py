@@ -18,12 +18,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sim.results.ensemble import KpiKey
+from sim.results.catalogue import COMPARE_KPIS, KpiKey, kpi_text, us_scopes
+from sim.results.files import DECIMALS, number_text
 from sim.results.reader import ResultData
 from sim.results.stats import Interval, mean_ci, paired_ci, welch_ci
-
-MAIN_KPIS = ("fill_rate", "shortfall_t", "days_short", "min_cover_days", "origin_share_CN")
-"""KPIs shown in the terminal and in comparison.md unless `--kpi` chooses others."""
 
 CSV_HEADER = ("scope", "kpi", "scenario", "n", "mean", "ci_low", "ci_high", "diff",
               "diff_ci_low", "diff_ci_high", "diff_n", "method")
@@ -70,24 +68,25 @@ def csv_rows(table: Sequence[KpiComparison]) -> list[tuple]:
     for c in table:
         d = c.diff
         diff = ("", "", "", "", "") if d is None else (
-            _num(d.estimate), _num(d.low), _num(d.high), d.n, d.method)
-        rows.append((c.key[0], c.key[1], c.label, c.mean.n, _num(c.mean.estimate),
-                     _num(c.mean.low), _num(c.mean.high), *diff))
+            *_texts(d.estimate, d.low, d.high), d.n, d.method)
+        rows.append((c.key[0], c.key[1], c.label, c.mean.n,
+                     *_texts(c.mean.estimate, c.mean.low, c.mean.high), *diff))
     return rows
 
 
-def _num(value: float) -> str:
-    return "" if math.isnan(value) else repr(round(value, 12))
+def _texts(*values: float) -> list[str]:
+    """Each value as comparison.csv writes it (as kpis.csv does)."""
+    return [number_text(value, DECIMALS) for value in values]
 
 
 def selected_keys(reference: ResultData, wanted: Sequence[KpiKey] = ()) -> list[KpiKey]:
-    """The KPIs to show: those asked for, else MAIN_KPIS of the U.S. scopes (else `world`)."""
+    """The KPIs to show: those asked for, else COMPARE_KPIS of the U.S. scopes (else
+    `world`)."""
     if wanted:
         return list(wanted)
-    scopes = [s for s in dict.fromkeys(s for s, _ in reference.keys)
-              if s == "country:US" or s.startswith("country:US/group:")] or ["world"]
+    scopes = us_scopes(dict.fromkeys(s for s, _ in reference.keys)) or ["world"]
     have = set(reference.keys)
-    return [(s, k) for s in scopes for k in MAIN_KPIS if (s, k) in have]
+    return [(s, k) for s in scopes for k in COMPARE_KPIS if (s, k) in have]
 
 
 def fmt(value: float, scale: float | None = None) -> str:
@@ -121,7 +120,7 @@ def table_cells(table: Sequence[KpiComparison], keys: Sequence[KpiKey]) -> list[
     rows = []
     for key, items in wanted.items():
         for i, c in enumerate(items):
-            name = f"{key[0]}.{key[1]}" if i == 0 else ""
+            name = kpi_text(key) if i == 0 else ""
             diff = "" if c.diff is None else _with_ci(c.diff)
             method = "" if c.diff is None else c.diff.method
             rows.append([name, c.label, str(c.mean.n), _with_ci(c.mean), diff, method])

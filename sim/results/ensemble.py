@@ -26,15 +26,15 @@ from itertools import repeat
 
 import numpy as np
 
-from sim.model.network import Network
-from sim.records import NODE_VARIABLES, NodeRow, RunRecord
+from sim.records import RunRecord
 from sim.results import probabilities as prob
-from sim.results.jsontext import float_texts
+from sim.results.catalogue import KpiKey
+from sim.results.files import number_text
 from sim.results.kpis import KpiRow, kpi_rows, kpi_stats_rows
 from sim.results.series import SERIES, bin_days, main_series
+from sim.results.stats import nanpercentile
 from sim.scenario.schema import Scenario
 
-KpiKey = tuple[str, str]
 BAND_HEADER = ("series", "day", "days", "date", "mean", "p5", "p50", "p95")
 
 
@@ -81,16 +81,16 @@ class Bands:
         """bands.csv: one row per series and bin; floats written to round-trip exactly.
 
         Formatting the numbers is most of the work, so each distinct one is formatted once
-        (`float_texts`): with one replication a bin's mean and percentiles are one number.
+        (`_texts`): with one replication a bin's mean and percentiles are one number.
         """
         n_bins = len(self.day)
-        day, days = _rows(float_texts(np.stack([self.day, self.days]), CSV_NONFINITE), 2)
+        day, days = _rows(_texts(np.stack([self.day, self.days])), 2)
         bins = list(map(",".join, zip(day, days, _dates(self.start, self.day), strict=True)))
         stats = np.stack([self.mean, self.p5, self.p50, self.p95], axis=1)  # [series, stat, bin]
         if stats.shape != (len(self.names), 4, n_bins):
             raise ValueError(f"bands of shape {stats.shape[::2]} for {len(self.names)} names "
                              f"and {n_bins} bins")
-        columns = _rows(float_texts(stats, CSV_NONFINITE), 4 * len(self.names))
+        columns = _rows(_texts(stats), 4 * len(self.names))
         lines = [_csv_row(BAND_HEADER)[:-1]]
         for s, name in enumerate(self.names):
             cell = _csv_row((name, ""))[:-2]  # quoted as csv would, should it need to be
@@ -160,7 +160,7 @@ class Ensemble:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN bins stay NaN
             mean = np.nanmean(self.series, axis=0)
-        p5, p50, p95 = nanpercentile_columns(self.series, (5, 50, 95))
+        p5, p50, p95 = nanpercentile(self.series, (5, 50, 95))
         s = self.scenario
         day, days = bin_days(self.n_steps, s.step_days, s.record_days)
         return Bands(s.start, SERIES, day, days, mean, p5, p50, p95)
@@ -174,26 +174,13 @@ class Ensemble:
         return {"bands.csv": self.bands().csv_text(), "probabilities.csv": out.getvalue()}
 
 
-def nanpercentile_columns(samples: np.ndarray, q: Sequence[float]) -> np.ndarray:
-    """`np.nanpercentile(samples, q, axis=0)` (NaN where a column is all NaN), the same numbers.
-
-    numpy runs its 1-D routine once per column, a Python call each (about 30 ms for the
-    main series of a run); here all columns without NaN go through one `np.percentile` call
-    and only columns with some NaNs one by one.
-    """
-    columns = samples.reshape(samples.shape[0], -1)
-    out = np.full((len(q), columns.shape[1]), np.nan)
-    nan = np.isnan(columns)
-    clean = ~nan.any(axis=0)
-    if clean.any():
-        out[:, clean] = np.percentile(columns[:, clean], q, axis=0)
-    for j in np.flatnonzero(~clean & ~nan.all(axis=0)).tolist():
-        out[:, j] = np.nanpercentile(columns[:, j], q)
-    return out.reshape((len(q), *samples.shape[1:]))
-
-
-CSV_NONFINITE = {"nan": ""}
-"""What bands.csv writes for the floats whose repr is on the left (inf stays `inf`)."""
+def _texts(values: np.ndarray) -> list[str]:
+    """`number_text` of each float of `values` (flattened in C order), each distinct number
+    formatted once; told apart by their bits, so 0.0 and -0.0 keep their text."""
+    bits = np.ascontiguousarray(values, dtype=float).reshape(-1).view(np.int64)
+    distinct = np.unique(bits)  # sorted, so each number's place is found by a binary search
+    texts = np.array(list(map(number_text, distinct.view(np.float64).tolist())), dtype=object)
+    return texts[np.searchsorted(distinct, bits)].tolist()
 
 
 def _rows(texts: list[str], n_rows: int) -> list[list[str]]:
@@ -218,19 +205,3 @@ def _csv_row(cells: Sequence[str]) -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow(cells)
     return out.getvalue()
-
-
-def kpi_keys(scenario: Scenario) -> list[KpiKey]:
-    """The (scope, kpi) pairs a run of `scenario` reports, without running it."""
-    net = Network(scenario)
-    nodes = [NodeRow(n.id, n.kind, n.country, n.group) for n in net.nodes]
-    n, o = len(nodes), len(net.origins)
-    empty = RunRecord(
-        replication=0, start=scenario.start, step_days=scenario.step_days,
-        record_days=scenario.record_days, nodes=nodes, origins=list(net.origins),
-        arrays={name: np.zeros((1, n)) for name in NODE_VARIABLES},
-        delivered_by_origin=np.zeros((1, n, o)), produced_by_origin=np.zeros((1, o)),
-        totals={}, balance_error=0.0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return [(scope, kpi) for _, scope, kpi, _ in kpi_rows(empty)]

@@ -24,7 +24,9 @@ from pathlib import Path
 import numpy as np
 
 from sim.errors import Problem, ScenarioError
-from sim.results.ensemble import BAND_HEADER, Bands, KpiKey
+from sim.results.catalogue import KpiKey
+from sim.results.ensemble import BAND_HEADER, Bands
+from sim.results.files import DECIMALS
 from sim.results.kpis import KPI_HEADER
 from sim.results.result import Result
 from sim.scenario import load_scenario
@@ -73,8 +75,8 @@ def result_data(result: Result, label: str | None = None, source: str = "") -> R
 
 
 def _as_stored(value: float) -> float:
-    """The value kpis.csv stores (the writer rounds to 12 decimals)."""
-    return value if math.isnan(value) else round(value, 12)
+    """The value kpis.csv stores (the writer rounds to DECIMALS decimals)."""
+    return value if math.isnan(value) else round(value, DECIMALS)
 
 
 def read_result(folder: Path) -> ResultData:

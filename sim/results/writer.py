@@ -2,58 +2,55 @@
 
 Files are written into a hidden temporary folder next to the destination and renamed into
 place when complete, so a folder named like a result is always a whole result. If the
-destination exists, `-2`, `-3`, ... is appended to its name.
+destination exists, `-2`, `-3`, ... is appended to its name (`sim.results.files`). Plots
+are not drawn here: the caller passes a function that draws them into the folder.
 """
 
 from __future__ import annotations
 
 import csv
-import functools
 import hashlib
 import io
 import itertools
 import json
-import math
-import os
 import platform
 import re
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from importlib import metadata
 from pathlib import Path
 
-from sim.results.jsontext import indented_json
+import yaml
+
+from sim.results.files import DECIMALS, csv_to_parquet, number_text, package_versions, write_folder
 from sim.results.kpis import KPI_HEADER, KpiRow, kpi_rows, summarize
 from sim.results.result import Result
 from sim.results.tables import timeseries_chunks
-from sim.results.yamltext import block_yaml
+from sim.scenario.schema import Scenario
 
-DEPENDENCIES = ("simpy", "numpy", "matplotlib", "pyyaml", "pydantic", "tqdm")
 KPI_CHUNK_ROWS = 50_000
 """kpis.csv rows formatted at a time (a 1,000-replication baseline run has 634,000)."""
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 """What makes csv.writer quote a field (QUOTE_MINIMAL, `,` as delimiter)."""
+YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+"""PyYAML's safe dumper, its C emitter where libyaml is there."""
+YAML_WIDTH = 1 << 20
+"""Longest YAML line before PyYAML folds a long string (no folding, in practice)."""
+RESOLVED_HEADER = ("# Resolved scenario written by tungsten-sim: every default filled in.\n"
+                   "# `tungsten-sim run` on this file reproduces the results beside it.\n")
 
 
-def free_folder(wanted: Path) -> Path:
-    """`wanted`, or the first of `wanted-2`, `wanted-3`, ... that does not exist."""
-    if not wanted.exists():
-        return wanted
-    n = 2
-    while (candidate := wanted.with_name(f"{wanted.name}-{n}")).exists():
-        n += 1
-    return candidate
+def scenario_yaml(scenario: Scenario) -> str:
+    """A scenario as block-style YAML (PyYAML's safe dumper) that loads back to it; each
+    value on one line, so that a changed description shows as one changed line."""
+    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return yaml.dump(data, Dumper=YAML_DUMPER, sort_keys=False, allow_unicode=True,
+                     width=YAML_WIDTH)
 
 
 def resolved_yaml(result: Result) -> str:
     """The scenario with every default filled in; running it reproduces the result."""
     scenario = result.scenario.model_copy(
         update={"seed": result.seed, "replications": result.replications})
-    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
-    header = "# Resolved scenario written by tungsten-sim: every default filled in.\n" \
-             "# `tungsten-sim run` on this file reproduces the results beside it.\n"
-    return header + block_yaml(data)
+    return RESOLVED_HEADER + scenario_yaml(scenario)
 
 
 def all_kpi_rows(result: Result) -> list[KpiRow]:
@@ -63,23 +60,13 @@ def all_kpi_rows(result: Result) -> list[KpiRow]:
     return [row for run in result.runs for row in kpi_rows(run)]
 
 
-def write_atomically(wanted: Path, fill: Callable[[Path], None]) -> Path:
-    """Let `fill` write into a hidden temporary folder beside `wanted`, then rename it to
-    `wanted` (or the first free `wanted-2`, ...); on any error or Ctrl-C, remove it."""
-    wanted.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{wanted.name}.tmp-", dir=wanted.parent))
-    try:
-        fill(tmp)
-        final = free_folder(wanted)
-        os.rename(tmp, final)
-        return final
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+def write_result(result: Result, wanted: Path,
+                 extra: Callable[[Path], object] | None = None) -> Path:
+    """Write every file of a result, atomically, and return the folder it ended up in.
 
-
-def write_result(result: Result, wanted: Path, plots: bool = True) -> Path:
-    """Write every file of a result; return the folder it ended up in."""
+    `extra(folder)`, if given, writes more into the folder before it is renamed into place:
+    the command layer draws the plots so, and they are as atomic as the rest.
+    """
 
     def fill(tmp: Path) -> None:
         ensemble = result.ensemble
@@ -90,16 +77,14 @@ def write_result(result: Result, wanted: Path, plots: bool = True) -> Path:
         summary = summarize(rows) if ensemble is None else ensemble.summary()
         for name, text in (ensemble.files() if ensemble is not None else {}).items():
             (tmp / name).write_text(text)
-        (tmp / "summary.json").write_text(indented_json(summary) + "\n")
+        (tmp / "summary.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")
         resolved = resolved_yaml(result)
         (tmp / "scenario.resolved.yaml").write_text(resolved)
         (tmp / "manifest.json").write_text(json.dumps(_manifest(result, resolved), indent=1))
-        if plots:
-            from sim.plots import plot_result
+        if extra is not None:
+            extra(tmp)
 
-            plot_result(result, tmp / "plots")
-
-    return write_atomically(wanted, fill)
+    return write_folder(wanted, fill)
 
 
 def _write_timeseries(result: Result, path: Path) -> None:
@@ -113,53 +98,20 @@ def _write_timeseries(result: Result, path: Path) -> None:
     csv_to_parquet(path)
 
 
-def csv_to_parquet(path: Path) -> None:
-    """Write `path` (a CSV) again as Parquet beside it, atomically, when pyarrow is there."""
-    try:
-        import pyarrow.csv as pacsv
-        import pyarrow.parquet as pq
-    except ImportError:
-        return
-    target = path.with_suffix(".parquet")
-    tmp = target.with_name(f".{target.name}.tmp")
-    pq.write_table(pacsv.read_csv(path), tmp)
-    tmp.replace(target)
-
-
-def package_versions(names: tuple[str, ...] = DEPENDENCIES) -> dict[str, str | None]:
-    """Installed versions of tungsten-sim and `names` (None where not installed)."""
-    return {name: installed_version(name) for name in ("tungsten-sim", *names)}
-
-
-@functools.cache
-def installed_version(name: str) -> str | None:
-    """Installed version of a distribution, None if not installed. Looked up once (a few
-    ms for all of them) per process: the modules a process imported stay the ones it runs."""
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return None
-
-
 def kpis_csv(rows: Iterable[KpiRow], chunk: int = KPI_CHUNK_ROWS) -> Iterator[str]:
     """kpis.csv text, a header and `replication,scope,kpi,value` rows, values rounded to 12
     decimals (NaN as empty), quoted as csv.writer quotes (only a free-text group name can
     need it): `chunk` rows at a time, so a run of many replications is never all in memory."""
     yield ",".join(KPI_HEADER) + "\n"
     rows = iter(rows)
-    while block := [(r, s, k, _num(v)) for r, s, k, v in itertools.islice(rows, chunk)]:
+    while block := [(r, s, k, number_text(v, DECIMALS))
+                    for r, s, k, v in itertools.islice(rows, chunk)]:
         if any(_NEEDS_QUOTES.search(s) or _NEEDS_QUOTES.search(k) for _, s, k, _ in block):
             out = io.StringIO()
             csv.writer(out, lineterminator="\n").writerows(block)
             yield out.getvalue()
         else:
             yield "".join(f"{r},{s},{k},{v}\n" for r, s, k, v in block)
-
-
-def _num(value: float) -> str:
-    if math.isnan(value):
-        return ""
-    return repr(round(value, 12))
 
 
 def _manifest(result: Result, resolved: str) -> dict:

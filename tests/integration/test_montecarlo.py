@@ -17,7 +17,7 @@ from sim.cli import main
 from sim.experiments import run_replications
 from sim.model import simulate
 from sim.results import Result, write_result
-from sim.results.ensemble import kpi_keys
+from sim.results.catalogue import kpi_keys
 from sim.results.kpis import kpi_rows, summarize
 from sim.results.series import SERIES, main_series
 from sim.results.stats import halfwidth, wilson
@@ -101,7 +101,7 @@ def test_positional_call_and_a_plain_result_still_work(tmp_path: Path) -> None:
     assert (result.replications, len(result.runs), result.seed) == (3, 3, 5)
     assert [r.replication for r in result.runs] == [0, 1, 2]
     plain = Result(s, [simulate(s, 0, 5)], 5)  # no ensemble: written as before
-    folder = write_result(plain, tmp_path / "plain", plots=False)
+    folder = write_result(plain, tmp_path / "plain")
     assert "bands.csv" not in files(folder)
     assert json.loads((folder / "manifest.json").read_text())["replications"] == 1
 

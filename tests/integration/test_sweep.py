@@ -137,7 +137,7 @@ def test_dask_local_cluster_gives_the_rows_of_the_process_pool(workdir):
         folder = start(plan, workdir / name)
         with runner:
             assert execute(plan, folder, runner).runs == 12
-        finish(plan, folder, plots=False)
+        finish(plan, folder)
         folders.append(folder)
     assert rows(folders[0]) == rows(folders[1])
     assert (folders[0] / "points.csv").read_text() == (folders[1] / "points.csv").read_text()

@@ -221,10 +221,10 @@ def test_plot_result_end_to_end(tmp_path: Path) -> None:
 ])
 def test_runs_of_four_years_or_more_get_a_tick_every_few_years_on_1_january(
         start: dt.date, days: int, labels: list[str]) -> None:
-    from sim.plots.common import _axes, _figure
+    from sim.plots.common import date_axes, new_figure
 
-    figure, (ax,) = _figure()
+    figure, (ax,) = new_figure()
     ax.plot([dt.datetime.combine(start, dt.time())], [1.0])
-    _axes(ax, start, start + dt.timedelta(days=days), "t")
+    date_axes(ax, start, start + dt.timedelta(days=days), "t")
     figure.canvas.draw()
     assert [t.get_text() for t in ax.get_xticklabels()] == labels
