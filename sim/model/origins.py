@@ -21,13 +21,14 @@ from collections.abc import Iterable
 import numpy as np
 
 from sim.model.network import CONSUMER, MINE, PROCESSOR, Network, NodeInfo
+from sim.scenario.origin_names import UNPROCESSED, origin_names
 
 SETTLE_ROUNDS = 60
 """At most this many rounds of propagating mixes through the network (they stop when no
 share moves by more than 1e-12): more than any supply chain is deep, so that what scrap
 carries round the loop has settled (it shrinks by the scrap rate a round)."""
 
-NONE = "none"
+NONE = UNPROCESSED
 """The processing country of material no processor has worked on yet (mine output)."""
 
 Pair = tuple[str, str]
@@ -42,8 +43,9 @@ class Origins:
         self._mixes: tuple[dict[int, Mix], dict[int, Mix]] | None = None
         self.pairs: list[Pair] = sorted(self._reachable())
         self.index = {pair: i for i, pair in enumerate(self.pairs)}
-        self.mined = sorted({m for m, _ in self.pairs})
-        self.processed = sorted({p for _, p in self.pairs})
+        mined, processed = origin_names(net.scenario)  # what results report; and any other
+        self.mined = sorted(set(mined) | {m for m, _ in self.pairs})  # (a supplier loop
+        self.processed = sorted(set(processed) | {p for _, p in self.pairs})  # with no mine)
         self.by_mined = self._grouping(0, self.mined)  # [pair, mined country] 0/1
         self.by_processed = self._grouping(1, self.processed)  # [pair, processing country]
 
@@ -74,8 +76,8 @@ class Origins:
                 for edge in node.edges:
                     _add(mix, out[edge.supplier], edge.share)
                 if not mix:
-                    for c in scrap[node.index]:
-                        _add(mix, out[c.index], c.spec.demand_tpa * c.spec.scrap_rate)
+                    for c in scrap[node.index]:  # by scrap flow (equal if no demand at all)
+                        _add(mix, out[c.index], max(c.spec.demand_tpa, 1e-9) * c.spec.scrap_rate)
                 inp[node.index] = _normalised(mix)
                 out[node.index] = _stamp(mix, node.country) if stamps(node) \
                     else inp[node.index]

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 
 from sim.errors import Problem, ScenarioError
 from sim.records import NodeRow
+from sim.scenario.origin_names import origin_names
 from sim.scenario.schema import Scenario
 
 KpiKey = tuple[str, str]
@@ -34,6 +35,12 @@ NODE_KPIS = ("final_stock_t",)
 """KPIs of every scope, after those of its kinds."""
 ORIGIN_SHARE = "origin_share_"
 """Prefix of the share of a scope's deliveries mined in a country: `origin_share_CN`."""
+PROCESSED_SHARE = "origin_share_processed_"
+"""Prefix of the share of a scope's deliveries last refined or converted in a country:
+`origin_share_processed_CN` (`origin_share_processed_none`: not processed)."""
+MINED_ALIAS = "origin_share_mined_"
+"""`origin_share_mined_CN` is read as `origin_share_CN` (the mined share) wherever a KPI is
+named (--kpi, sweep files)."""
 KIND_ORDER = ("mine", "processor", "stockpile", "consumer")
 """Node kinds in the order a scenario lists them (and a run records them)."""
 
@@ -103,11 +110,13 @@ def scopes(nodes: Sequence[NodeRow]) -> list[tuple[str, list[int]]]:
     return out
 
 
-def kpi_names(kinds: set[str], origins: Sequence[str]) -> list[str]:
+def kpi_names(kinds: set[str], origins: Sequence[str],
+              processed: Sequence[str] = ()) -> list[str]:
     """The KPIs of a scope holding nodes of `kinds`, in the order a run reports them."""
     names: list[str] = []
     if "consumer" in kinds:
-        names += [*CONSUMER_KPIS, *(ORIGIN_SHARE + origin for origin in origins)]
+        names += [*CONSUMER_KPIS, *(ORIGIN_SHARE + origin for origin in origins),
+                  *(PROCESSED_SHARE + country for country in processed)]
     if "mine" in kinds:
         names += MINE_KPIS
     if "processor" in kinds:
@@ -117,23 +126,20 @@ def kpi_names(kinds: set[str], origins: Sequence[str]) -> list[str]:
     return names + list(NODE_KPIS)
 
 
-def scenario_nodes(scenario: Scenario) -> tuple[list[NodeRow], list[str]]:
-    """The nodes of a scenario as a run records them, and its origins: the mines' countries
-    and the countries of every node's initial stock, sorted."""
+def scenario_nodes(scenario: Scenario) -> tuple[list[NodeRow], list[str], list[str]]:
+    """The nodes of a scenario as a run records them, and the countries its origin shares
+    are reported by: where tungsten was mined, and where it was last processed."""
     lists = (scenario.mines, scenario.processors, scenario.stockpiles, scenario.consumers)
-    nodes, origins = [], {m.country for m in scenario.mines}
-    for kind, specs in zip(KIND_ORDER, lists, strict=True):
-        for spec in specs:
-            nodes.append(NodeRow(spec.id, kind, spec.country, getattr(spec, "group", None)))
-            origins.add(spec.initial_origin or spec.country)
-    return nodes, sorted(origins)
+    nodes = [NodeRow(spec.id, kind, spec.country, getattr(spec, "group", None))
+             for kind, specs in zip(KIND_ORDER, lists, strict=True) for spec in specs]
+    return (nodes, *origin_names(scenario))
 
 
 def kpi_keys(scenario: Scenario) -> list[KpiKey]:
     """The (scope, kpi) pairs a run of `scenario` reports, in its order, without running it."""
-    nodes, origins = scenario_nodes(scenario)
+    nodes, origins, processed = scenario_nodes(scenario)
     return [(scope, kpi) for scope, members in scopes(nodes)
-            for kpi in kpi_names({nodes[i].kind for i in members}, origins)]
+            for kpi in kpi_names({nodes[i].kind for i in members}, origins, processed)]
 
 
 # --- SCOPE.KPI text -------------------------------------------------------------------------------
@@ -143,6 +149,8 @@ def parse_kpi(text: str) -> KpiKey:
     scope, _, kpi = text.strip().rpartition(".")
     if not scope or not kpi:
         raise ValueError(f"'{text}' is not SCOPE.KPI (for example country:US.fill_rate)")
+    if kpi.startswith(MINED_ALIAS):
+        kpi = ORIGIN_SHARE + kpi[len(MINED_ALIAS):]
     return scope, kpi
 
 

@@ -57,7 +57,7 @@ def scope_kpis(run: RunRecord, members: list[int], kinds: set[str],
         values += [float(a["released_t"][:, piles].sum()), float(a["received_t"][:, piles].sum()),
                    float(a["stock_t"][:, piles].sum(axis=1).min())]
     values.append(float(a["stock_t"][-1, members].sum()))
-    return zip(kpi_names(kinds, run.origins), values, strict=True)
+    return zip(kpi_names(kinds, run.origins, run.processed_in), values, strict=True)
 
 
 def consumer_values(run: RunRecord, consumers: list[int]) -> list[float]:
@@ -83,12 +83,19 @@ def consumer_values(run: RunRecord, consumers: list[int]) -> list[float]:
     with np.errstate(divide="ignore", invalid="ignore"):
         cover = np.where(use_per_day > 0, stock / use_per_day, np.inf)
     min_cover = float(cover.min()) if np.isfinite(cover.min()) else math.nan
-    by_origin = run.delivered_by_origin[:, consumers, :].sum(axis=(0, 1))
     shares = [float(tonnes) / total_delivered if total_delivered > 0 else 0.0
-              for tonnes in by_origin]
+              for tonnes in _delivered_by_country(run, consumers)]
     return [total_demand, total_delivered, shortfall,
             total_delivered / total_demand if total_demand > 0 else 1.0,
             float(is_short.sum()) * step, first, float(recovered), peak, min_cover, *shares]
+
+
+def _delivered_by_country(run: RunRecord, consumers: list[int]) -> np.ndarray:
+    """Tonnes delivered to `consumers` by mining country, then by processing country."""
+    mined = run.delivered_by_origin[:, consumers, :].sum(axis=(0, 1))
+    if run.delivered_by_processed is None:
+        return mined
+    return np.concatenate([mined, run.delivered_by_processed[:, consumers, :].sum(axis=(0, 1))])
 
 
 STATS = ("mean", "sd", "p5", "p50", "p95")
