@@ -1,4 +1,5 @@
-"""Rules that span several entries: ids, products, dates, the time grid.
+"""Rules that span several entries: ids, products, dates, the time grid (and, in
+`magnitudes.py`, what numbers reach together).
 
 Each check yields (raw loc, message); the loader turns locs into file:line:col positions.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
+from sim.scenario.magnitudes import horizon_fits, magnitudes
 from sim.scenario.rule_checks import check_rules
 from sim.scenario.schema import (
     CapacityChange,
@@ -23,8 +25,9 @@ Finding = tuple[tuple, str]
 
 def check(s: Scenario) -> list[Finding]:
     """Every cross-entry problem of a scenario that passed the per-field checks."""
-    return [*_grid(s), *_ids(s), *_products(s), *_suppliers(s), *_references(s), *_dates(s),
-            *check_rules(s)]
+    dates = _dates(s) if horizon_fits(s) else []  # magnitudes() says the horizon is too long
+    return [*magnitudes(s), *_grid(s), *_ids(s), *_products(s), *_suppliers(s),
+            *_references(s), *dates, *check_rules(s)]
 
 
 def _hint(name: str, choices: list[str]) -> str:

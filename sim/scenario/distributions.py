@@ -3,6 +3,8 @@
 A value is either a plain number or a mapping with `dist`, for example
 `transit_days: {dist: triangular, low: 30, mode: 40, high: 70}`. Each distribution knows its
 mean (used for planning, such as lead times) and draws vectors from a numpy Generator.
+Parameters are finite and within ±`MAX_DAYS`, and draws are clipped to [0, `MAX_DAYS`], so no
+draw can size the model's arrays beyond what the bounds on plain numbers allow.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from typing import Annotated, Literal, Union
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-_FROZEN = ConfigDict(extra="forbid", frozen=True)
+from sim.scenario.bounds import MAX_DAYS, MAX_SIGMA, DistNumber
+
+_FROZEN = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Normal(BaseModel):
@@ -20,8 +24,8 @@ class Normal(BaseModel):
 
     model_config = _FROZEN
     dist: Literal["normal"]
-    mean: float = Field(strict=True)
-    sd: float = Field(strict=True, ge=0)
+    mean: DistNumber
+    sd: float = Field(strict=True, ge=0, le=MAX_DAYS)
 
     @property
     def expected(self) -> float:
@@ -36,8 +40,15 @@ class LogNormal(BaseModel):
 
     model_config = _FROZEN
     dist: Literal["lognormal"]
-    median: float = Field(strict=True, gt=0)
-    sigma: float = Field(strict=True, ge=0)
+    median: float = Field(strict=True, gt=0, le=MAX_DAYS)
+    sigma: float = Field(strict=True, ge=0, le=MAX_SIGMA)
+
+    @model_validator(mode="after")
+    def _mean_bounded(self) -> LogNormal:
+        if self.expected > MAX_DAYS:
+            raise ValueError(f"its mean, median × exp(sigma²/2) = {self.expected:.6g}, must be "
+                             f"<= {MAX_DAYS}")
+        return self
 
     @property
     def expected(self) -> float:
@@ -52,9 +63,9 @@ class Triangular(BaseModel):
 
     model_config = _FROZEN
     dist: Literal["triangular"]
-    low: float = Field(strict=True)
-    mode: float = Field(strict=True)
-    high: float = Field(strict=True)
+    low: DistNumber
+    mode: DistNumber
+    high: DistNumber
 
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
@@ -77,8 +88,8 @@ class Uniform(BaseModel):
 
     model_config = _FROZEN
     dist: Literal["uniform"]
-    low: float = Field(strict=True)
-    high: float = Field(strict=True)
+    low: DistNumber
+    high: DistNumber
 
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
@@ -99,7 +110,7 @@ class Exponential(BaseModel):
 
     model_config = _FROZEN
     dist: Literal["exponential"]
-    mean: float = Field(strict=True, gt=0)
+    mean: float = Field(strict=True, gt=0, le=MAX_DAYS)
 
     @property
     def expected(self) -> float:
@@ -114,7 +125,7 @@ class Constant(BaseModel):
 
     model_config = _FROZEN
     dist: Literal["constant"]
-    value: float = Field(strict=True)
+    value: DistNumber
 
     @property
     def expected(self) -> float:
@@ -130,7 +141,7 @@ Distribution = Annotated[
 ]
 """Any of the distributions, chosen by the `dist` key."""
 
-NumberOrDist = Union[Annotated[float, Field(strict=True)], Distribution]  # noqa: UP007
+NumberOrDist = Union[DistNumber, Distribution]  # noqa: UP007
 """A plain number or a distribution mapping."""
 
 
@@ -145,7 +156,8 @@ def is_random(value: float | BaseModel) -> bool:
 
 
 def draw(value: float | BaseModel, rng: np.random.Generator, size: int) -> np.ndarray:
-    """`size` draws of a number-or-distribution, clipped at 0 (all our draws are quantities)."""
+    """`size` draws of a number-or-distribution, clipped at 0 (all our draws are quantities)
+    and at `MAX_DAYS` (a normal's tail has no end; no delay may outlast the bound)."""
     if isinstance(value, (int, float)):
-        return np.full(size, max(float(value), 0.0))
-    return np.maximum(value.draw(rng, size), 0.0)
+        return np.full(size, min(max(float(value), 0.0), MAX_DAYS))
+    return np.clip(value.draw(rng, size), 0.0, MAX_DAYS)

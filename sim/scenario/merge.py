@@ -4,23 +4,39 @@ Mappings merge key by key; node lists (mines, processors, stockpiles, consumers)
 `id` (an entry with an existing id updates that node, `remove: true` deletes it, a new id is
 appended); the child's `events` are appended to the parent's (`{id: x, remove: true}` deletes the
 inherited event with id x, an addition to format 1); any other list is replaced.
-Positions are kept, so an error in an inherited value names the parent file.
+Positions are kept, so an error in an inherited value names the parent file. A parent must be
+a scenario mapping (`format:` or `extends:` at its top level): anything else, such as
+`extends: /etc/shadow`, is refused without a word of its content in the message.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from sim.errors import Problem, ScenarioError
 from sim.scenario.tree import NODE_LISTS
-from sim.scenario.yamlread import LocDict, LocList, read_yaml
+from sim.scenario.yamlread import MAX_BYTES, LocDict, LocList, Pos, read_yaml
+
+_SCENARIO_KEY = re.compile(rb"""(?:^|[{,])[ \t]*["']?(?:format|extends)["']?[ \t]*:""",
+                           re.MULTILINE)
+"""A `format:` or `extends:` key starting a line (or in a flow mapping, as JSON writes it):
+what every scenario file has."""
 
 
-def read_with_parents(path: Path, _stack: tuple[Path, ...] = ()) -> LocDict:
-    """Read a scenario file and, recursively, the files it extends; return the merged tree."""
+def read_with_parents(path: Path, _stack: tuple[Path, ...] = (),
+                      _via: Pos | None = None) -> LocDict:
+    """Read a scenario file and, recursively, the files it extends; return the merged tree.
+
+    `_via` is where a child's `extends:` names this file (None for the file asked for).
+    """
     resolved = path.resolve()
+    if _via is not None:
+        _refuse_unless_scenario(path, None, _via)
     data = read_yaml(path)
+    if _via is not None:
+        _refuse_unless_scenario(path, data, _via)
     parent_ref = data.get("extends")
     if parent_ref is None:
         return data
@@ -35,13 +51,31 @@ def read_with_parents(path: Path, _stack: tuple[Path, ...] = ()) -> LocDict:
     if not parent.is_file():
         msg = f"parent file '{parent_ref}' not found (looked for {parent})"
         raise ScenarioError([Problem(file, line, col, "extends", msg)])
-    base = read_with_parents(parent, chain)
+    base = read_with_parents(parent, chain, (file, line, col))
     child = LocDict(data, pos=data.pos)
     child.key_pos = dict(data.key_pos)
     child.value_pos = dict(data.value_pos)
     del child["extends"]
     del child.key_pos["extends"], child.value_pos["extends"]
     return merge_mapping(base, child)
+
+
+def _refuse_unless_scenario(path: Path, data: LocDict | None, via: Pos) -> None:
+    """Refuse a parent that is not a scenario mapping, checked on its bytes before it is
+    parsed and on its keys after, so that no message quotes a key or a value of a file that
+    is not a scenario (such as /etc/shadow)."""
+    if data is None:
+        try:
+            with path.open("rb") as file:
+                if _SCENARIO_KEY.search(file.read(MAX_BYTES + 1)):
+                    return
+        except OSError:
+            return  # read_yaml says it cannot be read, quoting nothing
+    elif "format" in data or "extends" in data:
+        return
+    msg = f"{path} is not a scenario mapping (no format: or extends: at its top level); " \
+          "its content is not shown"
+    raise ScenarioError([Problem(*via, "extends", msg)])
 
 
 def merge_mapping(base: LocDict, over: LocDict, top: bool = True) -> LocDict:

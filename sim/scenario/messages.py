@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import decimal
 import difflib
+import math
 import typing
 from typing import Any
 
@@ -91,7 +93,8 @@ def _data_loc(data: Any, loc: tuple) -> tuple:
 
 def _is_tag(element: Any) -> bool:
     return isinstance(element, str) and (
-        element.startswith(("tagged-union", "function-")) or element in ("float", "int", "str"))
+        element.startswith(("tagged-union", "function-", "constrained-"))
+        or element in ("float", "int", "str"))
 
 
 def _message(e: dict, loc: tuple) -> str:
@@ -105,6 +108,8 @@ def _message(e: dict, loc: tuple) -> str:
         return f"unknown key '{key}'{hint}"
     if kind == "missing":
         return "required key is missing"
+    if kind == "finite_number":
+        return f"{shown} is not a finite number"
     if value is None and kind.endswith(("_type", "_parsing")):
         expected = next((name for prefix, name in _TYPE_NAMES.items()
                          if kind.startswith(prefix)), "a value")
@@ -130,13 +135,37 @@ def _message(e: dict, loc: tuple) -> str:
         return f"needs {bound} {count} item(s), got {ctx.get('actual_length')}"
     if kind == "value_error":
         return str(ctx.get("error", e["msg"]))
+    if kind == "float_type" and isinstance(value, int) and not isinstance(value, bool):
+        return f"{shown} is too large"  # an int no float can hold
     for suffix, name in _TYPE_NAMES.items():
         if kind.startswith(suffix) or kind.endswith(suffix + "_type"):
-            return f"{shown} is not {name}"
+            return f"{shown} is not {name}{_exponent_hint(kind, value)}"
     return f"{shown}: {e['msg']}"
 
 
+def _exponent_hint(kind: str, value: Any) -> str:
+    """YAML 1.1 reads `1e6` as text: say how to write the number that was meant."""
+    if not kind.startswith("float") or not isinstance(value, str) or "e" not in value.lower():
+        return ""
+    try:
+        number = float(value)
+    except ValueError:
+        return ""
+    if not math.isfinite(number):
+        return ""
+    mantissa, _, exponent = value.lower().partition("e")
+    mantissa += "" if "." in mantissa else ".0"
+    exponent = exponent if exponent.startswith(("+", "-")) else "+" + exponent
+    return f" (YAML reads an exponent only with a dot and a sign: write {mantissa}e{exponent})"
+
+
 def _show(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**20:
+        # Decimal, because str() refuses ints of over 4,300 digits (YAML's 0xfff... makes them)
+        mantissa, exponent = format(decimal.Decimal(value), ".6g").split("e")
+        return f"{mantissa.rstrip('0').rstrip('.')}e{exponent}"
+    if isinstance(value, float) and math.isfinite(value) and abs(value) >= 1e12:
+        return f"{value:.6g}"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, (dict, list)):

@@ -5,11 +5,9 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-import yaml
-
 from sim.errors import Problem, ScenarioError
 from sim.scenario.tree import find_index, item_key
-from sim.scenario.yamlread import LocDict, LocList
+from sim.scenario.yamlread import LocDict, LocList, read_value
 
 _LISTS = {"mines", "processors", "stockpiles", "consumers", "events", "suppliers", "products",
           "inputs"}
@@ -17,15 +15,12 @@ _LISTS = {"mines", "processors", "stockpiles", "consumers", "events", "suppliers
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
-    """Split `PATH=VALUE`; the value is read as YAML (numbers, dates, lists, mappings)."""
+    """Split `PATH=VALUE`; the value is read as YAML (numbers, dates, lists, mappings) with a
+    file's bounds on nesting and aliases; text that is not YAML stays a string."""
     path, sep, raw = text.partition("=")
     if not sep or not path.strip():
         raise ScenarioError([Problem("--set", 0, 0, text, "expected PATH=VALUE")])
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except (yaml.YAMLError, ValueError):
-        value = raw
-    return path.strip(), value
+    return path.strip(), read_value(raw, path.strip()) if raw.strip() else ""
 
 
 def apply_overrides(data: LocDict, assignments: list[tuple[str, Any]]) -> list[Problem]:

@@ -2,8 +2,10 @@
 
 These classes are the single definition of the format: loading validates into them and
 `tungsten-sim schema` prints the JSON Schema generated from them. Field names carry units
-(`capacity_tpa` per year, `*_days` in days, stocks in tonnes of contained tungsten).
-Cross-references between nodes (ids, products) are checked in `checks.py`.
+(`capacity_tpa` per year, `*_days` in days, stocks in tonnes of contained tungsten). Every
+number is finite and bounded by its kind (`bounds.py`). Cross-references between nodes (ids,
+products) and what numbers reach together (capacity and demand after events, the horizon's
+end date) are checked in `checks.py`.
 """
 
 from __future__ import annotations
@@ -23,10 +25,21 @@ from pydantic import (
     model_validator,
 )
 
+from sim.scenario.bounds import (
+    MAX_DAYS,
+    MAX_GROWTH,
+    MAX_OUTAGES_PER_YEAR,
+    MAX_REPLICATIONS,
+    MAX_SEED,
+    MAX_SHARE,
+    Days,
+    Factor,
+    Tonnes,
+)
 from sim.scenario.countries import known_country
 from sim.scenario.distributions import NumberOrDist
 
-_FROZEN = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+_FROZEN = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", description="lower_snake_case node id")]
 Country = Annotated[
@@ -34,7 +47,6 @@ Country = Annotated[
     AfterValidator(known_country),
 ]
 Slug = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$", max_length=100)]
-NonNeg = Annotated[float, Field(ge=0, strict=True)]
 Fraction = Annotated[float, Field(ge=0, le=1, strict=True)]
 Priority = Annotated[int, Field(ge=1, le=10, strict=True)]
 
@@ -71,7 +83,7 @@ class Supplier(_Entry):
     """An edge of the network: the buyer orders `share` of its needs from `from`."""
 
     from_: Id = Field(alias="from")
-    share: float = Field(gt=0, strict=True,
+    share: float = Field(gt=0, le=MAX_SHARE, strict=True,
                          description="relative share of orders (normalised over the list)")
     transit_days: NumberOrDist = Field(0.0, description="days from departure to arrival")
 
@@ -87,7 +99,7 @@ class Outages(BaseModel):
     """Random outages: a Poisson process of stoppages with random durations."""
 
     model_config = _FROZEN
-    rate_per_year: NonNeg
+    rate_per_year: float = Field(ge=0, le=MAX_OUTAGES_PER_YEAR, strict=True)
     duration_days: NumberOrDist
     capacity_left: Fraction = 0.0
 
@@ -97,7 +109,7 @@ class Node(_Entry):
 
     id: Id
     country: Country
-    initial_origin: Country | dict[Country, NonNeg] | None = Field(
+    initial_origin: Country | dict[Country, Factor] | None = Field(
         None, description="mining country of the initial stock, or a mix {country: share}; "
                           "default: the mix the node's sourcing brings (processing country "
                           "always from sourcing)")
@@ -107,11 +119,11 @@ class Mine(Node):
     """Produces `product` at capacity × utilization, whether or not anyone buys."""
 
     product: Id
-    capacity_tpa: NonNeg
+    capacity_tpa: Tonnes
     utilization: Fraction = 1.0
-    initial_stock: NonNeg = 0.0
+    initial_stock: Tonnes = 0.0
     online: Date | None = Field(None, description="produces nothing before this date")
-    ramp_days: NonNeg = Field(0.0, description="linear ramp from 0 to capacity after `online`")
+    ramp_days: Days = Field(0.0, description="linear ramp from 0 to capacity after `online`")
     outages: Outages | None = None
 
 
@@ -120,14 +132,14 @@ class Processor(Node):
 
     inputs: list[Id] = Field(min_length=1, max_length=1)
     output: Id
-    capacity_tpa: NonNeg
+    capacity_tpa: Tonnes
     yield_: float = Field(1.0, alias="yield", gt=0, le=1, strict=True)
-    process_days: NonNeg = Field(
+    process_days: Days = Field(
         0.0, description="days from starting a batch to its output; the output is usable from "
         "the first step starting on or after that (0: in the same step)")
-    cover_days: NonNeg = Field(0.0, description="input stock held on top of lead-time use")
+    cover_days: Days = Field(0.0, description="input stock held on top of lead-time use")
     priority: Priority = 5
-    initial_stock: NonNeg | dict[Id, NonNeg] = Field(
+    initial_stock: Tonnes | dict[Id, Tonnes] = Field(
         0.0, description="a number (of the output) or a mapping by product"
     )
     suppliers: list[Supplier] = []
@@ -138,15 +150,15 @@ class Release(BaseModel):
 
     model_config = _FROZEN
     to: list[Id] = Field(min_length=1)
-    max_tpa: NonNeg
+    max_tpa: Tonnes
 
 
 class Stockpile(Node):
     """Holds a product; releases only to cover named consumers' shortfall."""
 
     product: Id
-    initial_stock: NonNeg = 0.0
-    target_stock: NonNeg | None = Field(None, description="acquire up to this (default: never)")
+    initial_stock: Tonnes = 0.0
+    target_stock: Tonnes | None = Field(None, description="acquire up to this (default: never)")
     release: Release | None = None
     priority: Priority = Field(10, description="when it buys: after everyone else by default")
     suppliers: list[Supplier] = []
@@ -157,16 +169,17 @@ class Consumer(Node):
 
     group: Text = Field(None, description="free label; KPIs are also reported per group")
     product: Id
-    demand_tpa: NonNeg
-    growth: float = Field(0.0, gt=-1, strict=True, description="per year, compounded")
+    demand_tpa: Tonnes
+    growth: float = Field(0.0, gt=-1, le=MAX_GROWTH, strict=True,
+                          description="per year, compounded")
     noise: NumberOrDist = Field(1.0, description="multiplies each step's demand")
     priority: Priority = 5
-    cover_days: NonNeg = 0.0
+    cover_days: Days = 0.0
     backlog: bool = Field(False, strict=True)
     scrap_rate: Fraction = 0.0
-    scrap_days: NonNeg = 0.0
+    scrap_days: Days = 0.0
     scrap_to: Id | None = None
-    initial_stock: NonNeg = 0.0
+    initial_stock: Tonnes = 0.0
     suppliers: list[Supplier] = []
     exclude_origins: list[Country] = Field(
         [], description="takes no tungsten mined in, nor bought from suppliers located in, "
@@ -205,7 +218,7 @@ class ExportControl(_Event):
     except_: list[Country] = Field([], alias="except")
     mode: Literal["ban", "quota", "licence"]
     allowed_fraction: Fraction | None = None
-    base_tpa: NonNeg | None = Field(
+    base_tpa: Tonnes | None = Field(
         None, description="quota base per year; default: volume shipped in the 365 days before"
     )
     delay_days: NumberOrDist | None = Field(
@@ -262,9 +275,9 @@ class CapacityChange(_Event):
 
     kind: Literal["capacity"]
     node: Id
-    capacity_tpa: NonNeg | None = None
-    factor: NonNeg | None = None
-    ramp_days: NonNeg = 0.0
+    capacity_tpa: Tonnes | None = None
+    factor: Factor | None = None
+    ramp_days: Days = 0.0
 
     @model_validator(mode="after")
     def _one_of(self) -> CapacityChange:
@@ -278,7 +291,7 @@ class ScheduledOutage(_Event):
 
     kind: Literal["outage"]
     node: Id
-    duration_days: NonNeg
+    duration_days: Days
     capacity_left: Fraction = 0.0
 
 
@@ -290,7 +303,7 @@ class DemandChange(_Event):
     nodes: list[Id] | None = None
     group: Text = None
     country: Country | None = None
-    factor: NonNeg
+    factor: Factor
 
     @model_validator(mode="after")
     def _one_target(self) -> DemandChange:
@@ -298,6 +311,14 @@ class DemandChange(_Event):
         if len(given) != 1:
             raise ValueError("give exactly one of nodes, group or country")
         return self
+
+    def applies_to(self, consumer: Consumer) -> bool:
+        """True when the event changes this consumer's demand (by id, group or country)."""
+        if self.nodes is not None:
+            return consumer.id in self.nodes
+        if self.group is not None:
+            return consumer.group == self.group
+        return consumer.country == self.country
 
 
 class Edge(BaseModel):
@@ -316,7 +337,7 @@ class TransitChange(_Event):
     from_country: Country | None = None
     to_country: Country | None = None
     edge: Edge | None = None
-    extra_days: NonNeg = 0.0
+    extra_days: Days = 0.0
     blocked: bool = Field(False, strict=True)
 
     @model_validator(mode="after")
@@ -335,7 +356,7 @@ class StockpileRelease(_Event):
 
     kind: Literal["release"]
     node: Id
-    quantity: NonNeg
+    quantity: Tonnes
     to: list[Id] | None = Field(
         None, description="consumers receiving it, split by demand (default: release.to)"
     )
@@ -363,13 +384,13 @@ class Scenario(BaseModel):
     description: str = ""
     start: Date
     horizon_years: float = Field(gt=0, le=200, strict=True)
-    step_days: int = Field(7, ge=1, strict=True)
-    record_days: int = Field(7, ge=1, strict=True)
+    step_days: int = Field(7, ge=1, le=MAX_DAYS, strict=True)
+    record_days: int = Field(7, ge=1, le=MAX_DAYS, strict=True)
     timeseries: TimeseriesChoice = Field(
         "standard", description="what timeseries.csv holds: the standard variables, or all "
                                 "(flows in between and deliveries by mining country too)")
-    seed: int = Field(0, ge=0, strict=True)
-    replications: int = Field(1, ge=1, strict=True)
+    seed: int = Field(0, ge=0, le=MAX_SEED, strict=True)
+    replications: int = Field(1, ge=1, le=MAX_REPLICATIONS, strict=True)
     products: list[Id] = Field(min_length=1)
     mines: list[Mine] = []
     processors: list[Processor] = []

@@ -59,8 +59,9 @@ def describe(data: Any, loc: tuple) -> tuple[Pos | None, str, bool]:
             key = item_key(parent_name, node[element])
             names.append(key if key is not None else str(element))
             node = node[element]
-        elif isinstance(element, str) and (element.startswith(("tagged-union", "function-"))
-                                           or element in ("float", "int", "str", "bool")):
+        elif isinstance(element, str) and (
+                element.startswith(("tagged-union", "function-", "constrained-"))
+                or element in ("float", "int", "str", "bool")):
             continue
         elif isinstance(element, str) and not isinstance(node, dict):
             continue
