@@ -63,7 +63,8 @@ class Origins:
         consumers scrapping to it), processors stamp their country. Scrap makes the network
         cyclic, so the mixes are found by repeating the propagation until they settle."""
         nodes = self.net.nodes
-        out: dict[int, Mix] = {n.index: ({(n.country, NONE): 1.0} if n.kind == MINE else {})
+        out: dict[int, Mix] = {n.index: ({(n.country, NONE): 1.0} if n.kind == MINE
+                                         and _working_at_start(n, self.net) else {})
                                for n in nodes}
         inp: dict[int, Mix] = {n.index: {} for n in nodes}
         scrap = {n.index: self._scrap_sources(n) for n in nodes}
@@ -74,7 +75,8 @@ class Origins:
                     continue
                 mix: Mix = {}
                 for edge in node.edges:
-                    _add(mix, out[edge.supplier], edge.share)
+                    if _working_at_start(nodes[edge.supplier], self.net):
+                        _add(mix, out[edge.supplier], edge.share)
                 if not mix:
                     for c in scrap[node.index]:  # by scrap flow (equal if no demand at all)
                         _add(mix, out[c.index], max(c.spec.demand_tpa, 1e-9) * c.spec.scrap_rate)
@@ -149,6 +151,13 @@ class Origins:
         """1 for the pairs mined outside `mined` and processed outside `processed`, else 0."""
         mined, processed = set(mined), set(processed)
         return np.array([float(m not in mined and p not in processed) for m, p in self.pairs])
+
+
+def _working_at_start(node: NodeInfo, net: Network) -> bool:
+    """Whether a supplier supplies at the start (so a listed future mine or plant adds
+    nothing to initial stocks, as it takes no share of orders before it exists)."""
+    online = getattr(node.spec, "online", None)
+    return node.spec.capacity_tpa > 0 and (online is None or online <= net.scenario.start)
 
 
 def stamps(node: NodeInfo) -> bool:

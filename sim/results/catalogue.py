@@ -71,6 +71,7 @@ SWEEP_KPIS: tuple[KpiKey, ...] = (
 README_KPIS: tuple[KpiKey, ...] = (
     ("country:US", "fill_rate"), ("country:US/group:defense", "fill_rate"),
     ("country:US", "shortfall_t"), ("country:US", "origin_share_CN"),
+    ("country:US", "origin_share_processed_CN"),
     ("country:US/group:defense", "origin_share_CN"), ("country:US", "min_cover_days"),
     ("country:US", "first_shortfall_day"))
 """The columns of the README's table of shipped scenarios (scenarios/report.py)."""

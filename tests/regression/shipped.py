@@ -41,7 +41,8 @@ def _rows(path: Path) -> dict[tuple[str, str, str], str]:
 
 
 def _same(a: str, b: str) -> bool:
-    if a == "" or b == "":
+    """Whether two KPI values agree ('missing' and '' only with themselves)."""
+    if a in ("", "missing") or b in ("", "missing"):
         return a == b
     return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
 
