@@ -92,7 +92,7 @@ class Consumers:
             backlog[backlog <= ROUNDING * wanted] = 0.0  # what rounding left is not owed
             backlog *= self.keeps_backlog
             state.backlog[rows] = rec["backlog_t"][k, rows] = backlog
-        state.rec.delivered_by_origin[k, rows] = took
+        state.rec.delivered_by_origin[k] = took
 
     def record(self, rec: Recorder) -> None:
         """After the run: demand and expected use of every consumer, and recycling."""
@@ -132,7 +132,9 @@ class ScrapReturns:
         consumers = net.of_kind(CONSUMER)
         scrap = [c for c in consumers if c.spec.scrap_to and c.spec.scrap_rate > 0]
         self.n_nodes = len(net.nodes)
-        self.scrap_from = np.array([c.index for c in scrap], dtype=np.int64)
+        first = net.rows(CONSUMER).start
+        self.scrap_from = np.array([c.index - first for c in scrap], dtype=np.int64)  # of
+        # the consumers (the deliveries record's rows)
         self.into = np.zeros((2 * len(net.nodes), len(scrap)))  # into processors' input
         for j, c in enumerate(scrap):
             self.into[len(net.nodes) + net.index[c.spec.scrap_to], j] = 1.0

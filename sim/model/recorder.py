@@ -8,15 +8,17 @@ from sim.records import NODE_VARIABLES, ROUNDING
 
 
 class Recorder:
-    """Arrays [step, node] per variable, deliveries [step, node, origin], trade [step, edge].
+    """Arrays [step, node] per variable, deliveries [step, consumer, origin] (consumers
+    only: only they receive deliveries), trade [step, edge].
 
     The step writes only what cannot be worked out afterwards; `derive` fills in the rest in
     bulk after the run (flows that follow from others, stock rows folded by node).
     """
 
-    def __init__(self, n_steps: int, n_nodes: int, n_origins: int, n_edges: int):
+    def __init__(self, n_steps: int, n_nodes: int, n_origins: int, n_edges: int,
+                 n_consumers: int):
         self.arrays = {name: np.zeros((n_steps, n_nodes)) for name in NODE_VARIABLES}
-        self.delivered_by_origin = np.zeros((n_steps, n_nodes, n_origins))
+        self.delivered_by_origin = np.zeros((n_steps, n_consumers, n_origins))
         self.produced_by_origin = np.zeros((n_steps, n_origins))
         self.shipped_by_edge = np.zeros((n_steps, n_edges))
         # by holding row (stock rows, then processors' input rows), folded by derive()

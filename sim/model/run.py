@@ -18,13 +18,17 @@ def simulate(scenario: Scenario, replication: int = 0, seed: int | None = None) 
     rec, net, origins = world.state.rec, world.net, world.origins
     return RunRecord(replication, scenario.start, scenario.step_days, scenario.record_days,
                      [NodeRow(n.id, n.kind, n.country, n.group) for n in net.nodes],
-                     origins.mined, rec.arrays, _by(rec.delivered_by_origin, origins.by_mined),
+                     origins.mined, rec.arrays, _by(world, origins.by_mined),
                      rec.produced_by_origin.dot(origins.by_mined), totals, error,
                      [(e.supplier, e.buyer) for e in net.edges], rec.shipped_by_edge,
-                     origins.processed, _by(rec.delivered_by_origin, origins.by_processed))
+                     origins.processed, _by(world, origins.by_processed))
 
 
-def _by(by_pair: np.ndarray, grouping: np.ndarray) -> np.ndarray:
-    """[step, node, pair] summed into [step, node, group] (one matrix product)."""
-    steps, nodes, pairs = by_pair.shape
-    return by_pair.reshape(steps * nodes, pairs).dot(grouping).reshape(steps, nodes, -1)
+def _by(world: World, grouping: np.ndarray) -> np.ndarray:
+    """Deliveries [step, consumer, pair] as [step, node, group] (one matrix product)."""
+    by_pair = world.state.rec.delivered_by_origin
+    steps, consumers, pairs = by_pair.shape
+    out = np.zeros((steps, len(world.net.nodes), grouping.shape[1]))
+    out[:, world.consumers.rows] = by_pair.reshape(steps * consumers, pairs).dot(grouping) \
+        .reshape(steps, consumers, grouping.shape[1])
+    return out

@@ -20,7 +20,7 @@ from sim.model.consumers import Consumers
 from sim.model.controls import Controls
 from sim.model.edges import edge_tables
 from sim.model.mines import Mines
-from sim.model.network import MINE, Network
+from sim.model.network import CONSUMER, MINE, Network
 from sim.model.orders import Orders
 from sim.model.origins import Origins
 from sim.model.planning import Targets, planning_clock, plans
@@ -49,8 +49,9 @@ class World:
         self.controls = Controls(net, clock, edges, origins, (seed, replication))
         n, n_origins = len(net.nodes), len(origins.pairs)
         goods = Pipeline(edges.holding_row, 2 * n, self._ring_size(), n_origins)
-        self.state = State(net, origins, goods,
-                           Recorder(clock.n_steps, n, n_origins, len(net.edges)))
+        recorder = Recorder(clock.n_steps, n, n_origins, len(net.edges),
+                            len(net.of_kind(CONSUMER)))
+        self.state = State(net, origins, goods, recorder)
         self.capacity = capacity = Capacity(net, clock, rng)
         self.mines = Mines(net, clock, capacity, origins)
         self.processors = Processors(net, clock, capacity, origins)

@@ -278,10 +278,11 @@ def test_unfilled_share_is_reoffered_to_the_other_supplier(why):
     assert not series(record, "shipped_t", "cn").any()
     np.testing.assert_allclose(series(record, "shipped_t", "au"), WEEK, rtol=1e-12)
     k = kpis(record)
-    # 7 t of initial stock in the mix its sourcing brings (half each), then 52 × 7 t of
-    # Australian material
-    assert k[("us", "origin_share_CN")] == pytest.approx(0.5 / 53, rel=1e-12)
-    assert k[("us", "origin_share_AU")] == pytest.approx(52.5 / 53, rel=1e-12)
+    # 7 t of initial stock in the mix its sourcing brings (half each while `cn` produces;
+    # all Australian when it has no capacity), then 52 × 7 t of Australian material
+    cn_initial = 0.5 if why == "banned" else 0.0
+    assert k[("us", "origin_share_CN")] == pytest.approx(cn_initial / 53, rel=1e-12, abs=0)
+    assert k[("us", "origin_share_AU")] == pytest.approx((53 - cn_initial) / 53, rel=1e-12)
 
 
 # ---------------------------------------------------------------------------------------
