@@ -29,22 +29,26 @@ class Allocation:
         self.step: StepRules = rules.fixed  # this step's border rules (set by allocate)
 
     def allocate(self, need: np.ndarray, request: np.ndarray, available: np.ndarray,
-                 step: StepRules) -> np.ndarray:
+                 step: StepRules, whole: bool = False) -> np.ndarray:
         """Tonnes granted per edge: each priority level's first orders, then its re-offers, one
         level after another, highest first (lower levels get what the higher ones left),
-        under this `step`'s border rules (edges refused a licence take no re-offer either)."""
+        under this `step`'s border rules (edges refused a licence take no re-offer either).
+        `whole`: no request was cut before (no edge closed, refused or capped by an origin
+        rule), so a level whose requests were all granted has nothing to re-offer."""
         self.step = step
         rest = need.copy()
         filled = np.empty(request.size)
         for level in self.rules.levels:
+            asked = request if level.rows is None else request[level.rows]
+            granted = self._serve_level(asked, available, level.suppliers, level.rows)
             if level.rows is None:  # one level: every edge
-                filled = self._serve_level(request, available, level.suppliers, None)
+                filled = granted
             else:
-                filled[level.rows] = granted = self._serve_level(
-                    request[level.rows], available, level.suppliers, level.rows)
-            if level.asks.size and np.count_nonzero(available[level.ask_suppliers] > EPS):
-                rest -= np.bincount(level.holding, filled if level.rows is None else granted,
-                                    minlength=rest.size)
+                filled[level.rows] = granted
+            if not level.asks.size or (whole and not np.count_nonzero(granted < asked)):
+                continue
+            if np.count_nonzero(available[level.ask_suppliers] > EPS):
+                rest -= np.bincount(level.holding, granted, minlength=rest.size)
                 self._reoffer(level, rest, filled, available)
         return filled
 

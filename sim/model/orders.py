@@ -62,7 +62,8 @@ class Orders:
             request *= rules.open
         if step.refused is not None:
             request *= ~step.refused
-        filled = self._allocation.allocate(need, request, stock_t.copy(), step)
+        whole = not (rules.any_blocked or step.refused is not None or step.masked_edges.size)
+        filled = self._allocation.allocate(need, request, stock_t.copy(), step, whole)
         self._ship(k, filled * (filled > EPS), stock_t, step)
 
     def _live_shares(self, k: int, stock_t: np.ndarray, inputs_t: np.ndarray) -> np.ndarray:

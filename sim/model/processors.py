@@ -33,6 +33,7 @@ class Processors:
         self.clock, self.capacity = clock, capacity
         self.capacity_t = np.zeros((clock.n_steps, len(processors)))  # input t per step
         self.yields = np.array([p.spec.yield_ for p in processors])
+        self.yield_column = self.yields[:, None]
         self.delay_steps = np.array([clock.steps(p.spec.process_days) for p in processors],
                                     dtype=np.int64)
         slots = int(self.delay_steps.max()) + 1 if processors else 1
@@ -41,6 +42,7 @@ class Processors:
         self.stamp_cells = np.array([origins.stamped(p) for p in processors],
                                     dtype=np.int64).reshape(len(processors), n_origins) \
             + n_origins * np.arange(len(processors))[:, None]  # flat cells of the output
+        self.stamp_cells = self.stamp_cells.ravel()
         self.later = (self.delay_steps > 0)[:, None] * 1.0  # 1 where output waits for a batch
         self.at_once = 1.0 - self.later
         self.any_later, self.all_later = bool(self.later.any()), bool(self.later.all())
@@ -58,7 +60,7 @@ class Processors:
         """Step 4 with the input tonnes each processor took this step (`taken` by holding
         row, `drawn` by holding row and origin, from World.draw)."""
         state.rec.arrays["processed_t"][k, self.rows] = taken[self.input_rows]
-        made = self._stamped(drawn[self.input_rows] * self.yields[:, None])
+        made = self._stamped(drawn[self.input_rows] * self.yield_column)
         out = state.stock[self.rows]
         if not self.any_later:
             out += made
@@ -71,8 +73,8 @@ class Processors:
 
     def _stamped(self, made: np.ndarray) -> np.ndarray:
         """Output by origin: each processor's country as where it was processed."""
-        return np.bincount(self.stamp_cells.ravel(), made.ravel(),
-                           minlength=made.size).reshape(made.shape)
+        return np.bincount(self.stamp_cells, made.ravel(), minlength=made.size) \
+            .reshape(made.shape)
 
     def pending(self, rec: Recorder, k: int, n_nodes: int) -> np.ndarray:
         """Per node: whether a processor has a batch in process after step k (one started

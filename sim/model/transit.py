@@ -3,9 +3,10 @@
 Each route (an edge) has a ring of slots [slot, route, origin]: a shipment departing on step
 k that is usable on step a (k < a < k + size) is added to slot a % size of its route. A
 route sends at most one shipment a step, so adding is one indexed addition. At the start of
-step a, one bincount moves every route's slot into the holding rows of State.held it leads
-to. A shipment is usable from the first step that starts on or after departure +
-transit (+ any licence delay or extra days in force), and at the earliest the next step.
+step a, one matrix product (or, with many origins, one bincount) moves every route's slot
+into the holding rows of State.held it leads to. A shipment is usable from the first step
+that starts on or after departure + transit (+ any licence delay or extra days in force),
+and at the earliest the next step.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.clock import Clock
+
+FEW_ORIGINS = 8
+"""Up to this many origins, arrivals move into stocks by one matrix product; beyond, by one
+bincount (measured: 1 against 2 µs with 2 origins, 7.7 against 4.1 µs with 68)."""
 
 
 class Pipeline:
@@ -28,6 +33,10 @@ class Pipeline:
         self._row_cells = (destination_rows[:, None] * n_origins
                            + np.arange(n_origins)).ravel()  # flat [row, origin] by route
         self._rows_shape = (n_rows, n_origins)
+        self.into_rows = None  # [row, route] 0/1: a matrix product is faster for few origins
+        if n_origins <= FEW_ORIGINS:
+            self.into_rows = np.zeros((n_rows, routes))
+            self.into_rows[destination_rows, np.arange(routes)] = 1.0
 
     def cells(self, due: np.ndarray) -> np.ndarray:
         """Where in the ring (flat, first origin) each route's goods due on `due` go."""
@@ -40,10 +49,14 @@ class Pipeline:
     def take_due(self, step: int) -> np.ndarray:
         """Tonnes [row, origin] usable on `step`, removed from the ring."""
         slot = self.tonnes[step % self.size]
-        arriving = np.bincount(self._row_cells, slot.ravel(),
-                               minlength=self._rows_shape[0] * self._rows_shape[1])
+        if self.into_rows is not None:
+            arriving = self.into_rows.dot(slot)
+        else:
+            arriving = np.bincount(self._row_cells, slot.ravel(),
+                                   minlength=self._rows_shape[0] * self._rows_shape[1]) \
+                .reshape(self._rows_shape)
         slot[:] = 0.0
-        return arriving.reshape(self._rows_shape)
+        return arriving
 
     def total(self) -> float:
         """Tonnes still on the way."""
