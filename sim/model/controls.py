@@ -34,20 +34,22 @@ from sim.model.licences import Licence, ReexportCheck
 from sim.model.network import Network
 from sim.model.origins import Origins
 from sim.model.rules import Level, Quota, RulesInForce
-from sim.scenario.schema import Consumer, ExportControl, TransitChange
+from sim.scenario.schema import Consumer, ExportControl, OriginRule, TransitChange
 
 
 @dataclass
 class Rule:
     """A control, route event or origin rule, the edges it touches, and when it is in force."""
 
-    source: ExportControl | TransitChange | Consumer
+    source: ExportControl | TransitChange | Consumer | OriginRule
     edges: list[int]
     first: int
     last: int
     quota: Quota | None = None
     licence: Licence | None = None
     reexport: ReexportCheck | None = None
+    buyer: int | None = None  # an origin rule's consumer
+    allowed: np.ndarray | None = None  # an origin rule's 0/1 mask over origins
     in_force: bool = False
 
 
@@ -61,11 +63,7 @@ class Controls:
         self.quotas = [r.quota for r in self.rules if r.quota is not None]
         self.watched = [(r.quota, np.array(r.edges, dtype=np.int64)) for r in self.rules
                         if r.quota is not None]
-        self.masks = np.ones((2 * len(net.nodes), len(origins.pairs)))
-        for rule in self.rules:
-            if isinstance(rule.source, Consumer):
-                self.masks[net.index[rule.source.id]] = origins.allowed(
-                    rule.source.exclude_origins, rule.source.exclude_processed)
+        self.n_rows = 2 * len(net.nodes)
         self.changed = False  # set by a rule's process; the step then rebuilds `now`
         self.now = self.in_force()
 
@@ -97,16 +95,21 @@ class Controls:
                    else getattr(r.source, "extra_days", 0.0) for r in self.rules)
 
     def _origin_rules(self) -> Iterator[Rule]:
-        for consumer in self.net.scenario.consumers:
-            excluded = set(consumer.exclude_origins) | set(consumer.exclude_processed)
-            if excluded:
-                start = consumer.exclude_from
-                first, last = self.clock.window(
-                    0.0 if start is None else self.net.scenario.day(start), None)
-                buyer = self.net.index[consumer.id]
-                edges = [e.index for e in self.net.edges if e.buyer == buyer and
-                         self.net.nodes[e.supplier].country in excluded]
-                yield Rule(consumer, edges, first, last)
+        """Consumers' own exclusions (from `exclude_from`) and `origin_rule` events (from
+        `at`), one rule per consumer bound."""
+        s = self.net.scenario
+        sources = [(c, c, c.exclude_from) for c in s.consumers
+                   if c.exclude_origins or c.exclude_processed]
+        sources += [(e, c, e.at) for e in s.events if isinstance(e, OriginRule)
+                    for c in s.consumers if e.applies_to(c)]
+        for source, consumer, start in sources:
+            first, last = self.clock.window(0.0 if start is None else s.day(start), None)
+            excluded = set(source.exclude_origins) | set(source.exclude_processed)
+            buyer = self.net.index[consumer.id]
+            edges = [e.index for e in self.net.edges if e.buyer == buyer and
+                     self.net.nodes[e.supplier].country in excluded]
+            yield Rule(source, edges, first, last, buyer=buyer, allowed=self.origins.allowed(
+                source.exclude_origins, source.exclude_processed))
 
     def matches(self, event: ExportControl | TransitChange, edge) -> bool:
         """Does the event apply to shipments on this edge?"""
@@ -164,12 +167,14 @@ class Controls:
         n = len(self.net.edges)
         blocked, extra_days = np.zeros(n, dtype=bool), np.zeros(n)
         quota_of: dict[int, Quota] = {}
-        masked_rows, licences, reexports = [], [], []
+        mask_now = np.ones((self.n_rows, len(self.origins.pairs)))
+        masked_rows, licences, reexports = set(), [], []
         for rule in (r for r in self.rules if r.in_force):
             event = rule.source
-            if isinstance(event, Consumer):  # its excluded countries' suppliers
+            if rule.allowed is not None:  # an origin rule: its countries' suppliers, origins
                 blocked[rule.edges] = True
-                masked_rows.append(self.net.index[event.id])
+                mask_now[rule.buyer] *= rule.allowed
+                masked_rows.add(rule.buyer)
             elif isinstance(event, TransitChange):
                 blocked[rule.edges] |= event.blocked
                 extra_days[rule.edges] += event.extra_days
@@ -183,13 +188,12 @@ class Controls:
             else:
                 for e in rule.edges:
                     quota_of.setdefault(e, rule.quota)
-        masked = sorted(masked_rows)
-        return self._rules(~blocked, extra_days, dict(sorted(quota_of.items())), masked,
-                           licences, reexports)
+        return self._rules(~blocked, extra_days, dict(sorted(quota_of.items())), mask_now,
+                           sorted(masked_rows), (licences, reexports))
 
     def _rules(self, open_: np.ndarray, extra_days: np.ndarray, quota_of: dict[int, Quota],
-               masked: list[int], licences: list[Licence], reexports: list[ReexportCheck]
-               ) -> RulesInForce:
+               mask_now: np.ndarray, masked: list[int],
+               border: tuple[list[Licence], list[ReexportCheck]]) -> RulesInForce:
         edges = self.edges
         quota_edges = []
         for quota in {id(q): q for q in quota_of.values()}.values():
@@ -197,8 +201,7 @@ class Controls:
             on_quota[[e for e, q in quota_of.items() if q is quota]] = True
             quota_edges.append((quota, on_quota))
         reoffered = open_ if quota_edges else open_ & edges.chosen
-        mask_now = np.ones_like(self.masks)
-        mask_now[masked] = self.masks[masked]
+        licences, reexports = border
         edge_mask = mask_now[edges.buyer]
         planned = extra_days.copy()
         for licence in licences:

@@ -193,10 +193,39 @@ class StockpileRelease(_Event):
     )
 
 
+class OriginRule(_Event):
+    """From `at`, the consumers it names (by group, ids or country) take no tungsten mined in
+    `exclude_origins` or last processed in `exclude_processed` (a DFARS-style rule)."""
+
+    kind: Literal["origin_rule"]
+    group: Text = None
+    nodes: list[Id] | None = None
+    country: Country | None = None
+    exclude_origins: list[Country] = Field([], description="mining countries excluded")
+    exclude_processed: list[Country] = Field([], description="processing countries excluded")
+
+    @model_validator(mode="after")
+    def _targets_and_lists(self) -> OriginRule:
+        given = [x for x in (self.nodes, self.group, self.country) if x is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of group, nodes or country")
+        if not self.exclude_origins and not self.exclude_processed:
+            raise ValueError("give exclude_origins, exclude_processed or both")
+        return self
+
+    def applies_to(self, consumer: Consumer) -> bool:
+        """True when the rule binds this consumer (by id, group or country)."""
+        if self.nodes is not None:
+            return consumer.id in self.nodes
+        if self.group is not None:
+            return consumer.group == self.group
+        return consumer.country == self.country
+
+
 Event = Annotated[
     Union[  # noqa: UP007
         ExportControl, CapacityChange, ScheduledOutage, DemandChange, TransitChange,
-        StockpileRelease,
+        StockpileRelease, OriginRule,
     ],
     Field(discriminator="kind"),
 ]

@@ -34,6 +34,7 @@ from sim.scenario.events import (  # noqa: F401  (re-exported: the format's one 
     Edge,
     Event,
     ExportControl,
+    OriginRule,
     ScheduledOutage,
     StockpileRelease,
     TransitChange,

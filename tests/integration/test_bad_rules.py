@@ -65,6 +65,10 @@ CASES = [
         "events.0.refuse_groups.0: no consumer has group 'defence' (did you mean 'defense'?);"
         " groups: defense", id="unknown-group"),
     pytest.param(
+        "  - {kind: origin_rule, at: 2026-01-01, group: defence, exclude_processed: [CN]}\n",
+        "defence", "events.0.group: no consumer has group 'defence' (did you mean 'defense'?);"
+        " groups: defense", id="origin-rule-unknown-group"),
+    pytest.param(
         "  - {kind: export_control, at: 2025-06-01, country: CN, mode: quota, "
         "allowed_fraction: 0.5, reexport: true}\n", "{kind",
         "events.0: reexport applies to mode ban", id="reexport-on-quota"),

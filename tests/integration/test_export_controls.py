@@ -189,3 +189,17 @@ def test_a_processor_keeps_where_tungsten_was_mined_and_stamps_its_country():
     np.testing.assert_allclose(mined(record, "c", "CN")[2:], 0.25 * got, rtol=1e-9)
     np.testing.assert_allclose(mined(record, "c", "AU")[2:], 0.75 * got, rtol=1e-9)
     np.testing.assert_allclose(processed(record, "c", "JP")[2:], got, rtol=1e-9)
+
+
+def test_an_origin_rule_event_binds_a_group_from_its_date():
+    """`kind: origin_rule` on group defense from day 182: before it the defense consumer
+    takes China-refined material as it comes; from its first step on, none."""
+    data = dfars_world()
+    data["consumers"][0]["group"] = "defense"
+    data["events"] = [{"kind": "origin_rule", "at": "2030-07-02", "group": "defense",
+                       "exclude_processed": ["CN"]}]
+    record = run(data)
+    cn = processed(record, "def", "CN")
+    first = 26  # 2030-07-02 is day 182 = step 26 of weekly steps
+    assert cn[1:first].sum() > 0
+    assert not cn[first:].any()
