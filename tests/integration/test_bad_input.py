@@ -396,7 +396,7 @@ ONE_PROBLEM = [
         with_events("  - {kind: embargo, at: 2025-06-01}\n"),
         "{kind",
         "events.0: unknown kind 'embargo' (expected one of 'export_control', 'capacity', "
-        "'outage', 'demand', 'transit', 'release')",
+        "'outage', 'demand', 'transit', 'release', 'origin_rule')",
         id="unknown-event-kind",
     ),
     pytest.param(
