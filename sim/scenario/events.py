@@ -126,30 +126,35 @@ class ScheduledOutage(_Event):
     capacity_left: Fraction = 0.0
 
 
-class DemandChange(_Event):
-    """Demand of some consumers multiplied by `factor` (a surge, a collapse)."""
+class _ForConsumers(_Event):
+    """An event that names consumers: by ids (`nodes`), `group` or `country`, exactly one."""
 
-    kind: Literal["demand"]
-    until: Date | None = None
     nodes: list[Id] | None = None
     group: Text = None
     country: Country | None = None
-    factor: Factor
 
     @model_validator(mode="after")
-    def _one_target(self) -> DemandChange:
+    def _one_target(self) -> _ForConsumers:
         given = [x for x in (self.nodes, self.group, self.country) if x is not None]
         if len(given) != 1:
             raise ValueError("give exactly one of nodes, group or country")
         return self
 
     def applies_to(self, consumer: Consumer) -> bool:
-        """True when the event changes this consumer's demand (by id, group or country)."""
+        """True when the event names this consumer (by id, group or country)."""
         if self.nodes is not None:
             return consumer.id in self.nodes
         if self.group is not None:
             return consumer.group == self.group
         return consumer.country == self.country
+
+
+class DemandChange(_ForConsumers):
+    """Demand of some consumers multiplied by `factor` (a surge, a collapse)."""
+
+    kind: Literal["demand"]
+    until: Date | None = None
+    factor: Factor
 
 
 class Edge(BaseModel):
@@ -193,33 +198,19 @@ class StockpileRelease(_Event):
     )
 
 
-class OriginRule(_Event):
+class OriginRule(_ForConsumers):
     """From `at`, the consumers it names (by group, ids or country) take no tungsten mined in
     `exclude_origins` or last processed in `exclude_processed` (a DFARS-style rule)."""
 
     kind: Literal["origin_rule"]
-    group: Text = None
-    nodes: list[Id] | None = None
-    country: Country | None = None
     exclude_origins: list[Country] = Field([], description="mining countries excluded")
     exclude_processed: list[Country] = Field([], description="processing countries excluded")
 
     @model_validator(mode="after")
-    def _targets_and_lists(self) -> OriginRule:
-        given = [x for x in (self.nodes, self.group, self.country) if x is not None]
-        if len(given) != 1:
-            raise ValueError("give exactly one of group, nodes or country")
+    def _some_exclusion(self) -> OriginRule:
         if not self.exclude_origins and not self.exclude_processed:
             raise ValueError("give exclude_origins, exclude_processed or both")
         return self
-
-    def applies_to(self, consumer: Consumer) -> bool:
-        """True when the rule binds this consumer (by id, group or country)."""
-        if self.nodes is not None:
-            return consumer.id in self.nodes
-        if self.group is not None:
-            return consumer.group == self.group
-        return consumer.country == self.country
 
 
 Event = Annotated[
