@@ -39,10 +39,13 @@ class Processors:
         slots = int(self.delay_steps.max()) + 1 if processors else 1
         n_origins = len(origins.pairs)
         self.batches = np.zeros((slots, len(processors), n_origins))
-        self.stamp_cells = np.array([origins.stamped(p) for p in processors],
-                                    dtype=np.int64).reshape(len(processors), n_origins) \
-            + n_origins * np.arange(len(processors))[:, None]  # flat cells of the output
-        self.stamp_cells = self.stamp_cells.ravel()
+        stamped = np.array([origins.stamped(p) for p in processors],
+                           dtype=np.int64).reshape(len(processors), n_origins)
+        self.stamp_cells = (stamped + n_origins * np.arange(len(processors))[:, None]).ravel()
+        self.stamp_matrix = None  # all processors stamp alike: one [origin, origin] 0/1 map
+        if processors and (stamped == stamped[0]).all():
+            self.stamp_matrix = np.zeros((n_origins, n_origins))
+            self.stamp_matrix[np.arange(n_origins), stamped[0]] = 1.0
         self.later = (self.delay_steps > 0)[:, None] * 1.0  # 1 where output waits for a batch
         self.at_once = 1.0 - self.later
         self.any_later, self.all_later = bool(self.later.any()), bool(self.later.all())
@@ -72,7 +75,10 @@ class Processors:
             out += made * self.at_once
 
     def _stamped(self, made: np.ndarray) -> np.ndarray:
-        """Output by origin: each processor's country as where it was processed."""
+        """Output by origin: each processor's country as where it was processed (one matrix
+        product when all processors stamp alike, else one bincount over [processor, origin])."""
+        if self.stamp_matrix is not None:
+            return made.dot(self.stamp_matrix)
         return np.bincount(self.stamp_cells, made.ravel(), minlength=made.size) \
             .reshape(made.shape)
 
