@@ -131,13 +131,13 @@ class ScrapReturns:
     def __init__(self, net: Network, clock: Clock):
         consumers = net.of_kind(CONSUMER)
         scrap = [c for c in consumers if c.spec.scrap_to and c.spec.scrap_rate > 0]
-        self.n_nodes = len(net.nodes)
+        self.to_processor = [net.index[c.spec.scrap_to] for c in scrap]  # node indices
         first = net.rows(CONSUMER).start
         self.scrap_from = np.array([c.index - first for c in scrap], dtype=np.int64)  # of
         # the consumers (the deliveries record's rows)
-        self.into = np.zeros((2 * len(net.nodes), len(scrap)))  # into processors' input
+        self.into = np.zeros((net.n_holding_rows, len(scrap)))  # into processors' input
         for j, c in enumerate(scrap):
-            self.into[len(net.nodes) + net.index[c.spec.scrap_to], j] = 1.0
+            self.into[net.holding_row(net.index[c.spec.scrap_to]), j] = 1.0
         self.rate = np.array([[c.spec.scrap_rate] for c in scrap]).reshape(-1, 1)
         self.steps = np.array([max(1, clock.steps(c.spec.scrap_days)) for c in scrap],
                               dtype=np.int64)
@@ -158,6 +158,6 @@ class ScrapReturns:
         recycled = rec.arrays["recycled_t"]
         used = rec.delivered_by_origin[:, self.scrap_from].sum(axis=2)
         for j, delay in enumerate(self.steps.tolist()):
-            processor = int(np.flatnonzero(self.into[:, j])[0]) - self.n_nodes
+            processor = self.to_processor[j]
             if delay < used.shape[0]:  # else none comes back within the run
                 recycled[delay:, processor] += used[: used.shape[0] - delay, j] * self.rate[j, 0]

@@ -63,7 +63,7 @@ class Controls:
         self.quotas = [r.quota for r in self.rules if r.quota is not None]
         self.watched = [(r.quota, np.array(r.edges, dtype=np.int64)) for r in self.rules
                         if r.quota is not None]
-        self.n_rows = 2 * len(net.nodes)
+        self.n_rows = net.n_holding_rows
         self.changed = False  # set by a rule's process; the step then rebuilds `now`
         self.now = self.in_force()
 

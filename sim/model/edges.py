@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.model.clock import Clock
-from sim.model.network import PROCESSOR, Network
+from sim.model.network import Network
 from sim.scenario.distributions import draw, expected, is_random
 
 
@@ -45,11 +45,10 @@ def edge_tables(net: Network, clock: Clock, rng: dict) -> EdgeTables:
     level_of = {p: i for i, p in enumerate(sorted({net.nodes[b].priority for b in buyer}))}
     level = np.array([level_of[net.nodes[b].priority] for b in buyer.tolist()], dtype=np.int64)
     position = np.array([net.nodes[e.buyer].edges.index(e) for e in edges], dtype=int)
-    is_processor = np.array([net.nodes[b].kind == PROCESSOR for b in buyer.tolist()])
     return EdgeTables(
         supplier=supplier,
         buyer=buyer,
-        holding_row=buyer + len(net.nodes) * is_processor.astype(np.int64),
+        holding_row=np.array([net.holding_row(b) for b in buyer.tolist()], dtype=np.int64),
         share=np.array([e.share for e in edges]),
         level=level,
         level_rows=[np.flatnonzero(level == i) for i in range(len(level_of))],

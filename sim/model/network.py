@@ -67,6 +67,18 @@ class Network:
         """Nodes of one kind, in scenario order."""
         return [n for n in self.nodes if n.kind == kind]
 
+    @property
+    def n_holding_rows(self) -> int:
+        """Rows of State.held: every node's own stock, then each processor's input stock."""
+        processors = self.rows(PROCESSOR)
+        return len(self.nodes) + processors.stop - processors.start
+
+    def holding_row(self, index: int) -> int:
+        """The row of State.held a node buys into: a processor's input row, else its own."""
+        if self.nodes[index].kind == PROCESSOR:
+            return len(self.nodes) + index - self.rows(PROCESSOR).start
+        return index
+
     def rows(self, kind: str) -> slice:
         """Indices of the nodes of one kind: contiguous, as nodes are numbered by kind."""
         rows = [n.index for n in self.of_kind(kind)]

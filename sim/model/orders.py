@@ -72,7 +72,9 @@ class Orders:
         if not edges.choice or \
                 np.count_nonzero(stock_t[edges.choosable] > EPS) == edges.choosable.size:
             return edges.share  # every supplier a buyer chooses among can supply
-        working = (inputs_t > EPS) | (self.state.on_order[stock_t.size:] > EPS)
+        working = np.zeros(stock_t.size, dtype=bool)  # a processor with input or some coming
+        working[self.processors.rows] = (inputs_t > EPS) \
+            | (self.state.on_order[stock_t.size:] > EPS)
         if self.processors.any_later:
             working |= self.processors.pending(self.state.rec, k, stock_t.size)
         can = (stock_t > EPS) | (self._producing(k) & (working | ~self.is_processor))

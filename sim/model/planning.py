@@ -83,10 +83,9 @@ class Targets:
 
     def __init__(self, net: Network, clock: Clock, plans: dict[int, ConsumerPlan |
                  ProcessorPlan]):
-        n = len(net.nodes)
         self.net, self.clock, self.plans = net, clock, plans
-        self.row = {node.index: node.index + n * (node.kind == PROCESSOR) for node in net.nodes}
-        self.target = np.zeros((clock.n_steps, 2 * n))
+        self.row = {node.index: net.holding_row(node.index) for node in net.nodes}
+        self.target = np.zeros((clock.n_steps, net.n_holding_rows))
         no_delays = np.zeros(len(net.edges))
         self.lead = {i: lead_steps(net.nodes[i].edges, no_delays, clock) for i in plans}
         for node in net.of_kind(STOCKPILE):

@@ -29,7 +29,7 @@ class Processors:
         processors = net.of_kind(PROCESSOR)
         n = len(net.nodes)
         self.rows = net.rows(PROCESSOR)
-        self.input_rows = slice(n + self.rows.start, n + self.rows.stop)
+        self.input_rows = slice(n, n + len(processors))  # of State.held, after node rows
         self.clock, self.capacity = clock, capacity
         self.capacity_t = np.zeros((clock.n_steps, len(processors)))  # input t per step
         self.yields = np.array([p.spec.yield_ for p in processors])

@@ -16,21 +16,22 @@ class Recorder:
     """
 
     def __init__(self, n_steps: int, n_nodes: int, n_origins: int, n_edges: int,
-                 n_consumers: int):
+                 n_consumers: int, n_rows: int):
         self.arrays = {name: np.zeros((n_steps, n_nodes)) for name in NODE_VARIABLES}
         self.delivered_by_origin = np.zeros((n_steps, n_consumers, n_origins))
         self.produced_by_origin = np.zeros((n_steps, n_origins))
         self.shipped_by_edge = np.zeros((n_steps, n_edges))
         # by holding row (stock rows, then processors' input rows), folded by derive()
-        self.held_t = np.zeros((n_steps, 2 * n_nodes))
-        self.received_t = np.zeros((n_steps, 2 * n_nodes))
+        self.held_t = np.zeros((n_steps, n_rows))
+        self.received_t = np.zeros((n_steps, n_rows))
 
     def derive(self, supplier: np.ndarray, buyer: np.ndarray, processors: slice,
                yields: np.ndarray, delay_steps: np.ndarray, consumers: slice) -> None:
         """Fill the variables that follow from what the step recorded."""
         a, n = self.arrays, self.arrays["stock_t"].shape[1]
-        a["stock_t"][:] = self.held_t[:, :n] + self.held_t[:, n:]
-        a["received_t"][:] = self.received_t[:, :n] + self.received_t[:, n:]
+        for name, by_row in (("stock_t", self.held_t), ("received_t", self.received_t)):
+            a[name][:] = by_row[:, :n]
+            a[name][:, processors] += by_row[:, n:]  # processors' input rows
         shipped_to = np.zeros_like(a["received_t"])
         for e, (s, b) in enumerate(zip(supplier.tolist(), buyer.tolist(), strict=True)):
             a["shipped_t"][:, s] += self.shipped_by_edge[:, e]

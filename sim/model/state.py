@@ -2,9 +2,9 @@
 the way, and the records.
 
 Stocks are tonnes by holding row and origin (mined in, processed in; origins.py),
-`held[row, origin]`: rows 0…n−1 are
-the nodes' own stocks (a processor's output), rows n…2n−1 processors' input stocks, so goods
-arriving anywhere are one addition and `stock` and `inputs` are views of `held`. Taking
+`held[row, origin]`: rows 0…n−1 are the nodes' own stocks (a processor's output), then one
+row per processor for its input stock, so goods arriving anywhere are one addition and
+`stock` and `inputs` are views of `held`. Taking
 from a stock takes every origin in proportion (the material is mixed), except where a buyer
 excludes some origins, when it takes only the allowed ones.
 """
@@ -24,12 +24,12 @@ class State:
     """Stocks, goods on order and owed, goods on the way, and the records of one run."""
 
     def __init__(self, net: Network, origins: Origins, goods: Pipeline, rec: Recorder):
-        n, n_origins = len(net.nodes), len(origins.pairs)
+        n, n_rows, n_origins = len(net.nodes), net.n_holding_rows, len(origins.pairs)
         self.ones = np.ones(n_origins)  # for sums over origins as dot products
-        self.held = np.zeros((2 * n, n_origins))
-        self.stock, self.inputs = self.held[:n], self.held[n:]
-        self.on_order = np.zeros(2 * n)  # tonnes on the way, by holding row
-        self.backlog = np.zeros(2 * n)  # consumers' unmet demand carried (consumer rows)
+        self.held = np.zeros((n_rows, n_origins))
+        self.stock, self.inputs = self.held[:n], self.held[n:]  # inputs: by processor
+        self.on_order = np.zeros(n_rows)  # tonnes on the way, by holding row
+        self.backlog = np.zeros(n_rows)  # consumers' unmet demand carried (consumer rows)
         self.goods = goods
         self.rec = rec
         self.initial_t = self._put_initial_stocks(net, origins)
@@ -40,7 +40,8 @@ class State:
             own, inputs = (origins.vector(mix) for mix in origins.initial_mixes(node))
             initial = node.spec.initial_stock
             if isinstance(initial, dict):
-                self.inputs[node.index] = inputs * initial.get(node.spec.inputs[0], 0.0)
+                self.held[net.holding_row(node.index)] = inputs * initial.get(
+                    node.spec.inputs[0], 0.0)
                 self.stock[node.index] = own * initial.get(node.spec.output, 0.0)
             else:
                 self.stock[node.index] = own * initial

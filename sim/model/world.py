@@ -48,9 +48,9 @@ class World:
         self.origins = origins = Origins(net)
         self.controls = Controls(net, clock, edges, origins, (seed, replication))
         n, n_origins = len(net.nodes), len(origins.pairs)
-        goods = Pipeline(edges.holding_row, 2 * n, self._ring_size(), n_origins)
+        goods = Pipeline(edges.holding_row, net.n_holding_rows, self._ring_size(), n_origins)
         recorder = Recorder(clock.n_steps, n, n_origins, len(net.edges),
-                            len(net.of_kind(CONSUMER)))
+                            len(net.of_kind(CONSUMER)), net.n_holding_rows)
         self.state = State(net, origins, goods, recorder)
         self.capacity = capacity = Capacity(net, clock, rng)
         self.mines = Mines(net, clock, capacity, origins)
@@ -63,7 +63,7 @@ class World:
         self.orders = Orders(edges, self.state, self.controls, self.targets,
                              Transit(clock, edges.transit_days, goods),
                              (self.mines, self.processors), self.consumers.any_backlog)
-        self.wanted_t = np.zeros((clock.n_steps, 2 * n))  # what each holding row draws
+        self.wanted_t = np.zeros((clock.n_steps, net.n_holding_rows))  # what each row draws
         self.wanted_t[:, self.processors.input_rows] = self.processors.capacity_t
         self.wanted_t[:, self.consumers.rows] = self.consumers.demand_t
         self.env = simpy.Environment()
