@@ -17,16 +17,21 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.model.clock import Clock
-from sim.model.network import CONSUMER, PROCESSOR, STOCKPILE, Edge, Network
+from sim.model.network import CONSUMER, MINE, PROCESSOR, STOCKPILE, Edge, Network
 from sim.scenario.distributions import expected
 from sim.scenario.schema import Scenario
 
 
-def lead_steps(edges: list[Edge], extra_days: np.ndarray, clock: Clock) -> int:
-    """L for a buyer: share-weighted mean transit plus extra days in force, in whole steps."""
-    if not edges:
+def lead_steps(edges: list[Edge], extra_days: np.ndarray, clock: Clock,
+               live: np.ndarray | None = None) -> int:
+    """L for a buyer: share-weighted mean transit plus extra days in force, in whole steps,
+    over the suppliers that exist (`live`, by node; all if none does yet)."""
+    used = edges if live is None else [e for e in edges if live[e.supplier]] or edges
+    if not used:
         return 1
-    days = sum(e.share * (expected(e.transit) + extra_days[e.index]) for e in edges)
+    days = sum(e.share * (expected(e.transit) + extra_days[e.index]) for e in used)
+    if len(used) < len(edges):  # shares are normalised over the whole list
+        days /= sum(e.share for e in used)
     return max(1, clock.steps(days))
 
 
@@ -82,12 +87,14 @@ class Targets:
     """Every buyer's target on each step, by holding row, and the lead times planned."""
 
     def __init__(self, net: Network, clock: Clock, plans: dict[int, ConsumerPlan |
-                 ProcessorPlan]):
+                 ProcessorPlan], live: np.ndarray):
         self.net, self.clock, self.plans = net, clock, plans
+        self.live = live  # suppliers that exist: a future mine or plant plans nothing yet
         self.row = {node.index: net.holding_row(node.index) for node in net.nodes}
         self.target = np.zeros((clock.n_steps, net.n_holding_rows))
-        no_delays = np.zeros(len(net.edges))
-        self.lead = {i: lead_steps(net.nodes[i].edges, no_delays, clock) for i in plans}
+        self.extra_days = np.zeros(len(net.edges))
+        self.lead = {i: lead_steps(net.nodes[i].edges, self.extra_days, clock, live)
+                     for i in plans}
         for node in net.of_kind(STOCKPILE):
             self.target[:, node.index] = node.spec.target_stock or 0.0
         for index in plans:
@@ -99,11 +106,44 @@ class Targets:
 
     def replan(self, k: int, extra_days: np.ndarray) -> None:
         """From step k, buyers whose lead time changed with the rules in force."""
+        self.extra_days = extra_days
         for index in self.plans:
-            lead = lead_steps(self.net.nodes[index].edges, extra_days, self.clock)
+            lead = lead_steps(self.net.nodes[index].edges, extra_days, self.clock, self.live)
             if lead != self.lead[index]:
                 self.lead[index] = lead
                 self.refresh(index, k)
+
+    def supplier_exists(self, node: int, k: int, producing: np.ndarray) -> None:
+        """From step k a supplier exists (a mine came online, a plant got capacity): it and
+        the plants it makes exist (`producing`: which have capacity), and their buyers plan
+        with them from then on."""
+        if self.live[node]:
+            return
+        self.live[node] = True
+        self.live[:] = existing(self.net, producing, self.live)
+        self.replan(k, self.extra_days)
+
+
+def existing(net: Network, producing: np.ndarray, known: np.ndarray | None = None
+             ) -> np.ndarray:
+    """Per node, whether it exists as a supplier: a mine with capacity; a processor with
+    capacity and something to work on (initial stock, scrap coming, or a supplier that
+    exists); every other node. `known`: nodes already known to exist (they stay so)."""
+    live = np.zeros(len(net.nodes), dtype=bool) if known is None else known.copy()
+    scrapped_to = {c.spec.scrap_to for c in net.of_kind(CONSUMER) if c.spec.scrap_rate > 0}
+    for node in net.nodes:
+        if node.kind not in (MINE, PROCESSOR):
+            live[node.index] = True
+        elif node.kind == MINE or node.id in scrapped_to or node.spec.initial_stock:
+            live[node.index] |= producing[node.index]
+    changed = True
+    while changed:
+        changed = False
+        for node in net.of_kind(PROCESSOR):
+            if not live[node.index] and producing[node.index] and \
+                    any(live[e.supplier] for e in node.edges):
+                live[node.index] = changed = True
+    return live
 
 
 def plans(net: Network, clock: Clock, consumer_base: np.ndarray, consumer_factor: np.ndarray,

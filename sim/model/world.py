@@ -15,7 +15,7 @@ import numpy as np
 import simpy
 
 from sim.model.capacity import Capacity
-from sim.model.clock import Clock
+from sim.model.clock import Clock, StepStart
 from sim.model.consumers import Consumers
 from sim.model.controls import Controls
 from sim.model.edges import edge_tables
@@ -23,7 +23,7 @@ from sim.model.mines import Mines
 from sim.model.network import CONSUMER, MINE, Network
 from sim.model.orders import Orders
 from sim.model.origins import Origins
-from sim.model.planning import Targets, planning_clock, plans
+from sim.model.planning import Targets, existing, planning_clock, plans
 from sim.model.processors import Processors
 from sim.model.recorder import Recorder
 from sim.model.state import State
@@ -59,7 +59,8 @@ class World:
         self.stockpiles = Stockpiles(net, clock)
         self.targets = Targets(net, clock, plans(
             net, clock, self.consumers.base_t, self.consumers.factor,
-            self.consumers.mean_noise, self.processors.capacity_t))
+            self.consumers.mean_noise, self.processors.capacity_t),
+            existing(net, self._producing(0)))
         self.orders = Orders(edges, self.state, self.controls, self.targets,
                              Transit(clock, edges.transit_days, goods),
                              (self.mines, self.processors), self.consumers.any_backlog)
@@ -77,16 +78,33 @@ class World:
         longest = float(self.edges.transit_days.max()) if self.net.edges else 0.0
         return self.clock.steps(longest + self.controls.longest_delay_days()) + 3
 
+    def _producing(self, k: int) -> np.ndarray:
+        """Per node: a mine or processor with capacity on step k, or any other node."""
+        live = np.ones(len(self.net.nodes), dtype=bool)
+        live[self.mines.rows] = self.mines.output_t[k] > 0
+        live[self.processors.rows] = self.processors.capacity_t[k] > 0
+        return live
+
     def _capacity_changed(self, node: int, first: int) -> None:
-        """A mine's output, or a processor's capacity per step and target, from `first` on."""
+        """A mine's output, or a processor's capacity per step and target, from `first` on;
+        a supplier that did not exist gets its buyers' plans from its first step with
+        capacity."""
         if self.net.nodes[node].kind == MINE:
             self.mines.refresh(node, first)
-            return
-        self.processors.refresh(node, first)
-        j = node - self.processors.rows.start
-        self.wanted_t[first:, self.processors.input_rows.start + j] = \
-            self.processors.capacity_t[first:, j]
-        self.targets.refresh(node, first)
+            rate = self.mines.output_t[first:, node - self.mines.rows.start]
+        else:
+            self.processors.refresh(node, first)
+            j = node - self.processors.rows.start
+            rate = self.processors.capacity_t[first:, j]
+            self.wanted_t[first:, self.processors.input_rows.start + j] = rate
+            self.targets.refresh(node, first)
+        if not self.targets.live[node] and (rate > 0).any():
+            self.env.process(self._comes_into_being(node, first + int(np.argmax(rate > 0))))
+
+    def _comes_into_being(self, node: int, k: int) -> Iterator[simpy.Event]:
+        """At step k the supplier exists: its buyers replan with it."""
+        yield StepStart(self.env, self.clock, k)
+        self.targets.supplier_exists(node, k, self._producing(k))
 
     def _demand_changed(self, node: int, first: int) -> None:
         """A consumer's demand drawn and its target, from `first` on."""
