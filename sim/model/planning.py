@@ -43,10 +43,10 @@ def all_delays_days(scenario: Scenario) -> float:
 
 
 def planning_clock(net: Network, clock: Clock) -> Clock:
-    """The clock extended past the horizon by the longest lead time any delay could make."""
-    no_delays = np.zeros(len(net.edges))
-    longest = max((lead_steps(n.edges, no_delays, clock) for n in net.nodes), default=1)
-    return clock.extended(longest + clock.steps(all_delays_days(net.scenario)) + 2)
+    """The clock extended past the horizon by the longest lead time any delay could make
+    (a lead time is a mean over some of a buyer's suppliers: at most its longest transit)."""
+    longest = max((clock.steps(float(expected(e.transit))) for e in net.edges), default=1)
+    return clock.extended(max(longest, 1) + clock.steps(all_delays_days(net.scenario)) + 2)
 
 
 @dataclass
