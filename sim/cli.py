@@ -1,6 +1,7 @@
 """The `tungsten-sim` command line: parses arguments, calls the library, prints.
 
-Bad input exits with status 2 and one line per problem; a failed run exits with 1. Tracebacks
+Bad input (an output folder that cannot be created included) exits with status 2 and one line
+per problem; a failed run, or results that could not be written, exits with 1. Tracebacks
 are shown only with `--debug`.
 """
 
@@ -158,6 +159,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         print(f"simulation failed: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:  # results that could not be written (a full disk): one line
+        if args.debug:
+            raise
+        print(err, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted; nothing partial was written", file=sys.stderr)

@@ -6,10 +6,12 @@ import argparse
 import datetime as dt
 import functools
 import math
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import Problem, ScenarioError
+from sim.results.files import OutputError, check_output, output_problems
 from sim.scenario import Scenario, load_scenario, parse_assignment
 from sim.scenario.schema import Scenario as ScenarioModel
 
@@ -147,20 +149,15 @@ def run_command(args: argparse.Namespace, overrides: list[tuple[str, Any]]) -> i
             problems += _check_against(scenarios[-1], path, stop, spec)
         except ScenarioError as err:
             problems.extend(err.problems)
+    folders = [args.out if args.out is not None and len(scenarios) == 1
+               else (args.out or Path("results")) / s.name for s in scenarios]
+    problems += [p for wanted in folders for p in output_problems(wanted)]
     if problems:
         raise ScenarioError(problems)
-    if args.out is not None and len(scenarios) > 1:
-        args.out.mkdir(parents=True, exist_ok=True)
-    for scenario in scenarios:
+    for scenario, wanted in zip(scenarios, folders, strict=True):
         result = run_replications(scenario, args.replications, args.seed,
                                   progress=not args.quiet, workers=args.workers,
                                   keep_series=args.keep_series, probabilities=spec, stop=stop)
-        if args.out is None:
-            wanted = Path("results") / scenario.name
-        elif len(scenarios) > 1:
-            wanted = args.out / scenario.name
-        else:
-            wanted = args.out
         folder = write_result(result, wanted, None if args.no_plots else _run_plots(result))
         print(us_table(result))
         print(probability_table(result))
@@ -201,6 +198,8 @@ def compare_command(args: argparse.Namespace) -> int:
         raise _problem("--kpi", str(err)) from None
     items = load_inputs(args.inputs)
     check_kpis(items, wanted)
+    names = folder_name([getattr(x, "label", None) or x.name for _, x in items])
+    check_output(args.out or Path("results") / names, "comparison folder")
     settings = CompareSettings(args.seed, args.replications, args.workers,
                                progress=not args.quiet)
     data = gather(items, settings)
@@ -285,10 +284,9 @@ SWEEP_FLAGS = ("method", "samples", "replications", "seed")
 
 
 def sweep_command(args: argparse.Namespace) -> int:
-    """`tungsten-sim sweep`: check the definition, create or reopen the folder, run, finish."""
-    import sys
-
-    from sim.experiments import sweep
+    """`tungsten-sim sweep`: check, create or reopen the folder (locked to the end), run, finish."""
+    from sim.experiments import sweep, sweep_lock
+    from sim.experiments.sweep_store import resume_hint
 
     runner, label = _sweep_runner(args)
     if args.resume is not None:
@@ -296,22 +294,26 @@ def sweep_command(args: argparse.Namespace) -> int:
         if args.scenario or args.param or args.kpi or given:
             raise _problem("--resume", "takes the definition stored in the folder; leave out "
                            f"SCENARIO, --param, --kpi and {', '.join(given) or 'the like'}")
-        plan, folder = sweep.load_folder(args.resume), args.resume
+        folder = args.resume
+        plan = sweep.resume(folder, note=functools.partial(print, file=sys.stderr))
     else:
         plan = sweep.prepare(_sweep_definition(args))
         folder = sweep.start(plan, args.out or Path("results") / f"sweep-{plan.name}")
-    d = plan.definition
-    print(f"sweep {plan.name}: {len(plan.design.points)} points x {d.replications} "
-          f"replications = {plan.runs} runs ({d.method}, seed {d.seed}) in {folder}/")
     try:
+        d = plan.definition
+        print(f"sweep {plan.name}: {len(plan.design.points)} points x {d.replications} "
+              f"replications = {plan.runs} runs ({d.method}, seed {d.seed}) in {folder}/")
         with runner:
             session = sweep.execute(plan, folder, runner, progress=not args.quiet,
                                     executor=label)
+        stats = sweep.finish(plan, folder, None if args.no_plots else _sweep_plots(plan))
     except KeyboardInterrupt:
-        print(f"interrupted; every finished run is in {folder}/runs.csv; continue with "
-              f"`tungsten-sim sweep --resume {folder}`", file=sys.stderr)
+        print(f"interrupted; {resume_hint(folder)}", file=sys.stderr)
         return 130
-    stats = sweep.finish(plan, folder, None if args.no_plots else _sweep_plots(plan))
+    except OutputError as err:
+        raise OutputError(err.filename, err, resume_hint(folder)) from err
+    finally:
+        sweep_lock.release(folder)
     rate = session.runs / session.wall_seconds if session.wall_seconds > 0 else math.nan
     print(f"{session.runs} runs in {session.wall_seconds:.1f} s ({rate:.2f} runs/s); "
           f"{int(stats.counts.sum())} of {plan.runs} runs done")

@@ -7,13 +7,15 @@ with the same seed and replication index, so every point sees the same random st
 
 Work is one task per (point, replication); a worker simulates it and returns only the chosen
 KPI values, the parent appends them to runs.csv at once (`sim.experiments.sweep_store`).
-`resume` reruns only the pairs missing from runs.csv. Example::
+`resume` reruns only the pairs missing from runs.csv. `start` and `resume` lock the folder
+against a second process (`sweep_lock`) until the caller releases it. Example::
 
     plan = prepare(SweepDefinition("s.yaml", (parse_param("mines.m.capacity_tpa=1:9:5"),)))
     folder = start(plan, Path("results/sweep-s"))
     with Runner(2) as runner:
         execute(plan, folder, runner)
     finish(plan, folder, draw=partial(plot_sweep, plan))  # plots: the caller's to draw
+    sweep_lock.release(folder)
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import hashlib
 import io
 import json
 import platform
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -35,7 +38,7 @@ import numpy as np
 from tqdm import tqdm
 
 from sim.errors import Problem, ScenarioError
-from sim.experiments import sensitivity
+from sim.experiments import sensitivity, sweep_lock
 from sim.experiments.design import Design, Param, design
 from sim.experiments.sweep_definition import SweepDefinition, definition_from
 from sim.experiments.sweep_points import PointStats, point_stats, points_csv
@@ -45,10 +48,13 @@ from sim.results.catalogue import SWEEP_KPIS, KpiKey, kpi_keys, kpi_text, scopes
 from sim.results.files import (
     DECIMALS,
     DEPENDENCIES,
+    OutputError,
+    check_output,
     csv_to_parquet,
     free_folder,
     number_text,
     package_versions,
+    unwritable,
     write_text,
 )
 from sim.results.kpis import kpi_rows, scope_kpis
@@ -188,23 +194,52 @@ def _check_points(scenarios: PointScenarios, the_design: Design) -> list[Problem
 # --- the folder: start, resume -------------------------------------------------------------
 
 def start(plan: Plan, wanted: Path) -> Path:
-    """Create the (new, never overwriting) sweep folder with sweep.json and an empty runs.csv."""
-    wanted.parent.mkdir(parents=True, exist_ok=True)
-    while True:
-        folder = free_folder(wanted)
-        try:
-            folder.mkdir()
-            break
-        except FileExistsError:  # another sweep took the name meanwhile
-            continue
-    write_json(folder / SWEEP_JSON, {
-        "format": 1, "definition": plan.definition.to_json(), "scenario_name": plan.name,
-        "scenario_sha256": plan.sha256, "points": len(plan.design.points),
-        "design": {"params": [p.path for p in plan.design.params],
-                   "unit": plan.design.unit.tolist(),
-                   "values": [plan.param_cells(i) for i in range(len(plan.design.points))]}})
-    RunsFile(folder / RUNS_CSV, plan.header).create()
+    """Create the (new, never overwriting) sweep folder with sweep.json and an empty runs.csv,
+    and take its lock (`sweep_lock`; the caller releases it). OutputError if it cannot be
+    written, and then nothing is left of it."""
+    check_output(wanted, "sweep folder")
+    try:
+        wanted.parent.mkdir(parents=True, exist_ok=True)
+        while True:
+            folder = free_folder(wanted)
+            try:
+                folder.mkdir()
+                break
+            except FileExistsError:  # another sweep took the name meanwhile
+                continue
+    except OSError as err:
+        raise OutputError(wanted, err) from err
+    try:
+        sweep_lock.acquire(folder)
+        write_json(folder / SWEEP_JSON, {
+            "format": 1, "definition": plan.definition.to_json(), "scenario_name": plan.name,
+            "scenario_sha256": plan.sha256, "points": len(plan.design.points),
+            "design": {"params": [p.path for p in plan.design.params],
+                       "unit": plan.design.unit.tolist(),
+                       "values": [plan.param_cells(i) for i in range(len(plan.design.points))]}})
+        RunsFile(folder / RUNS_CSV, plan.header).create()
+    except BaseException as err:
+        shutil.rmtree(folder, ignore_errors=True)
+        if isinstance(err, OSError):
+            raise OutputError(folder, err) from err
+        raise
     return folder
+
+
+def resume(folder: Path, note: sweep_lock.Note | None = None) -> Plan:
+    """Take the lock of an existing sweep folder (a stale one is taken over: `note` says so)
+    and read its plan; the caller releases the lock. ScenarioError if it is no sweep folder,
+    cannot be written, or another process holds it."""
+    if not (folder / SWEEP_JSON).is_file():
+        return load_folder(folder)  # says why it is no sweep folder
+    if (reason := unwritable(folder, RUNS_CSV)) is not None:
+        raise ScenarioError([Problem(str(folder), 0, 0, "", f"cannot resume here: {reason}")])
+    sweep_lock.acquire(folder, note)
+    try:
+        return load_folder(folder)
+    except BaseException:
+        sweep_lock.release(folder)
+        raise
 
 
 def load_folder(folder: Path) -> Plan:

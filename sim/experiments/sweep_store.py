@@ -27,7 +27,7 @@ import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from sim.results.files import number_text, replacing, write_text
+from sim.results.files import OutputError, number_text, replacing, write_text
 
 SWEEP_JSON = "sweep.json"
 RUNS_CSV = "runs.csv"
@@ -36,6 +36,12 @@ RUNS_CSV = "runs.csv"
 def write_json(path: Path, data: dict) -> None:
     """Write `data` as indented JSON to `path`, atomically."""
     write_text(path, json.dumps(data, indent=1, default=str) + "\n")
+
+
+def resume_hint(folder: Path) -> str:
+    """What to tell a user whose sweep stopped before its end: nothing finished is lost."""
+    return (f"every finished run is in {folder / RUNS_CSV}; continue with "
+            f"`tungsten-sim sweep --resume {folder}`")
 
 
 def read_number(text: str) -> float:
@@ -107,14 +113,30 @@ class RunsFile:
                  ) -> Iterator[Callable[[int, int, tuple], None]]:
         """A function appending one run (point, replication, KPI values), flushed at once.
 
-        `prefix(point)` gives the parameter cells of a point.
+        `prefix(point)` gives the parameter cells of a point. A failed write (a full disk) is
+        an OutputError; a part of a line it may leave is dropped by `repair` on resuming.
         """
-        with self.path.open("a", newline="") as f:
-            def append(point: int, replication: int, values: tuple) -> None:
+        f = self.path.open("a", newline="")
+        failed = False
+
+        def append(point: int, replication: int, values: tuple) -> None:
+            nonlocal failed
+            try:
                 f.write(_line([str(point), str(replication), *prefix(point),
                                *(number_text(v) for v in values)]))
                 f.flush()
+            except OSError as err:
+                failed = True
+                raise OutputError(self.path, err, "every run finished before is kept") from err
+
+        try:
             yield append
+        finally:
+            try:
+                f.close()
+            except OSError:
+                if not failed:  # else it failed again writing what the failed flush kept
+                    raise
 
     def rows(self) -> Iterator[list[str]]:
         """Every data row as cells, streamed."""
