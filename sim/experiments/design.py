@@ -35,9 +35,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import yaml
 
 from sim.errors import Problem, ScenarioError
+from sim.scenario.yamlread import read_value
 
 METHODS = ("grid", "random", "lhs", "sobol", "morris")
 DESIGN_KEY = 0x5EE9
@@ -137,10 +137,9 @@ def param_from_spec(path: str, spec: Any) -> Param:
 
 
 def _scalar(text: str) -> Any:
-    try:
-        return yaml.safe_load(text.strip()) if text.strip() else ""
-    except (yaml.YAMLError, ValueError):  # ValueError: a date like 2028-13-01
-        return text.strip()
+    """One value of a --param spec, read as YAML with a scenario file's bounds (nesting, alias
+    expansion); text that is not YAML (or an impossible date) stays text."""
+    return read_value(text.strip(), "", "--param") if text.strip() else ""
 
 
 def _range(path: str, text: str) -> Param:

@@ -105,20 +105,21 @@ def read_yaml(path: Path) -> LocDict:
     return data
 
 
-def read_value(text: str, path: str) -> Any:
-    """A `--set` value read as YAML with the same bounds as a file (raw text if it is not YAML).
+def read_value(text: str, path: str, option: str = "--set") -> Any:
+    """A `--set` (or `--param`) value read as YAML with the same bounds as a file (raw text if
+    it is not YAML).
 
-    Too deep or an alias bomb raises ScenarioError naming `--set` and `path`; any other
+    Too deep or an alias bomb raises ScenarioError naming `option` and `path`; any other
     problem (a syntax error, a refused tag, an impossible date) leaves the text as a string
     for validation to judge, as before.
     """
-    reader = _Reader("--set", located=False)
+    reader = _Reader(option, located=False)
     try:
         value = reader.read(_events(text))
     except yaml.YAMLError:
         return text
     except _Refused as refused:
-        raise ScenarioError([Problem("--set", 0, 0, path, refused.problem.message)]) from None
+        raise ScenarioError([Problem(option, 0, 0, path, refused.problem.message)]) from None
     return text if reader.problems else value
 
 

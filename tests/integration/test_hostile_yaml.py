@@ -127,3 +127,13 @@ def test_extends_of_a_scenario_with_mistakes_still_names_them(workdir, capsys):
         f"{parent}:{at(text, 'capacity: 1')}: mines.m.capacity: unknown key 'capacity' "
         "(did you mean 'capacity_tpa'?)",
     ]
+
+
+def test_sweep_param_values_have_the_bounds_of_a_file(workdir, capsys):
+    """A --param value is read like a --set value: nested 300 deep, it is refused (exit 2,
+    one line, nothing written) instead of overflowing the parser's recursion."""
+    path = write(workdir, "tiny.yaml", TINY)
+    deep = "[" * 300 + "]" * 300
+    status = cli("sweep", workdir, path, "--param", f"consumers.c.cover_days={deep}",
+                 "--out", str(workdir / "out"), "--quiet")
+    assert refused(capsys, workdir, status) == ["--param: nested more than 100 levels deep"]
