@@ -15,7 +15,8 @@ import numpy as np
 NODE_VARIABLES = (
     "stock_t", "in_transit_t", "capacity_tpa", "produced_t", "processed_t", "output_t",
     "lost_t", "demand_t", "delivered_t", "shortfall_t", "expected_use_t", "received_t",
-    "released_t", "recycled_t", "shipped_t", "backlog_t",
+    "released_t", "recycled_t", "shipped_t", "backlog_t", "demand_destroyed_t",
+    "scrap_added_t", "supply_added_t",
 )
 """Variables recorded for every node on every step (zero where they do not apply)."""
 
@@ -37,6 +38,7 @@ class NodeRow:
     kind: str
     country: str
     group: str | None
+    product: str | None = None  # what it makes, holds or uses (a processor: its output)
 
 
 @dataclass
@@ -65,6 +67,11 @@ class RunRecord:
     shipped_by_edge: np.ndarray | None = None
     processed_in: list[str] = field(default_factory=list)
     delivered_by_processed: np.ndarray | None = None
+    market: dict[str, np.ndarray] = field(default_factory=dict)
+    """With a market, series per step by name: each market's APT price in $/mtu WO3
+    ("ex_china", "china"), each product's price in it ("ex_china:powder"), each market's
+    cover in days ("cover_days:ex_china") and China's export openness ("openness", 0-1),
+    all at the end of the step; empty without a market."""
 
     @property
     def n_steps(self) -> int:

@@ -36,7 +36,7 @@ class Consumers:
         self.factor = np.ones((clock.n_steps, len(consumers)))
         self.noise = np.array([noise(c, clock, rng.get(c.id)) for c in consumers]).T \
             .reshape(clock.n_steps, len(consumers))
-        self.mean_noise = [expected(c.noise) for c in consumers]
+        self.mean_noise = np.array([expected(c.noise) for c in consumers])
         self.demand_t = self.base_t[: clock.n_steps] * self.factor * self.noise
         self.keeps_backlog = np.array([c.backlog for c in consumers], dtype=bool)
         self.any_backlog = bool(self.keeps_backlog.any())
@@ -81,25 +81,38 @@ class Consumers:
         return self.clock.window(s.day(event.at), None if event.until is None
                                  else s.day(event.until))
 
-    def consume(self, state: State, k: int, taken: np.ndarray, took: np.ndarray) -> None:
+    def expected_t(self, k: int) -> np.ndarray:
+        """Each consumer's expected demand on step k (events in force, mean noise)."""
+        return self.base_t[k] * self.factor[k] * self.mean_noise
+
+    def consume(self, state: State, k: int, taken: np.ndarray, took: np.ndarray,
+                placed: np.ndarray) -> None:
         """Step 5's records, once stockpiles have covered what they may: deliveries by
-        origin, and the backlog owed (what was wanted and not taken, where kept)."""
+        origin, and the backlog owed (what was wanted and not taken, where kept); `placed`
+        is this step's demand after price (the demand table without a market)."""
         rec, rows = state.rec.arrays, self.rows
         rec["delivered_t"][k, rows] = taken
         if self.any_backlog:
-            wanted = self.demand_t[k] + state.backlog[rows]
+            wanted = placed + state.backlog[rows]
             backlog = wanted - taken
             backlog[backlog <= ROUNDING * wanted] = 0.0  # what rounding left is not owed
             backlog *= self.keeps_backlog
             state.backlog[rows] = rec["backlog_t"][k, rows] = backlog
         state.rec.delivered_by_origin[k] = took
 
-    def record(self, rec: Recorder) -> None:
-        """After the run: demand and expected use of every consumer, and recycling."""
-        rec.arrays["demand_t"][:, self.rows] = self.demand_t
+    def record(self, rec: Recorder, price_factor: np.ndarray | None = None) -> None:
+        """After the run: demand and expected use of every consumer, and recycling; with a
+        market, demand after price (`price_factor` by step and consumer) and the demand the
+        price destroyed (placed less than the demand table)."""
         n = self.clock.n_steps
-        rec.arrays["expected_use_t"][:, self.rows] = self.base_t[:n] * self.factor \
-            * np.array(self.mean_noise)
+        expected = self.base_t[:n] * self.factor * np.array(self.mean_noise)
+        if price_factor is None:
+            rec.arrays["demand_t"][:, self.rows] = self.demand_t
+        else:
+            rec.arrays["demand_t"][:, self.rows] = self.demand_t * price_factor
+            rec.arrays["demand_destroyed_t"][:, self.rows] = self.demand_t * (1 - price_factor)
+            expected = expected * price_factor
+        rec.arrays["expected_use_t"][:, self.rows] = expected
         self.scrap.record(rec)
 
 
@@ -141,13 +154,18 @@ class ScrapReturns:
         self.rate = np.array([[c.spec.scrap_rate] for c in scrap]).reshape(-1, 1)
         self.steps = np.array([max(1, clock.steps(c.spec.scrap_days)) for c in scrap],
                               dtype=np.int64)
+        self.factor_t = np.ones((clock.n_steps, len(scrap)))  # collection factor (market)
 
-    def return_scrap(self, state: State, step: int) -> None:
-        """Step 1: the scrap due on `step` joins its processors' input."""
+    def return_scrap(self, state: State, step: int, factor: np.ndarray | None = None) -> None:
+        """Step 1: the scrap due on `step` joins its processors' input; with a market,
+        × each return's collection `factor` (what that adds is recorded)."""
         if not self.scrap_from.size:
             return
         used_on = step - self.steps
         came = self.rate * (used_on >= 0)[:, None]  # none before scrap_days have passed
+        if factor is not None:
+            came = came * factor[:, None]
+            self.factor_t[step] = factor
         back = state.rec.delivered_by_origin[np.maximum(used_on, 0), self.scrap_from] * came
         state.held += self.into.dot(back)
 
@@ -155,9 +173,11 @@ class ScrapReturns:
         """recycled_t: what each scrap return brought, summed by processor."""
         if not self.scrap_from.size:
             return
-        recycled = rec.arrays["recycled_t"]
+        recycled, added = rec.arrays["recycled_t"], rec.arrays["scrap_added_t"]
         used = rec.delivered_by_origin[:, self.scrap_from].sum(axis=2)
         for j, delay in enumerate(self.steps.tolist()):
             processor = self.to_processor[j]
             if delay < used.shape[0]:  # else none comes back within the run
-                recycled[delay:, processor] += used[: used.shape[0] - delay, j] * self.rate[j, 0]
+                back = used[: used.shape[0] - delay, j] * self.rate[j, 0]
+                recycled[delay:, processor] += back * self.factor_t[delay:, j]
+                added[delay:, processor] += back * (self.factor_t[delay:, j] - 1.0)

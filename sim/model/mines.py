@@ -29,6 +29,7 @@ class Mines:
         self.origin = np.array([origins.index[(m.country, NONE)] for m in mines], dtype=np.int64)
         self.output_t = np.zeros((clock.n_steps, len(mines)))
         self.of_origin = np.eye(len(origins.pairs))[self.origin]  # [mine, origin] 0/1
+        self.priced = False  # output set by price each step (recorded by produce)
         for j in range(len(mines)):
             self.refresh(self.rows.start + j, 0)
 
@@ -42,13 +43,25 @@ class Mines:
         """Per mine: whether it has capacity on step k."""
         return self.output_t[k] > 0
 
-    def produce(self, state: State, k: int) -> None:
-        """Step 3: this step's output joins each mine's stock, by the mine's origin."""
-        state.stock[self.rows] += self.output_t[k, :, None] * self.of_origin
+    def produce(self, state: State, k: int,
+                price: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """Step 3: this step's output joins each mine's stock, by the mine's origin. With a
+        market, `price` is (each mine's output factor, whether it was idle): what the price
+        added over the plan (running harder, an idle mine's whole output) is recorded."""
+        output = self.output_t[k]
+        if price is not None:
+            factor, idle = price
+            output = output * factor
+            state.rec.arrays["supply_added_t"][k, self.rows] = output - self.output_t[k] * ~idle
+            state.rec.arrays["produced_t"][k, self.rows] = output
+            self.priced = True
+        state.stock[self.rows] += output[:, None] * self.of_origin
 
     def record(self, rec: Recorder) -> None:
         """After the run: produced_t by mine and by origin, capacity_tpa by mine."""
-        rec.arrays["produced_t"][:, self.rows] = self.output_t
-        np.add.at(rec.produced_by_origin, (slice(None), self.origin), self.output_t)
+        if not self.priced:
+            rec.arrays["produced_t"][:, self.rows] = self.output_t
+        np.add.at(rec.produced_by_origin, (slice(None), self.origin),
+                  rec.arrays["produced_t"][:, self.rows])
         for node in range(self.rows.start, self.rows.stop):
             rec.arrays["capacity_tpa"][:, node] = self.capacity.rate_tpa(node, 0)

@@ -48,7 +48,7 @@ class Orders:
             rows = rules.masked
             held_t = held_t.copy()
             held_t[rows] = (state.stock[rows] * rules.mask_now[rows]).dot(state.ones)
-        need = self.targets.target[k] - held_t - state.on_order
+        need = self.targets.at(k) - held_t - state.on_order
         if self.any_backlog:
             need += state.backlog
         need *= need > EPS

@@ -70,6 +70,11 @@ class ConsumerPlan:
         plan = (cum[k + lead + 1] - cum[k + 1]) + self.base[k + lead] * self.cover_steps
         return plan * self.factor * self.mean_noise
 
+    def cover(self, lead: int) -> np.ndarray:
+        """The `cover_days` part of each step's target."""
+        k = np.arange(self.factor.size)
+        return self.base[k + lead] * self.cover_steps * self.factor * self.mean_noise
+
 
 @dataclass
 class ProcessorPlan:
@@ -81,6 +86,10 @@ class ProcessorPlan:
     def targets(self, lead: int) -> np.ndarray:
         """Target on each step of the run for a lead time of `lead` steps."""
         return self.capacity_t * (lead + self.cover_steps)
+
+    def cover(self, lead: int) -> np.ndarray:
+        """The `cover_days` part of each step's target."""
+        return self.capacity_t * self.cover_steps
 
 
 class Targets:
@@ -97,12 +106,34 @@ class Targets:
                      for i in plans}
         for node in net.of_kind(STOCKPILE):
             self.target[:, node.index] = node.spec.target_stock or 0.0
+        self.cover: np.ndarray | None = None  # the cover_days part, with a market
+        self._scale: np.ndarray | None = None
+        self._cover_factor: np.ndarray | None = None
         for index in plans:
             self.refresh(index, 0)
 
+    def adjustable(self) -> None:
+        """Keep the cover part of targets too, so that a market can scale them (market.py)."""
+        self.cover = np.zeros_like(self.target)
+        for index in self.plans:
+            self.refresh(index, 0)
+
+    def scale(self, scale: np.ndarray, cover_factor: np.ndarray) -> None:
+        """From now on, targets are (target + cover × (cover_factor − 1)) × scale, by row."""
+        self._scale, self._cover_factor = scale, cover_factor
+
+    def at(self, k: int) -> np.ndarray:
+        """Every buyer's target on step k, by holding row."""
+        if self._scale is None:
+            return self.target[k]
+        return (self.target[k] + self.cover[k] * (self._cover_factor - 1.0)) * self._scale
+
     def refresh(self, node: int, first: int) -> None:
         """Recompute a buyer's targets from step `first` on."""
-        self.target[first:, self.row[node]] = self.plans[node].targets(self.lead[node])[first:]
+        plan, lead, row = self.plans[node], self.lead[node], self.row[node]
+        self.target[first:, row] = plan.targets(lead)[first:]
+        if self.cover is not None:
+            self.cover[first:, row] = plan.cover(lead)[first:]
 
     def replan(self, k: int, extra_days: np.ndarray) -> None:
         """From step k, buyers whose lead time changed with the rules in force."""

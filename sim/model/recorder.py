@@ -24,6 +24,7 @@ class Recorder:
         # by holding row (stock rows, then processors' input rows), folded by derive()
         self.held_t = np.zeros((n_steps, n_rows))
         self.received_t = np.zeros((n_steps, n_rows))
+        self.market: dict[str, np.ndarray] = {}  # series by name, with a market (market.py)
 
     def derive(self, supplier: np.ndarray, buyer: np.ndarray, processors: slice,
                yields: np.ndarray, delay_steps: np.ndarray, consumers: slice) -> None:

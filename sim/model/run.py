@@ -17,11 +17,17 @@ def simulate(scenario: Scenario, replication: int = 0, seed: int | None = None) 
     error = check_balance(totals)
     rec, net, origins = world.state.rec, world.net, world.origins
     return RunRecord(replication, scenario.start, scenario.step_days, scenario.record_days,
-                     [NodeRow(n.id, n.kind, n.country, n.group) for n in net.nodes],
+                     [NodeRow(n.id, n.kind, n.country, n.group, product_of(n.spec))
+                      for n in net.nodes],
                      origins.mined, rec.arrays, _by(world, origins.by_mined),
                      rec.produced_by_origin.dot(origins.by_mined), totals, error,
                      [(e.supplier, e.buyer) for e in net.edges], rec.shipped_by_edge,
-                     origins.processed, _by(world, origins.by_processed))
+                     origins.processed, _by(world, origins.by_processed), rec.market)
+
+
+def product_of(spec: object) -> str:
+    """What a node makes, holds or uses (a processor: its output)."""
+    return getattr(spec, "product", None) or spec.output
 
 
 def _by(world: World, grouping: np.ndarray) -> np.ndarray:

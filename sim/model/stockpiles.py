@@ -76,13 +76,14 @@ class Stockpiles:
         state.rec.arrays["released_t"][k, sp] += amount
 
     def cover(self, state: State, k: int, missing: np.ndarray, taken: np.ndarray,
-              took: np.ndarray, masks: np.ndarray) -> None:
+              took: np.ndarray, masks: np.ndarray, may_sell: np.ndarray | None = None) -> None:
         """Step 5: stockpiles cover consumers' `missing` tonnes at once, highest priority
         first, up to their release rate this step, of the origins each consumer may use
-        (`masks` by node row); updates taken and took (by consumer) in place."""
+        (`masks` by node row); updates taken and took (by consumer) in place. With a market,
+        only stockpiles that `may_sell` at today's price release."""
         if not np.count_nonzero(missing[self.covered] > EPS):
             return
-        left = self.release_cap.copy()
+        left = self.release_cap.copy() if may_sell is None else self.release_cap * may_sell
         released = state.rec.arrays["released_t"][k]
         first = self.net.rows(CONSUMER).start
         for j, sources in self.cover_order:

@@ -19,6 +19,7 @@ from sim.model.clock import Clock, StepStart
 from sim.model.consumers import Consumers
 from sim.model.controls import Controls
 from sim.model.edges import edge_tables
+from sim.model.market import Market, hold_idle
 from sim.model.mines import Mines
 from sim.model.network import CONSUMER, MINE, Network
 from sim.model.orders import Orders
@@ -53,6 +54,7 @@ class World:
                             len(net.of_kind(CONSUMER)), net.n_holding_rows)
         self.state = State(net, origins, goods, recorder)
         self.capacity = capacity = Capacity(net, clock, rng)
+        hold_idle(capacity, net)
         self.mines = Mines(net, clock, capacity, origins)
         self.processors = Processors(net, clock, capacity, origins)
         self.consumers = Consumers(net, clock, planning_clock(net, clock), rng)
@@ -64,6 +66,10 @@ class World:
         self.orders = Orders(edges, self.state, self.controls, self.targets,
                              Transit(clock, edges.transit_days, goods),
                              (self.mines, self.processors), self.consumers.any_backlog)
+        self.market = None if scenario.market is None else Market(
+            net, clock, capacity, self.consumers.scrap.to_processor, self._capacity_changed)
+        if self.market is not None:
+            self.targets.adjustable()
         self.wanted_t = np.zeros((clock.n_steps, net.n_holding_rows))  # what each row draws
         self.wanted_t[:, self.processors.input_rows] = self.processors.capacity_t
         self.wanted_t[:, self.consumers.rows] = self.consumers.demand_t
@@ -120,7 +126,10 @@ class World:
         rec = self.state.rec
         self.mines.record(rec)
         self.processors.record(rec)
-        self.consumers.record(rec)
+        self.consumers.record(rec, None if self.market is None
+                              else self.market.demand_factor_t)
+        if self.market is not None:
+            rec.market = self.market.record()
         rec.derive(self.edges.supplier, self.edges.buyer, self.processors.rows,
                    self.processors.yields, self.processors.delay_steps, self.consumers.rows)
         return self
@@ -137,17 +146,22 @@ class World:
         """design.md's "One step, in order" (the events of step 2 have already happened)."""
         state = self.state
         state.arrive(k)
-        self.consumers.scrap.return_scrap(state, k)
+        market = self.market
+        self.consumers.scrap.return_scrap(state, k, market and market.scrap_factor)
         if self.stockpiles.due:
             self.stockpiles.release_due(state, k)
         if self.controls.start_step(k):
             self.targets.replan(k, self.controls.now.planned_days)
-        self.mines.produce(state, k)
+        self.mines.produce(state, k, market and (market.mine_factor, market.is_idle))
         taken, drawn = self._draw(k)
         self.processors.process(state, k, taken, drawn)
         self._consume(k, taken, drawn)
+        if market is not None:
+            self.targets.scale(market.targets_scale(self.consumers.rows), market.cover_factor)
         self.orders.place(k)
         state.rec.held_t[k] = state.held.dot(state.ones)
+        if market is not None:
+            market.update(k, state, self.controls.now, self._use_per_day(k), self.env)
 
     def _draw(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Steps 4 and 5 draw on different rows of `held`, so one set of array operations
@@ -155,8 +169,12 @@ class World:
         demand (and backlog) from their stock rows, of the origins they may use. Returns
         tonnes taken per row and what was taken, by row and origin."""
         state, rules = self.state, self.controls.now
-        wanted = self.wanted_t[k] + state.backlog if self.consumers.any_backlog \
-            else self.wanted_t[k]
+        wanted = self.wanted_t[k]
+        if self.market is not None:  # consumers place the demand the price leaves
+            wanted = wanted.copy()
+            wanted[self.consumers.rows] *= self.market.demand_factor
+        if self.consumers.any_backlog:
+            wanted = wanted + state.backlog
         source = state.held * rules.mask_now if rules.masked.size else state.held
         have = source.dot(state.ones)
         taken = np.minimum(wanted, have)
@@ -167,13 +185,21 @@ class World:
 
     def _consume(self, k: int, taken: np.ndarray, drawn: np.ndarray) -> None:
         """Step 5: what consumers took, what stockpiles cover, the records."""
-        rows = self.consumers.rows
+        rows, market = self.consumers.rows, self.market
         taken, took = taken[rows], drawn[rows]
+        placed = self.consumers.demand_t[k] if market is None \
+            else self.consumers.demand_t[k] * market.demand_factor
         if self.stockpiles.cover_order:
-            missing = self.consumers.demand_t[k] + self.state.backlog[rows] - taken
+            missing = placed + self.state.backlog[rows] - taken
             self.stockpiles.cover(self.state, k, missing, taken, took,
-                                  self.controls.now.mask_now)
-        self.consumers.consume(self.state, k, taken, took)
+                                  self.controls.now.mask_now, market and market.may_sell)
+        self.consumers.consume(self.state, k, taken, took, placed)
+
+    def _use_per_day(self, k: int) -> np.ndarray:
+        """Each market's consumers' expected use per day on step k, after price."""
+        c = self.consumers
+        use = c.expected_t(k) * self.market.demand_factor
+        return np.bincount(self.market.consumer_at[0], use, minlength=2) / self.clock.step_days
 
     def totals(self) -> dict[str, float]:
         """The terms of the mass balance (balance.py), from the records and the final state."""

@@ -10,6 +10,7 @@ import difflib
 from collections.abc import Iterator
 
 from sim.scenario.magnitudes import horizon_fits, magnitudes
+from sim.scenario.market_checks import check_market
 from sim.scenario.rule_checks import check_rules
 from sim.scenario.schema import (
     CapacityChange,
@@ -27,7 +28,8 @@ def check(s: Scenario) -> list[Finding]:
     """Every cross-entry problem of a scenario that passed the per-field checks."""
     dates = _dates(s) if horizon_fits(s) else []  # magnitudes() says the horizon is too long
     return [*magnitudes(s), *_grid(s), *_ids(s), *_products(s), *_suppliers(s),
-            *_references(s), *dates, *check_rules(s)]
+            *_references(s), *dates, *check_rules(s),
+            *check_market(s)]
 
 
 def _hint(name: str, choices: list[str]) -> str:

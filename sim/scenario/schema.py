@@ -50,6 +50,7 @@ from sim.scenario.fields import (
     Slug,
     Text,
 )
+from sim.scenario.market import MarketOrOff
 
 
 class Supplier(Entry):
@@ -190,6 +191,8 @@ class Scenario(BaseModel):
     stockpiles: list[Stockpile] = []
     consumers: list[Consumer] = []
     events: list[Event] = []
+    market: MarketOrOff = Field(None, description="prices and the responses to them; "
+                                                  "absent or `off`: fixed demand, no prices")
 
     @property
     def horizon_days(self) -> float:

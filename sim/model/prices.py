@@ -1,0 +1,137 @@
+"""Prices: stock-coverage pricing per market (Sterman, *Business Dynamics*, ch. 20).
+
+Two markets, `ex_china` (index 0) and `china` (index 1): a node belongs to `china` if it is
+located in CN. At the end of each step each market's cover is measured: the tungsten held by
+its nodes (stockpiles excepted) and on the way to them, over its consumers' expected use
+per day. The price it indicates is
+
+    indicated = reference_price × (effective cover / reference_cover) ^ sensitivity,
+
+and the price closes the gap in log terms by step_days / adjustment_days of it each step (a
+first-order adjustment). China's exports link the two markets: the effective cover ratio is
+openness × the pooled ratio of both markets + (1 − openness) × the market's own, where
+openness is the share of China's export routes to ex-China buyers open now (weighted by the
+buyers' nominal rates: a ban closes a route, a quota opens its allowed fraction, a licence
+regime its approval probability). With trade open both prices move together; export
+controls separate them (a wedge). A product's price is its market's APT price plus the
+product's spread, and never less than PRICE_FLOOR of its reference.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.network import PROCESSOR, STOCKPILE, Network
+from sim.model.rules import RulesInForce
+from sim.scenario.market import Market
+
+MARKETS = ("ex_china", "china")
+COVER_FLOOR = 0.02
+"""The least cover ratio a price is indicated for: with no stock at all the price would be
+infinite; at sensitivity −1 this caps the indicated price at 50 × reference."""
+PRICE_FLOOR = 0.05
+"""A product's price (APT price + spread) never falls below this share of its reference."""
+KG_W_PER_MTU = 7.93
+"""1 mtu WO3 = 10 kg WO3 = 7.93 kg W: $/t W = $/mtu × 1000 / 7.93."""
+
+
+def market_of(country: str) -> int:
+    """The market a node located in `country` belongs to."""
+    return 1 if country == "CN" else 0
+
+
+class Prices:
+    """Each market's APT price, its history, and every product's price derived from it."""
+
+    def __init__(self, spec: Market, net: Network, n_steps: int, step_days: int):
+        forms = (spec.ex_china, spec.china)
+        self.reference = np.array([f.reference_price for f in forms])
+        self.reference_cover = np.array([f.reference_cover_days for f in forms])
+        self.sensitivity = np.array([f.sensitivity for f in forms])
+        self.pull = np.minimum(1.0, step_days / np.array([f.adjustment_days for f in forms]))
+        self.step_days = step_days
+        self.log_price = np.log(self.reference)
+        self.history = np.zeros((n_steps, 2))  # APT price by step, market
+        products = net.scenario.products
+        self.product = {p: i for i, p in enumerate(products)}
+        self.spread = np.array([spec.spreads.get(p, 0.0) for p in products])
+        self.stage_reference = self.reference[:, None] + self.spread[None, :]  # [market, p]
+        self.stage = self.stage_reference.copy()
+        self.in_market = _holding_rows_by_market(net)  # [market, holding row] 0/1
+        self.route_weight, self.route_edges = _export_routes(net)
+        self.stage_history = np.zeros((n_steps, 2, len(products)))
+        self.cover_history = np.zeros((n_steps, 2))  # days, by step and market
+        self.openness_history = np.ones(n_steps)
+
+    def update(self, k: int, held_t: np.ndarray, on_order: np.ndarray, use_per_day: np.ndarray,
+               rules: RulesInForce) -> None:
+        """End of step k: cover by market, the prices it indicates, one adjustment step."""
+        stocks = self.in_market.dot(held_t + on_order)
+        openness = self.openness_history[k] = self.openness(k, rules)
+        self.cover_history[k] = stocks / np.maximum(use_per_day, 1e-300) * (use_per_day > 0)
+        ratio = self.cover_ratio(stocks, use_per_day, openness)
+        indicated = np.log(self.reference) + self.sensitivity * np.log(np.maximum(ratio,
+                                                                             COVER_FLOOR))
+        self.log_price += (indicated - self.log_price) * self.pull
+        price = np.exp(self.log_price)
+        self.history[k] = price
+        self.stage = np.maximum(price[:, None] + self.spread[None, :],
+                                PRICE_FLOOR * self.stage_reference)
+        self.stage_history[k] = self.stage
+
+    def cover_ratio(self, stocks: np.ndarray, use_per_day: np.ndarray,
+                    openness: float) -> np.ndarray:
+        """Each market's effective cover over its reference cover (1 with no use at all)."""
+        wanted = use_per_day * self.reference_cover
+        if wanted.sum() <= 0:
+            return np.ones(2)
+        pooled = stocks.sum() / wanted.sum()
+        own = np.where(wanted > 0, stocks / np.maximum(wanted, 1e-300), pooled)
+        return openness * pooled + (1.0 - openness) * own
+
+    def openness(self, k: int, rules: RulesInForce) -> float:
+        """Share of China's export routes to ex-China buyers open on step k (1 if none)."""
+        if not self.route_edges.size:
+            return 1.0
+        open_ = rules.open[self.route_edges].astype(float)
+        for quota, on_quota in rules.quota_edges:
+            open_[on_quota[self.route_edges]] *= quota.event.allowed_fraction
+        for licence in rules.licences:
+            on = np.isin(self.route_edges, licence.edges)
+            open_[on] *= licence.approval[k]
+        return float(self.route_weight.dot(open_))
+
+    def relative(self, at: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """Price over reference price of each (market, product) pair given."""
+        return self.stage[at] / self.stage_reference[at]
+
+
+def _holding_rows_by_market(net: Network) -> np.ndarray:
+    """[market, holding row]: 1 where the row's stock counts in the market's cover
+    (stockpiles' stocks are strategic, not market stock)."""
+    rows = np.zeros((2, net.n_holding_rows))
+    for node in net.nodes:
+        if node.kind == STOCKPILE:
+            continue
+        m = market_of(node.country)
+        rows[m, node.index] = 1.0
+        if node.kind == PROCESSOR:
+            rows[m, net.holding_row(node.index)] = 1.0
+    return rows
+
+
+def _export_routes(net: Network) -> tuple[np.ndarray, np.ndarray]:
+    """China's routes to ex-China buyers and their weights (summing to 1): each edge's share
+    of its buyer's list × the buyer's nominal rate (demand_tpa or capacity_tpa)."""
+    routes, weights = [], []
+    for e in net.edges:
+        seller, buyer = net.nodes[e.supplier], net.nodes[e.buyer]
+        if market_of(seller.country) == 1 and market_of(buyer.country) == 0:
+            rate = getattr(buyer.spec, "demand_tpa", None) or \
+                getattr(buyer.spec, "capacity_tpa", None) or \
+                getattr(buyer.spec, "target_stock", None) or 1.0
+            routes.append(e.index)
+            weights.append(e.share * rate)
+    weights_ = np.array(weights)
+    total = weights_.sum()
+    return (weights_ / total if total > 0 else weights_), np.array(routes, dtype=np.int64)
