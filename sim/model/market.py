@@ -25,7 +25,7 @@ import simpy
 from sim.model.capacity import Capacity
 from sim.model.clock import Clock
 from sim.model.network import CONSUMER, MINE, Network
-from sim.model.prices import MARKETS, Prices
+from sim.model.prices import MARKETS, Prices, market_of
 from sim.model.responses import (
     Demand,
     Precaution,
@@ -55,6 +55,8 @@ class Market:
         self.prices = prices = Prices(spec, net, clock.n_steps, clock.step_days)
         consumers, mines = net.of_kind(CONSUMER), net.of_kind(MINE)
         self.consumer_at = where(prices, consumers)
+        self.consumers_in = np.array([[market_of(c.country) == m for c in consumers]
+                                      for m in range(len(MARKETS))], dtype=float)
         self.demand = Demand(spec, prices, self.consumer_at, clock.step_days) \
             if spec.demand else None
         self.scrap = Stretch(spec.scrap, prices, where(prices, [net.nodes[i] for i in scrap_to]),

@@ -77,7 +77,8 @@ class Orders:
             | (self.state.on_order[stock_t.size:] > EPS)
         if self.processors.any_later:
             working |= self.processors.pending(self.state.rec, k, stock_t.size)
-        can = (stock_t > EPS) | (self._producing(k) & (working | ~self.is_processor))
+        can = (stock_t > EPS) | (producing(self.mines, self.processors, stock_t.size, k)
+                                 & (working | ~self.is_processor))
         live = can[edges.supplier]
         n = can.size
         n_live = np.bincount(edges.buyer[live], minlength=n)
@@ -87,13 +88,6 @@ class Orders:
         live_total = np.bincount(edges.buyer, edges.share * live, minlength=n)[edges.buyer]
         live_share = edges.share * live / np.maximum(live_total, TINY)
         return np.where(some_gone, live_share, edges.share)
-
-    def _producing(self, k: int) -> np.ndarray:
-        """Per node: a mine or processor with capacity on step k."""
-        producing = np.zeros(self.state.stock.shape[0], dtype=bool)
-        producing[self.mines.rows] = self.mines.producing(k)
-        producing[self.processors.rows] = self.processors.capacity_t[k] > 0
-        return producing
 
     def _ship(self, k: int, amount: np.ndarray, stock_t: np.ndarray, step: StepRules) -> None:
         """Take each edge's tonnes from its supplier and send them, with the step's delays;
@@ -134,3 +128,11 @@ class Orders:
         tonnes = stock[suppliers] * (amount * per_tonne[suppliers])[:, None]
         stock *= np.maximum(ONE - share, ZERO)[:, None]
         return tonnes
+
+
+def producing(mines: Mines, processors: Processors, n_nodes: int, k: int) -> np.ndarray:
+    """Per node: a mine or processor with capacity on step k, or any other node."""
+    live = np.ones(n_nodes, dtype=bool)
+    live[mines.rows] = mines.producing(k)
+    live[processors.rows] = processors.capacity_t[k] > 0
+    return live

@@ -19,6 +19,8 @@ product's spread, and never less than PRICE_FLOOR of its reference.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from sim.model.network import PROCESSOR, STOCKPILE, Network
@@ -45,18 +47,22 @@ class Prices:
 
     def __init__(self, spec: Market, net: Network, n_steps: int, step_days: int):
         forms = (spec.ex_china, spec.china)
-        self.reference = np.array([f.reference_price for f in forms])
-        self.reference_cover = np.array([f.reference_cover_days for f in forms])
-        self.sensitivity = np.array([f.sensitivity for f in forms])
-        self.pull = np.minimum(1.0, step_days / np.array([f.adjustment_days for f in forms]))
-        self.step_days = step_days
-        self.log_price = np.log(self.reference)
+        self.log_reference = [math.log(f.reference_price) for f in forms]
+        self.reference_cover = [f.reference_cover_days for f in forms]
+        self.sensitivity = [f.sensitivity for f in forms]
+        self.pull = [min(1.0, step_days / f.adjustment_days) for f in forms]
+        self.log_price = list(self.log_reference)
+        self._openness: tuple[object, float] = (None, 1.0)  # (rules, openness) when fixed
         self.history = np.zeros((n_steps, 2))  # APT price by step, market
         products = net.scenario.products
         self.product = {p: i for i, p in enumerate(products)}
         self.spread = np.array([spec.spreads.get(p, 0.0) for p in products])
-        self.stage_reference = self.reference[:, None] + self.spread[None, :]  # [market, p]
+        references = np.array([f.reference_price for f in forms])
+        self.stage_reference = references[:, None] + self.spread[None, :]  # [market, product]
         self.stage = self.stage_reference.copy()
+        self.log_stage_reference = np.log(self.stage_reference)
+        self.log_stage = self.log_stage_reference.copy()  # read by the responses
+        self.floor = PRICE_FLOOR * self.stage_reference
         self.in_market = _holding_rows_by_market(net)  # [market, holding row] 0/1
         self.route_weight, self.route_edges = _export_routes(net)
         self.stage_history = np.zeros((n_steps, 2, len(products)))
@@ -66,44 +72,46 @@ class Prices:
     def update(self, k: int, held_t: np.ndarray, on_order: np.ndarray, use_per_day: np.ndarray,
                rules: RulesInForce) -> None:
         """End of step k: cover by market, the prices it indicates, one adjustment step."""
-        stocks = self.in_market.dot(held_t + on_order)
+        stocks = self.in_market.dot(held_t + on_order).tolist()
+        use = use_per_day.tolist()
         openness = self.openness_history[k] = self.openness(k, rules)
-        self.cover_history[k] = stocks / np.maximum(use_per_day, 1e-300) * (use_per_day > 0)
-        ratio = self.cover_ratio(stocks, use_per_day, openness)
-        indicated = np.log(self.reference) + self.sensitivity * np.log(np.maximum(ratio,
-                                                                             COVER_FLOOR))
-        self.log_price += (indicated - self.log_price) * self.pull
-        price = np.exp(self.log_price)
-        self.history[k] = price
-        self.stage = np.maximum(price[:, None] + self.spread[None, :],
-                                PRICE_FLOOR * self.stage_reference)
+        self.cover_history[k] = [s / u if u > 0 else 0.0 for s, u in zip(stocks, use, strict=True)]
+        ratios = self.cover_ratio(stocks, use, openness)
+        for m in (0, 1):  # two markets: plain floats are faster than arrays this small
+            indicated = self.log_reference[m] + self.sensitivity[m] * math.log(
+                max(ratios[m], COVER_FLOOR))
+            self.log_price[m] += (indicated - self.log_price[m]) * self.pull[m]
+        price = self.history[k] = np.exp(self.log_price)
+        self.stage = np.maximum(price[:, None] + self.spread, self.floor)
         self.stage_history[k] = self.stage
+        self.log_stage = np.log(self.stage)
 
-    def cover_ratio(self, stocks: np.ndarray, use_per_day: np.ndarray,
-                    openness: float) -> np.ndarray:
+    def cover_ratio(self, stocks: list[float], use_per_day: list[float],
+                    openness: float) -> list[float]:
         """Each market's effective cover over its reference cover (1 with no use at all)."""
-        wanted = use_per_day * self.reference_cover
-        if wanted.sum() <= 0:
-            return np.ones(2)
-        pooled = stocks.sum() / wanted.sum()
-        own = np.where(wanted > 0, stocks / np.maximum(wanted, 1e-300), pooled)
-        return openness * pooled + (1.0 - openness) * own
+        wanted = [u * c for u, c in zip(use_per_day, self.reference_cover, strict=True)]
+        if sum(wanted) <= 0:
+            return [1.0, 1.0]
+        pooled = sum(stocks) / sum(wanted)
+        return [openness * pooled + (1.0 - openness) * (s / w if w > 0 else pooled)
+                for s, w in zip(stocks, wanted, strict=True)]
 
     def openness(self, k: int, rules: RulesInForce) -> float:
         """Share of China's export routes to ex-China buyers open on step k (1 if none)."""
         if not self.route_edges.size:
             return 1.0
+        if self._openness[0] is rules:  # the rules have not changed since last step
+            return self._openness[1]
         open_ = rules.open[self.route_edges].astype(float)
         for quota, on_quota in rules.quota_edges:
             open_[on_quota[self.route_edges]] *= quota.event.allowed_fraction
         for licence in rules.licences:
             on = np.isin(self.route_edges, licence.edges)
             open_[on] *= licence.approval[k]
-        return float(self.route_weight.dot(open_))
-
-    def relative(self, at: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-        """Price over reference price of each (market, product) pair given."""
-        return self.stage[at] / self.stage_reference[at]
+        openness = float(self.route_weight.dot(open_))
+        if not rules.licences:  # else the approval may change from step to step
+            self._openness = (rules, openness)
+        return openness
 
 
 def _holding_rows_by_market(net: Network) -> np.ndarray:

@@ -19,8 +19,8 @@ from sim.model.rules import RulesInForce
 from sim.scenario.market import Market as MarketSpec
 from sim.scenario.market import Restart
 
-Where = tuple[np.ndarray, np.ndarray]
-"""(market, product) index per node, to read prices with."""
+Where = np.ndarray
+"""Per node, the flat index of its (market, product) in a [market, product] price matrix."""
 
 
 def bought(node: NodeInfo) -> str:
@@ -29,54 +29,53 @@ def bought(node: NodeInfo) -> str:
 
 
 def where(prices: Prices, nodes: list[NodeInfo]) -> Where:
-    """Each node's market and product (bought) as index arrays."""
-    return (np.array([market_of(n.country) for n in nodes], dtype=np.int64),
-            np.array([prices.product[bought(n)] for n in nodes], dtype=np.int64))
+    """Each node's (market, product bought) as a flat index into [market, product]."""
+    n_products = len(prices.product)
+    return np.array([market_of(n.country) * n_products + prices.product[bought(n)]
+                     for n in nodes], dtype=np.int64)
 
 
 class Smoothed:
     """A first-order smoothing of every (market, product) log price, time constant `days`."""
 
     def __init__(self, prices: Prices, days: float, step_days: int):
-        self.log = np.log(prices.stage_reference)
+        self.log = prices.log_stage_reference.copy()
         self.pull = min(1.0, step_days / days)
 
-    def update(self, prices: Prices) -> None:
-        """One step of the smoothing toward today's prices."""
-        self.log += (np.log(prices.stage) - self.log) * self.pull
-
-    def relative(self, prices: Prices, at: Where) -> np.ndarray:
-        """Smoothed price over reference of each (market, product) pair given."""
-        return np.exp(self.log[at]) / prices.stage_reference[at]
+    def update(self, prices: Prices) -> np.ndarray:
+        """One step of the smoothing toward today's prices; the smoothed log prices."""
+        self.log += (prices.log_stage - self.log) * self.pull
+        return self.log
 
 
 class Demand:
     """Consumers' demand × rel^short_run × rel_long^(long_run − short_run)."""
 
     def __init__(self, spec: MarketSpec, prices: Prices, at: Where, step_days: int):
-        self.spec, self.at = spec.demand, at
-        self.long = Smoothed(prices, self.spec.adjustment_days, step_days)
+        self.at = at
+        self.short = spec.demand.short_run_elasticity
+        self.extra = spec.demand.long_run_elasticity - self.short  # long run − short run
+        self.long = Smoothed(prices, spec.demand.adjustment_days, step_days)
 
     def factor(self, prices: Prices) -> np.ndarray:
         """Each consumer's demand factor after today's price."""
-        self.long.update(prices)
-        short, long_ = self.spec.short_run_elasticity, self.spec.long_run_elasticity
-        return prices.relative(self.at) ** short \
-            * self.long.relative(prices, self.at) ** (long_ - short)
+        log_long = self.long.update(prices)
+        log_factor = (prices.log_stage - prices.log_stage_reference) * self.short \
+            + (log_long - prices.log_stage_reference) * self.extra
+        return np.exp(log_factor.take(self.at))
 
 
 class Stretch:
     """A collection or output factor: min(max_factor, smoothed rel ^ elasticity)."""
 
     def __init__(self, spec, prices: Prices, at: Where, step_days: int):
-        self.spec, self.at = spec, at
+        self.at, self.elasticity, self.max_factor = at, spec.elasticity, spec.max_factor
         self.smooth = Smoothed(prices, spec.adjustment_days, step_days)
 
     def factor(self, prices: Prices) -> np.ndarray:
         """The factor after today's price."""
-        self.smooth.update(prices)
-        return np.minimum(self.spec.max_factor,
-                          self.smooth.relative(prices, self.at) ** self.spec.elasticity)
+        log_rel = self.smooth.update(prices) - prices.log_stage_reference
+        return np.minimum(self.max_factor, np.exp(log_rel.take(self.at) * self.elasticity))
 
 
 class Precaution:
@@ -84,22 +83,31 @@ class Precaution:
     a licence regime is in force on one of their suppliers."""
 
     def __init__(self, spec: MarketSpec, prices: Prices, net: Network, step_days: int):
-        self.spec, self.net = spec.precaution, net
+        self.net = net
+        p = spec.precaution
+        self.elasticity, self.bounds = p.elasticity, (p.min_factor, p.max_factor)
+        self.licence_factor = p.licence_factor
         buyers = [n for n in net.nodes if n.kind != MINE]
         self.rows = np.array([net.holding_row(n.index) for n in buyers], dtype=np.int64)
         self.at = where(prices, buyers)
-        self.trend = Smoothed(prices, self.spec.adjustment_days, step_days)
+        self.trend = Smoothed(prices, p.adjustment_days, step_days)
+        self._licensed: tuple[object, list[int]] = (None, [])  # (rules, rows) last read
 
     def update(self, prices: Prices, rules: RulesInForce, cover_factor: np.ndarray) -> None:
         """Set each buyer's cover factor (by holding row) after today's price."""
-        p = self.spec
-        self.trend.update(prices)
-        momentum = prices.relative(self.at) / self.trend.relative(prices, self.at)
-        cover_factor[self.rows] = np.clip(momentum ** p.elasticity, p.min_factor, p.max_factor)
-        if p.licence_factor != 1.0 and rules.licences:
+        log_momentum = prices.log_stage - self.trend.update(prices)
+        cover_factor[self.rows] = np.clip(np.exp(log_momentum.take(self.at) * self.elasticity),
+                                          *self.bounds)
+        if self.licence_factor != 1.0 and rules.licences:
+            cover_factor[self._licensed_rows(rules)] *= self.licence_factor
+
+    def _licensed_rows(self, rules: RulesInForce) -> list[int]:
+        """Holding rows of buyers with a licence regime in force on one of their edges."""
+        if self._licensed[0] is not rules:
             edges = np.concatenate([licence.edges for licence in rules.licences])
             rows = {self.net.holding_row(self.net.edges[e].buyer) for e in edges.tolist()}
-            cover_factor[sorted(rows)] *= p.licence_factor
+            self._licensed = (rules, sorted(rows))
+        return self._licensed[1]
 
 
 class Restarts:
@@ -115,7 +123,7 @@ class Restarts:
 
     def update(self, k: int, prices: Prices, env: simpy.Environment) -> None:
         """End of step k: start the restart of every idle mine whose price is reached."""
-        price = prices.stage[self.at]
+        price = prices.stage.take(self.at)
         for i, (node, rule) in enumerate(self.rules):
             if not self.started[i] and price[i] >= rule.above:
                 self.started[i] = True
@@ -144,7 +152,7 @@ class StockpileRules:
     def update(self, prices: Prices, may_sell: np.ndarray, target_scale: np.ndarray) -> None:
         """Which stockpiles may sell (by node) and buy (target scale by row) at today's
         prices (a stockpile's holding row is its node row)."""
-        price = prices.stage[self.at]
+        price = prices.stage.take(self.at)
         for i, (node, rule) in enumerate(self.rules):
             if rule.sell_above is not None:
                 may_sell[node] = price[i] >= rule.sell_above

@@ -22,7 +22,7 @@ from sim.model.edges import edge_tables
 from sim.model.market import Market, hold_idle
 from sim.model.mines import Mines
 from sim.model.network import CONSUMER, MINE, Network
-from sim.model.orders import Orders
+from sim.model.orders import Orders, producing
 from sim.model.origins import Origins
 from sim.model.planning import Targets, existing, planning_clock, plans
 from sim.model.processors import Processors
@@ -85,11 +85,7 @@ class World:
         return self.clock.steps(longest + self.controls.longest_delay_days()) + 3
 
     def _producing(self, k: int) -> np.ndarray:
-        """Per node: a mine or processor with capacity on step k, or any other node."""
-        live = np.ones(len(self.net.nodes), dtype=bool)
-        live[self.mines.rows] = self.mines.output_t[k] > 0
-        live[self.processors.rows] = self.processors.capacity_t[k] > 0
-        return live
+        return producing(self.mines, self.processors, len(self.net.nodes), k)
 
     def _capacity_changed(self, node: int, first: int) -> None:
         """A mine's output, or a processor's capacity per step and target, from `first` on;
@@ -197,9 +193,8 @@ class World:
 
     def _use_per_day(self, k: int) -> np.ndarray:
         """Each market's consumers' expected use per day on step k, after price."""
-        c = self.consumers
-        use = c.expected_t(k) * self.market.demand_factor
-        return np.bincount(self.market.consumer_at[0], use, minlength=2) / self.clock.step_days
+        use = self.consumers.expected_t(k) * self.market.demand_factor
+        return self.market.consumers_in.dot(use) / self.clock.step_days
 
     def totals(self) -> dict[str, float]:
         """The terms of the mass balance (balance.py), from the records and the final state."""
