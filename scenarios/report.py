@@ -63,6 +63,35 @@ def scenario_table(records: dict[str, RunRecord]) -> str:
     return "\n".join(lines)
 
 
+def price_table(records: dict[str, RunRecord]) -> str:
+    """Markdown table of each scenario's price path and what the market did to close the gap
+    (needs the scenarios' `market:` section)."""
+    lines = ["| scenario | ex-China APT, 2025 avg | peak (when) | 2030 avg | 2034 avg "
+             "| China APT, peak | U.S. demand destroyed | scrap added (world) "
+             "| mine output added (world) |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for name, r in records.items():
+        if not r.market:
+            lines.append(f"| `{name}` | no market | | | | | | | |")
+            continue
+        price, dates = r.market["ex_china"], _dates(r)
+        peak = int(np.argmax(price))
+        us = _us(r)
+        lines.append(
+            f"| `{name}` | ${_year_mean(price, dates, 2025):,.0f} | ${price[peak]:,.0f} "
+            f"({dates[peak]:%Y-%m}) | ${_year_mean(price, dates, 2030):,.0f} | "
+            f"${_year_mean(price, dates, 2034):,.0f} | ${r.market['china'].max():,.0f} | "
+            f"{r.arrays['demand_destroyed_t'][:, us].sum():,.0f} t | "
+            f"{r.arrays['scrap_added_t'].sum():,.0f} t | "
+            f"{r.arrays['supply_added_t'].sum():,.0f} t |")
+    return "\n".join(lines)
+
+
+def _year_mean(series: np.ndarray, dates: list[dt.date], year: int) -> float:
+    picked = [v for v, d in zip(series.tolist(), dates, strict=True) if d.year == year]
+    return float(np.mean(picked)) if picked else math.nan
+
+
 def _us(record: RunRecord) -> list[int]:
     return [i for i, n in enumerate(record.nodes) if n.country == "US" and n.kind == "consumer"]
 
@@ -124,6 +153,16 @@ def _china_share(r: RunRecord) -> np.ndarray:
         return 100 * _quarterly(cn, r.step_days) / _quarterly(total, r.step_days)
 
 
+def _price(r: RunRecord) -> np.ndarray:
+    return r.market["ex_china"] if r.market else np.full(r.n_steps, np.nan)
+
+
+def figure_price(records: dict[str, RunRecord], path: Path) -> None:
+    """The ex-China APT price per scenario."""
+    _panels(records, _price, "Ex-China APT price (European benchmark), $/mtu WO3",
+            "$/mtu WO3", path)
+
+
 def figure_cover(records: dict[str, RunRecord], path: Path) -> None:
     """U.S. consumers' days of cover per scenario: where most disruptions show first."""
     _panels(records, _cover, "U.S. consumers' stocks in days of cover (13-week mean)",
@@ -151,6 +190,8 @@ def main() -> None:
     FIGURES.mkdir(exist_ok=True)
     figure_cover(records, FIGURES / "us_cover_by_scenario.png")
     figure_china_share(records, FIGURES / "china_share_by_scenario.png")
+    if records["baseline"].market:
+        figure_price(records, FIGURES / "price_by_scenario.png")
     baseline_year = simulate(load_scenario(HERE / "baseline.yaml", [("horizon_years", 1)]))
     calibration = format_table(calibration_rows(baseline_year))
     calibration += (f"\n\nFor reference, China's share of the tonnes actually refined and "
@@ -159,6 +200,7 @@ def main() -> None:
     text = README.read_text()
     text = replace_block(text, "calibration", calibration)
     text = replace_block(text, "scenarios", scenario_table(records))
+    text = replace_block(text, "prices", price_table(records))
     README.write_text(text)
     print(f"updated {README} and {FIGURES}/")
 
