@@ -398,3 +398,154 @@ def test_market_with_no_responses_changes_no_flow():
     for v in ("demand_destroyed_t", "scrap_added_t", "supply_added_t"):
         assert not priced.arrays[v].any(), v
     assert np.ptp(priced.market["ex_china"]) > 1.0  # the prices did move
+
+
+# ---------------------------------------------------------------------------------------
+# 7. An idle mine restarts on price.
+
+
+def restart_world(ramp_days: float) -> dict:
+    """AU concentrate mine 'a' (1000 t/yr, 23 days of stock) → US processor (concentrate →
+    metal) → US consumer of 1000 t/yr; 'a' loses 30% from day 364 and nothing responds in
+    demand, so the price climbs. An idle AU mine of 300 t/yr, second on the processor's
+    list, restarts 60 days after the concentrate price (APT − 85) first reaches 400."""
+    data = scenario(
+        mines=[mine("a", DEMAND, country="AU", product="concentrate",
+                    initial_stock=23 * DAY_T),
+               mine("idle", 300, country="AU", product="concentrate")],
+        processors=[processor("p", 2000, [supplier("a", 0.7, 0), supplier("idle", 0.3, 0)],
+                              input="concentrate")],
+        consumers=[consumer("c", DEMAND, [supplier("p", transit_days=0)],
+                            initial_stock=STEP_T)],
+        events=[cut(364, 0.7, "a")], horizon_years=4)
+    data["market"] = market(30.0, spreads={"concentrate": -85.0},
+                            restarts=[{"mine": "idle", "above": 400.0, "delay_days": 60,
+                                       "ramp_days": ramp_days}])
+    return data
+
+
+@pytest.mark.parametrize("ramp_days", [0.0, 28.0])
+def test_idle_mine_restarts_delay_days_after_its_price_first_reaches_above(ramp_days):
+    """k* = the first step whose end-of-step concentrate price is ≥ 400; the decision is on
+    day 7 k*, so the mine produces from the first step starting on or after 7 k* + 60,
+    i.e. step k* + ceil(60 / 7) = k* + 9 (at least k* + 1), nothing before: 300 × 7 / 365 t
+    a step at once (ramp 0), or that × min(1, 7 j / 28) on the j-th step of a 28-day ramp.
+    All its output is added by the price (supply_added_t)."""
+    record = run(restart_world(ramp_days))
+    concentrate = record.market["ex_china:concentrate"]
+    np.testing.assert_allclose(concentrate, record.market["ex_china"] - 85.0, rtol=1e-12)
+    k_star = int(np.argmax(concentrate >= 400.0))
+    assert concentrate[k_star] >= 400.0 > concentrate[: k_star].max()
+    assert k_star > YEAR_STEPS  # after the cut, well inside the run
+    first = k_star + 9
+    produced = series(record, "produced_t", "idle")
+    assert not produced[:first].any()
+    j = np.arange(record.n_steps - first)
+    ramp = np.minimum(1.0, 7 * j / ramp_days) if ramp_days else np.ones(j.size)
+    np.testing.assert_allclose(produced[first:], 300 * 7 / 365 * ramp, rtol=1e-12)
+    np.testing.assert_allclose(series(record, "supply_added_t", "idle"), produced, rtol=1e-12)
+    assert not series(record, "supply_added_t", "a").any()
+    assert series(record, "shipped_t", "idle").sum() > 0  # it sells what it makes
+    assert record.balance_error < 1e-12
+
+
+def test_idle_mine_never_reached_stays_idle():
+    data = restart_world(0.0)
+    data["market"]["restarts"][0]["above"] = 1e5
+    record = run(data)
+    assert not series(record, "produced_t", "idle").any()
+    assert not series(record, "shipped_t", "idle").any()
+
+
+# ---------------------------------------------------------------------------------------
+# 8. Demand: short run at once, long run after the adjustment time.
+
+
+def test_demand_falls_by_short_run_at_once_and_long_run_later():
+    """A price step, by construction. Mine → consumer with no mine stock: the cover is the
+    7 days in the pipeline, the reference cover. From day 364 (step 52) the mine is out for
+    1000 days: on step 52 nothing ships, nothing is held or on order, the cover is 0, the
+    cover ratio is floored at 0.02 and (adjustment 7 days: pull 1) the price is at once
+    P = 300 × 50^0.2 = 656 $/mtu, P / ref = 50^0.2 = 2.1867, and stays there until supply
+    returns on step ceil(1364 / 7) = 195.
+
+    Demand (short −0.1, long −0.4, adjustment 182 days: pull 7 / 182 = 1 / 26): the
+    smoothed log price after n steps at P is (1 − (1 − 1/26)^n) log P, so the factor on
+    step 52 + n (n ≥ 1; set at the end of the step before) is
+    P^(−0.1 − 0.3 (1 − (25/26)^n)). On step 53: 2.1867^(−0.1115) = 0.9164 vs the pure
+    short run 0.9247; on step 183, about 5 adjustment times later ((25/26)^131 = 0.6%):
+    0.7323 vs the long run 0.7313.
+    """
+    data = scenario(
+        mines=[mine("m", DEMAND, country="AU")],
+        consumers=[consumer("c", DEMAND, [supplier("m", transit_days=0)],
+                            initial_stock=STEP_T)],
+        events=[{"kind": "outage", "node": "m", "at": day(364), "duration_days": 1000,
+                 "capacity_left": 0.0}], horizon_years=4)
+    data["market"] = market(7.0, sensitivity=-0.2, adjustment_days=7.0,
+                            demand=elastic(-0.1, -0.4, 182.0))
+    record = run(data)
+    price = record.market["ex_china"]
+    ratio = 50 ** 0.2
+    np.testing.assert_allclose(price[:52], REF_X, rtol=1e-12)
+    np.testing.assert_allclose(price[52:195], REF_X * ratio, rtol=1e-12)
+    assert record.market["cover_days:ex_china"][52:195].max() < 1e-9  # rounding's crumbs
+    factor = series(record, "demand_t", "c") / STEP_T
+    np.testing.assert_allclose(factor[:53], 1.0, rtol=1e-12)
+    n = np.arange(1, 195 - 52 + 1)  # steps 53 .. 195
+    expected = ratio ** (-0.1 - 0.3 * (1 - (25 / 26) ** n))
+    np.testing.assert_allclose(factor[53:196], expected, rtol=1e-9)
+    assert factor[53] == pytest.approx(ratio ** -0.1, rel=0.01)  # at once: the short run
+    assert factor[53 + 130] == pytest.approx(ratio ** -0.4, rel=0.005)  # later: the long run
+    destroyed = series(record, "demand_destroyed_t", "c")
+    np.testing.assert_allclose(destroyed + factor * STEP_T, STEP_T, rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------
+# 9. China's openness: one price while trade is open, a wedge under a ban.
+
+
+def two_markets(events: list[dict]) -> dict:
+    """CN mine (1500 t/yr, 23 days of stock) → CN consumer (1000) and half of a US consumer
+    (1000), whose other half comes from an AU mine (500 t/yr, 23 days of stock)."""
+    data = scenario(
+        mines=[mine("cn", 1500, initial_stock=23 * 1500 / 365),
+               mine("au", 500, country="AU", initial_stock=23 * 500 / 365)],
+        consumers=[consumer("cnc", DEMAND, [supplier("cn", transit_days=0)], country="CN",
+                            initial_stock=STEP_T),
+                   consumer("us", DEMAND, [supplier("cn", 0.5, 0), supplier("au", 0.5, 0)],
+                            initial_stock=STEP_T)],
+        events=events, horizon_years=4)
+    data["market"] = market(30.0, demand=elastic(-0.3))
+    return data
+
+
+def test_without_controls_both_prices_keep_their_reference_ratio():
+    """Openness 1 (no control): both markets use the pooled cover ratio, the same
+    sensitivity and pull, so log(price / reference) is the same number in both: the ratio
+    China / ex-China stays 250 / 300 on every step, even through a disruption (the AU mine
+    halves from day 364) that moves both prices."""
+    record = run(two_markets([cut(364, 0.5, "au")]))
+    np.testing.assert_array_equal(record.market["openness"], 1.0)
+    np.testing.assert_allclose(record.market["china"] / record.market["ex_china"],
+                               REF_CN / REF_X, rtol=1e-12)
+    assert record.market["ex_china"].max() > 1.05 * REF_X  # it did move
+
+
+def test_a_ban_on_china_exports_drives_a_wedge():
+    """A ban on CN → US from day 364 closes China's only export route (openness 0): each
+    market prices its own cover. China's mine can no longer sell its 500 t/yr abroad: its
+    stock piles up and China's price falls; the US consumer loses half its supply and the
+    ex-China price rises."""
+    banned = run(two_markets([export_control(364, "ban")]))
+    free = run(two_markets([]))
+    openness = banned.market["openness"]
+    np.testing.assert_array_equal(openness[:52], 1.0)
+    np.testing.assert_array_equal(openness[52:], 0.0)
+    np.testing.assert_allclose(free.market["ex_china"], REF_X, rtol=1e-9)
+    ex, cn = banned.market["ex_china"], banned.market["china"]
+    np.testing.assert_allclose(cn[:52] / ex[:52], REF_CN / REF_X, rtol=1e-12)
+    assert ex[-YEAR_STEPS:].min() > 1.3 * REF_X
+    assert cn[-YEAR_STEPS:].max() < 0.9 * REF_CN
+    assert (ex / REF_X)[-1] > 1.5 * (cn / REF_CN)[-1]
+    assert banned.balance_error < 1e-12
