@@ -2,8 +2,13 @@
 the headline sets that `run`, `compare`, `sweep` and the README show.
 
 A scope is a node id, `country:XX`, `group:G`, `country:XX/group:G` or `world`; it reports
-the KPIs of the kinds of node it holds, in the order of `kpi_names`. So the (scope, KPI)
-keys of a run follow from the scenario's nodes alone (`kpi_keys`), without running it.
+the KPIs of the kinds of node it holds, in the order of `kpi_names`. With a market
+(`market:` in the scenario), each scope also reports the market KPIs of its kinds
+(`purchase_cost_musd`, `demand_destroyed_t`, `supply_added_t`, `scrap_added_t`) and the
+scope holding every node (`world`) the price KPIs of both markets (`sim.results.market`:
+`ex_china_peak_price_usd_mtu`, `china_months_above_500`, `ex_china_price_usd_mtu_2027-12-31`,
+...). So the (scope, KPI) keys of a run follow from the scenario alone (`kpi_keys`), without
+running it.
 
 Example::
 
@@ -19,6 +24,7 @@ from collections.abc import Iterable, Sequence
 
 from sim.errors import Problem, ScenarioError
 from sim.records import NodeRow
+from sim.results.market import MARKET_NODE_KPIS, n_steps, price_dates, price_kpi_names
 from sim.scenario.origin_names import origin_names
 from sim.scenario.schema import Scenario
 
@@ -50,24 +56,36 @@ UNITS = {
     "recovery_day": "day of the run", "peak_shortfall_tpa": "t W per year",
     "min_cover_days": "days", "produced_t": "t W", "processed_t": "t W", "output_t": "t W",
     "lost_t": "t W", "released_t": "t W", "acquired_t": "t W", "min_stock_t": "t W",
-    "final_stock_t": "t W",
+    "final_stock_t": "t W", "purchase_cost_musd": "$ million", "demand_destroyed_t": "t W",
+    "scrap_added_t": "t W", "supply_added_t": "t W",
 }
-"""Unit of each KPI (origin shares and probabilities are shares, see `unit`)."""
+"""Unit of each KPI (origin shares, probabilities and prices: see `unit`)."""
+PRICE_UNITS = (("_peak_price_day", "day of the run"), ("_months_above_", "months"),
+               ("_price_usd_mtu", "$/mtu WO3"))
+"""Units of the world scope's price KPIs (with a market), by what their names hold."""
 
 # --- headline sets ------------------------------------------------------------------------------
 
 RUN_TABLE = (("fill_rate", "fill rate", "{:.1%}"), ("shortfall_t", "shortfall t", "{:,.0f}"),
              ("days_short", "days short", "{:,.0f}"),
              ("first_shortfall_day", "first short", "date"),
-             ("origin_share_CN", "CN-origin", "{:.1%}"))
-"""What `run` prints for each U.S. scope: (KPI, column title, format or "date")."""
-COMPARE_KPIS = ("fill_rate", "shortfall_t", "days_short", "min_cover_days", "origin_share_CN")
-"""KPIs `compare` shows for each U.S. scope (else `world`) unless `--kpi` chooses others."""
+             ("origin_share_CN", "CN-origin", "{:.1%}"),
+             ("purchase_cost_musd", "purchases $M", "{:,.0f}"))
+"""What `run` prints for each U.S. scope: (KPI, column title, format or "date"); a column
+whose KPI no scope reports (purchases, without a market) is left out."""
+PEAK_PRICE: KpiKey = ("world", "ex_china_peak_price_usd_mtu")
+"""The headline price KPI (with a market): the highest ex-China APT price, $/mtu WO3."""
+COMPARE_KPIS = ("fill_rate", "shortfall_t", "days_short", "min_cover_days", "origin_share_CN",
+                "purchase_cost_musd")
+"""KPIs `compare` shows for each U.S. scope (else `world`) unless `--kpi` chooses others
+(those the first result reports; then PEAK_PRICE, if it does)."""
 SWEEP_KPIS: tuple[KpiKey, ...] = (
     ("country:US", "fill_rate"), ("country:US", "shortfall_t"),
     ("country:US", "min_cover_days"), ("country:US", "origin_share_CN"),
-    ("country:US/group:defense", "fill_rate"), ("world", "shortfall_t"))
-"""KPIs a sweep keeps when none are asked for (those the scenario reports)."""
+    ("country:US/group:defense", "fill_rate"), ("world", "shortfall_t"),
+    ("country:US", "purchase_cost_musd"), PEAK_PRICE)
+"""KPIs a sweep keeps when none are asked for (those the scenario reports: the last two
+only with a market)."""
 README_KPIS: tuple[KpiKey, ...] = (
     ("country:US", "fill_rate"), ("country:US/group:defense", "fill_rate"),
     ("country:US", "shortfall_t"), ("country:US", "origin_share_CN"),
@@ -83,6 +101,8 @@ def unit(kpi: str) -> str:
         return "share"
     if kpi.startswith("prob_"):
         return "probability"
+    if kpi not in UNITS and kpi.startswith(("ex_china_", "china_")):
+        return next(u for part, u in PRICE_UNITS if part in kpi)
     return UNITS[kpi]
 
 
@@ -111,20 +131,24 @@ def scopes(nodes: Sequence[NodeRow]) -> list[tuple[str, list[int]]]:
     return out
 
 
-def kpi_names(kinds: set[str], origins: Sequence[str],
-              processed: Sequence[str] = ()) -> list[str]:
-    """The KPIs of a scope holding nodes of `kinds`, in the order a run reports them."""
+def kpi_names(kinds: set[str], origins: Sequence[str], processed: Sequence[str] = (),
+              market: bool = False, prices: Sequence[str] = ()) -> list[str]:
+    """The KPIs of a scope holding nodes of `kinds`, in the order a run reports them; with a
+    `market`, each kind's MARKET_NODE_KPIS after its others, and `prices` (the price KPIs of
+    a scope holding every node) last."""
     names: list[str] = []
+    extra = MARKET_NODE_KPIS if market else {}
     if "consumer" in kinds:
         names += [*CONSUMER_KPIS, *(ORIGIN_SHARE + origin for origin in origins),
-                  *(PROCESSED_SHARE + country for country in processed)]
+                  *(PROCESSED_SHARE + country for country in processed),
+                  *extra.get("consumer", ())]
     if "mine" in kinds:
-        names += MINE_KPIS
+        names += [*MINE_KPIS, *extra.get("mine", ())]
     if "processor" in kinds:
-        names += PROCESSOR_KPIS
+        names += [*PROCESSOR_KPIS, *extra.get("processor", ())]
     if "stockpile" in kinds:
         names += STOCKPILE_KPIS
-    return names + list(NODE_KPIS)
+    return names + list(NODE_KPIS) + list(prices)
 
 
 def scenario_nodes(scenario: Scenario) -> tuple[list[NodeRow], list[str], list[str]]:
@@ -139,8 +163,12 @@ def scenario_nodes(scenario: Scenario) -> tuple[list[NodeRow], list[str], list[s
 def kpi_keys(scenario: Scenario) -> list[KpiKey]:
     """The (scope, kpi) pairs a run of `scenario` reports, in its order, without running it."""
     nodes, origins, processed = scenario_nodes(scenario)
+    market = scenario.market is not None
+    prices = price_kpi_names(price_dates(
+        scenario.start, n_steps(scenario.horizon_days, scenario.step_days) * scenario.step_days))
     return [(scope, kpi) for scope, members in scopes(nodes)
-            for kpi in kpi_names({nodes[i].kind for i in members}, origins, processed)]
+            for kpi in kpi_names({nodes[i].kind for i in members}, origins, processed, market,
+                                 prices if market and len(members) == len(nodes) else ())]
 
 
 # --- SCOPE.KPI text -------------------------------------------------------------------------------

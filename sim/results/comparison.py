@@ -18,7 +18,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sim.results.catalogue import COMPARE_KPIS, KpiKey, kpi_text, us_scopes
+from sim.results.catalogue import COMPARE_KPIS, PEAK_PRICE, KpiKey, kpi_text, us_scopes
 from sim.results.files import DECIMALS, number_text
 from sim.results.reader import ResultData
 from sim.results.stats import Interval, mean_ci, paired_ci, welch_ci
@@ -81,12 +81,13 @@ def _texts(*values: float) -> list[str]:
 
 def selected_keys(reference: ResultData, wanted: Sequence[KpiKey] = ()) -> list[KpiKey]:
     """The KPIs to show: those asked for, else COMPARE_KPIS of the U.S. scopes (else
-    `world`)."""
+    `world`), then the peak ex-China price if the reference had a market."""
     if wanted:
         return list(wanted)
     scopes = us_scopes(dict.fromkeys(s for s, _ in reference.keys)) or ["world"]
     have = set(reference.keys)
-    return [(s, k) for s in scopes for k in COMPARE_KPIS if (s, k) in have]
+    keys = [(s, k) for s in scopes for k in COMPARE_KPIS if (s, k) in have]
+    return keys + [PEAK_PRICE] * (PEAK_PRICE in have)
 
 
 def fmt(value: float, scale: float | None = None) -> str:

@@ -31,7 +31,7 @@ from sim.results import probabilities as prob
 from sim.results.catalogue import KpiKey
 from sim.results.files import number_text
 from sim.results.kpis import KpiRow, kpi_rows, kpi_stats_rows
-from sim.results.series import SERIES, bin_days, main_series
+from sim.results.series import bin_days, main_series, series_names
 from sim.results.stats import nanpercentile
 from sim.scenario.schema import Scenario
 
@@ -163,7 +163,8 @@ class Ensemble:
         p5, p50, p95 = nanpercentile(self.series, (5, 50, 95))
         s = self.scenario
         day, days = bin_days(self.n_steps, s.step_days, s.record_days)
-        return Bands(s.start, SERIES, day, days, mean, p5, p50, p95)
+        return Bands(s.start, series_names(self.series.shape[1]), day, days, mean, p5, p50,
+                     p95)
 
     def files(self) -> dict[str, str]:
         """Extra files of a Monte Carlo result folder: bands.csv and probabilities.csv."""

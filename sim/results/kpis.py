@@ -14,6 +14,13 @@ import numpy as np
 
 from sim.records import RunRecord
 from sim.results.catalogue import PROCESSOR_KPIS, kpi_names, scopes
+from sim.results.market import (
+    MARKET_NODE_KPIS,
+    node_market_totals,
+    price_kpi_names,
+    price_values,
+    run_price_dates,
+)
 from sim.results.stats import nanpercentile
 
 SHORT_EPS = 1e-9
@@ -30,6 +37,7 @@ SUMMED = ("produced_t", *PROCESSOR_KPIS)
 def kpi_rows(run: RunRecord) -> Iterator[KpiRow]:
     """All KPI rows of one replication, scope by scope in the catalogue's order."""
     node_totals = {name: run.arrays[name].sum(axis=0) for name in SUMMED}
+    node_totals.update(node_market_totals(run))
     for scope, members in scopes(run.nodes):
         kinds = {run.nodes[i].kind for i in members}
         for kpi, value in scope_kpis(run, members, kinds, node_totals):
@@ -39,25 +47,33 @@ def kpi_rows(run: RunRecord) -> Iterator[KpiRow]:
 def scope_kpis(run: RunRecord, members: list[int], kinds: set[str],
                node_totals: dict[str, np.ndarray] | None = None) -> Iterator[tuple[str, float]]:
     """(kpi, value) pairs for one scope, named by `catalogue.kpi_names` for the node kinds it
-    holds; `node_totals` (each SUMMED variable's run total per node) saves summing them again
-    per scope."""
+    holds; `node_totals` (each SUMMED variable's run total per node, and with a market
+    `node_market_totals`) saves summing them again per scope. With a market, a scope holding
+    every node (`world`) reports the price KPIs too."""
     a = run.arrays
     if node_totals is None:
-        node_totals = {name: a[name].sum(axis=0) for name in SUMMED}
-    total = {name: float(node_totals[name][members].sum()) for name in SUMMED}
+        node_totals = {name: a[name].sum(axis=0) for name in SUMMED} | node_market_totals(run)
+    total = {name: float(node_totals[name][members].sum()) for name in node_totals}
+    extra = MARKET_NODE_KPIS if run.market else {}
     values: list[float] = []
     if "consumer" in kinds:
         values += consumer_values(run, [i for i in members if run.nodes[i].kind == "consumer"])
+        values += [total[name] for name in extra.get("consumer", ())]
     if "mine" in kinds:
-        values.append(total["produced_t"])
+        values += [total["produced_t"], *(total[name] for name in extra.get("mine", ()))]
     if "processor" in kinds:
-        values += [total[name] for name in PROCESSOR_KPIS]
+        values += [total[name] for name in (*PROCESSOR_KPIS, *extra.get("processor", ()))]
     if "stockpile" in kinds:
         piles = [i for i in members if run.nodes[i].kind == "stockpile"]
         values += [float(a["released_t"][:, piles].sum()), float(a["received_t"][:, piles].sum()),
                    float(a["stock_t"][:, piles].sum(axis=1).min())]
     values.append(float(a["stock_t"][-1, members].sum()))
-    return zip(kpi_names(kinds, run.origins, run.processed_in), values, strict=True)
+    prices: list[str] = []
+    if run.market and len(members) == len(run.nodes):
+        prices = price_kpi_names(run_price_dates(run))
+        values += price_values(run)
+    return zip(kpi_names(kinds, run.origins, run.processed_in, bool(run.market), prices), values,
+               strict=True)
 
 
 def consumer_values(run: RunRecord, consumers: list[int]) -> list[float]:

@@ -1,9 +1,10 @@
 """The main series of a run, in bins of about a month: what bands and comparisons are made of.
 
 Each replication is reduced to a few U.S.-level series (deliveries, shortfall, days of cover,
-Chinese-origin share, stockpile level), so per-step percentile bands over thousands of
-replications cost a few kilobytes each instead of the megabytes of a full record. Flows are
-annual rates (t W per year) averaged over the bin; levels are the bin's mean.
+Chinese-origin share, stockpile level; with a market, both APT prices), so per-step
+percentile bands over thousands of replications cost a few kilobytes each instead of the
+megabytes of a full record. Flows are annual rates (t W per year) averaged over the bin;
+levels are the bin's mean.
 
 Example::
 
@@ -24,6 +25,8 @@ MONTH_DAYS = 365.25 / 12
 SERIES = ("us_delivered_tpa", "us_demand_tpa", "us_shortfall_tpa", "us_cover_days",
           "us_cn_origin_share", "us_stockpile_t", "us_stockpile_released_tpa")
 """Names of the main series, in the order of the rows `main_series` returns."""
+MARKET_SERIES = ("ex_china_price_usd_mtu", "china_price_usd_mtu")
+"""With a market, the main series that follow SERIES: each market's APT price."""
 
 LABELS = {
     "us_delivered_tpa": ("U.S. deliveries", "t W per year (monthly average)"),
@@ -33,6 +36,8 @@ LABELS = {
     "us_cn_origin_share": ("Chinese-origin share of U.S. deliveries", "share (monthly)"),
     "us_stockpile_t": ("U.S. stockpile level", "t W (monthly average)"),
     "us_stockpile_released_tpa": ("U.S. stockpile releases", "t W per year (monthly average)"),
+    "ex_china_price_usd_mtu": ("ex-China APT price", "$/mtu WO3 (monthly average)"),
+    "china_price_usd_mtu": ("China APT price", "$/mtu WO3 (monthly average)"),
 }
 """Title and axis label of each series."""
 
@@ -66,8 +71,14 @@ def bin_days(n_steps: int, step_days: int, record_days: int) -> tuple[np.ndarray
     return starts * float(step_days), counts * float(step_days)
 
 
+def series_names(rows: int) -> tuple[str, ...]:
+    """Names of the `rows` main series of a run: SERIES, then MARKET_SERIES if it had a market."""
+    return SERIES + MARKET_SERIES if rows > len(SERIES) else SERIES
+
+
 def main_series(run: RunRecord) -> np.ndarray:
-    """The main series of one replication, [series, bin] in the order of SERIES (NaN: undefined)."""
+    """The main series of one replication, [series, bin] in the order of SERIES, then of
+    MARKET_SERIES with a market (NaN: undefined)."""
     per = steps_per_bin(run.step_days, run.record_days)
     us = [i for i, n in enumerate(run.nodes) if n.kind == "consumer" and n.country == "US"]
     piles = [i for i, n in enumerate(run.nodes) if n.kind == "stockpile" and n.country == "US"]
@@ -87,6 +98,8 @@ def main_series(run: RunRecord) -> np.ndarray:
         cover = np.where(use > 0, stock / np.where(use > 0, use, 1.0), np.nan)
     rows = [delivered, rate("demand_t", us), rate("shortfall_t", us), _bin_mean(cover, per),
             share, _bin_mean(a["stock_t"][:, piles].sum(axis=1), per), rate("released_t", piles)]
+    if run.market:
+        rows += [_bin_mean(run.market[m], per) for m in ("ex_china", "china")]
     return np.stack(rows)
 
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from sim.records import FLOW_VARIABLES, RunRecord
 from sim.results.csvtext import join_fields, rounded_lines, text_matrix
+from sim.results.market import market_series
 from sim.scenario.schema import TimeseriesChoice
 
 ALL_BY_KIND = {
@@ -24,6 +25,11 @@ ALL_BY_KIND = {
                  "shortfall_t", "backlog_t"),
 }
 """Every recorded variable timeseries.csv can hold for each kind of node, in file order."""
+MARKET_BY_KIND = {"mine": ("supply_added_t",), "processor": ("scrap_added_t",),
+                  "consumer": ("demand_destroyed_t",)}
+"""With a market, what `all` adds after each kind's variables (and `standard`, for consumers:
+demand not placed because of price)."""
+MARKET_STANDARD = frozenset({"demand_destroyed_t"})
 
 STANDARD_VARIABLES = frozenset({"stock_t", "in_transit_t", "capacity_tpa", "produced_t",
                                 "output_t", "released_t", "demand_t", "delivered_t",
@@ -38,7 +44,8 @@ VARIABLES_BY_KIND = {
 }
 """Which recorded variables timeseries.csv holds for each kind of node, by the scenario's
 `timeseries` choice; `all` also adds, for consumers, deliveries by mining country
-(`delivered_from_XX_t`)."""
+(`delivered_from_XX_t`). A run with a market adds MARKET_BY_KIND and, after every node, its
+price rows (`sim.results.market.market_series`: node `market:ex_china` or `market:china`)."""
 
 CHUNK_ROWS = 1 << 14
 """About how many rows `timeseries_chunks` makes at once: few enough for the CPU's cache."""
@@ -60,8 +67,9 @@ def aggregate(series: np.ndarray, steps_per_record: int, is_flow: bool) -> np.nd
 def timeseries_blocks(run: RunRecord, variables: TimeseriesChoice = "standard",
                       ) -> Iterator[tuple[str, np.ndarray]]:
     """(`node,variable,`, value per record) of each block of a run's tidy rows, in file order:
-    one block per node and variable of `VARIABLES_BY_KIND[variables]`, all-zero backlog,
-    recycling and origins left out."""
+    one block per node and variable of `VARIABLES_BY_KIND[variables]` (with a market, and
+    MARKET_BY_KIND), all-zero backlog, recycling and origins left out; with a market, the
+    price rows last (levels: the value at the end of each record interval)."""
     if variables not in VARIABLES_BY_KIND:
         raise ValueError(f"variables must be one of {sorted(VARIABLES_BY_KIND)}, "
                          f"not {variables!r}")
@@ -74,7 +82,8 @@ def timeseries_blocks(run: RunRecord, variables: TimeseriesChoice = "standard",
         return aggregated[name]
 
     for i, node in enumerate(run.nodes):
-        for name in VARIABLES_BY_KIND[variables][node.kind]:
+        for name in VARIABLES_BY_KIND[variables][node.kind] + _market_variables(run, node.kind,
+                                                                                variables):
             values = series(name)[:, i]
             if name in ("backlog_t", "recycled_t") and not values.any():
                 continue
@@ -85,6 +94,16 @@ def timeseries_blocks(run: RunRecord, variables: TimeseriesChoice = "standard",
                 if by_origin[:, o].any():
                     values = aggregate(by_origin[:, o], per, True)
                     yield f"{node.id},delivered_from_{origin}_t,", values
+    for node_name, name, level in market_series(run):
+        yield f"{node_name},{name},", aggregate(level, per, False)
+
+
+def _market_variables(run: RunRecord, kind: str, variables: TimeseriesChoice) -> tuple[str, ...]:
+    """The market variables of a node of `kind` in timeseries.csv (none without a market)."""
+    if not run.market:
+        return ()
+    return tuple(v for v in MARKET_BY_KIND.get(kind, ())
+                 if variables == "all" or v in MARKET_STANDARD)
 
 
 def record_prefixes(run: RunRecord) -> list[str]:
