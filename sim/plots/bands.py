@@ -22,6 +22,7 @@ from sim.plots.common import (
     save_figures,
     shade_controls,
 )
+from sim.plots.prices import has_prices, price_overlay
 from sim.results.series import LABELS
 
 if TYPE_CHECKING:
@@ -33,14 +34,20 @@ if TYPE_CHECKING:
 
 
 def plot_comparison(entries: Sequence[tuple[str, Bands]], folder: Path) -> list[Path]:
-    """One PNG per main U.S. series with every result's median and p5-p95 band overlaid."""
+    """One PNG per main U.S. series with every result's median and p5-p95 band overlaid;
+    `prices.png` too if a result had a market."""
     figures = []
+    n = ", ".join(label for label, _ in entries)
     for series, name in COMPARED:
         figure, (ax,) = new_figure()
         _overlay(ax, entries, series)
-        n = ", ".join(label for label, _ in entries)
         figure.suptitle(f"{LABELS[series][0]}: {n}  (median and p5-p95)", fontsize=13)
         figures.append((name, figure))
+    if any(has_prices(bands) for _, bands in entries):
+        figure, (ax,) = new_figure()
+        price_overlay(ax, entries)
+        figure.suptitle(f"APT prices: {n}  (median; p5-p95 of ex-China)", fontsize=13)
+        figures.append(("prices", figure))
     return save_figures(figures, folder)
 
 
@@ -80,16 +87,22 @@ def main_series(result: Result) -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(FIGSIZE[0], 13.0), layout="constrained")
-    FigureCanvasAgg(figure)
-    axes = figure.subplots(len(COMPARED), 1, sharex=True, squeeze=False)[:, 0]
     entries = [(result.name, result.ensemble.bands())]
+    prices = has_prices(entries[0][1])
+    panels = len(COMPARED) + prices
+    figure = Figure(figsize=(FIGSIZE[0], 13.0 * panels / len(COMPARED)), layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(panels, 1, sharex=True, squeeze=False)[:, 0]
     end = result.scenario.start + dt.timedelta(days=float(entries[0][1].day[-1]
                                                          + entries[0][1].days[-1]))
-    for ax, (series, _) in zip(axes, COMPARED, strict=True):
+    for ax, (series, _) in zip(axes, COMPARED, strict=False):
         _overlay(ax, entries, series, legend=False)
         shade_controls(ax, result, end)
         ax.set_title(LABELS[series][0], fontsize=10)
+    if prices:
+        price_overlay(axes[-1], [("ex-China", entries[0][1])], legend=False)
+        shade_controls(axes[-1], result, end)
+        axes[-1].set_title("APT price: ex-China (solid), China (dashed)", fontsize=10)
     n = result.replications
     how = f"median and p5-p95 of {n} replications" if n > 1 else "1 replication"
     figure.suptitle(f"{result.name}: main U.S. series  ({how})", fontsize=13)

@@ -1,5 +1,6 @@
 """The standard figures of one Result: U.S. supply by origin, shortfall by consumer, days
-of cover, stockpile level and mine output by country.
+of cover, stockpile level and mine output by country; with a market, prices and cover
+(`sim.plots.prices`).
 
 Flows are annual rates (t W per year) averaged over bins of about a month, levels as recorded
 each step. With several replications, lines are the median with a p5-p95 band and stacked
@@ -34,6 +35,7 @@ from sim.plots.common import (
     run_title,
     save_figures,
 )
+from sim.plots.prices import market_prices
 from sim.results.series import annual_rate, bin_centres, steps_per_bin
 
 if TYPE_CHECKING:
@@ -47,6 +49,8 @@ if TYPE_CHECKING:
 def plot_result(result: Result, folder: Path) -> list[Path]:
     """Write the standard figures of `result` as PNGs into `folder` and return their paths."""
     figures = [(name, draw(result)) for name, draw in _FIGURES]
+    if (prices := market_prices(result)) is not None:
+        figures.append(("market_prices", prices))
     if result.ensemble is not None:
         figures.append(("main_series", main_series(result)))
     return save_figures(figures, folder)
