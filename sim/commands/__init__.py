@@ -1,4 +1,5 @@
-"""What each CLI command does, as plain functions the CLI calls and prints from."""
+"""What each CLI command does, as plain functions the CLI calls and prints from (what
+`run` prints: `sim.commands.terminal`)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,15 @@ import functools
 import math
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from sim.commands.terminal import price_lines, probability_table, us_table
 from sim.errors import Problem, ScenarioError
 from sim.results.files import OutputError, check_output, output_problems
 from sim.scenario import Scenario, load_scenario, parse_assignment
 from sim.scenario.schema import Scenario as ScenarioModel
 
-if TYPE_CHECKING:
-    from sim.results import Result
-
-SHIPPED = Path(__file__).resolve().parent.parent / "scenarios"
+SHIPPED = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def parse_overrides(texts: list[str]) -> list[tuple[str, Any]]:
@@ -160,6 +159,8 @@ def run_command(args: argparse.Namespace, overrides: list[tuple[str, Any]]) -> i
                                   keep_series=args.keep_series, probabilities=spec, stop=stop)
         folder = write_result(result, wanted, None if args.no_plots else _run_plots(result))
         print(us_table(result))
+        if prices := price_lines(result):
+            print(prices)
         print(probability_table(result))
         if "stopping" in result.extra:
             print(_stopping_line(result.extra["stopping"]))
@@ -214,70 +215,6 @@ def compare_command(args: argparse.Namespace) -> int:
     print(comparison.text())
     print(f"comparison written to {folder}/")
     return 0
-
-
-def _summary(result) -> dict:
-    if result.ensemble is not None:
-        return result.ensemble.summary()
-    from sim.results.kpis import summarize
-    from sim.results.writer import all_kpi_rows
-
-    return summarize(all_kpi_rows(result))
-
-
-def us_table(result: Result) -> str:
-    """A short table of U.S. KPIs (means over replications) for the terminal."""
-    from sim.results.catalogue import RUN_TABLE, us_scopes
-
-    summary = _summary(result)
-    scopes = us_scopes(summary)
-    n = result.replications
-    runs = f"mean of {n} replications" if n > 1 else "1 run"
-    head = f"{result.name}: U.S. KPIs ({runs})"
-    lines = [head, f"{'scope':28s}" + "".join(f"{label:>14s}" for _, label, _ in RUN_TABLE)]
-    for scope in scopes:
-        cells = []
-        for kpi, _, fmt in RUN_TABLE:
-            mean = summary[scope].get(kpi, {}).get("mean")
-            if mean is None or (isinstance(mean, float) and math.isnan(mean)):
-                cells.append("-")
-            elif fmt == "date":
-                cells.append((result.scenario.start + dt.timedelta(days=mean)).isoformat())
-            else:
-                cells.append(fmt.format(mean))
-        lines.append(f"{scope:28s}" + "".join(f"{c:>14s}" for c in cells))
-    if not scopes:
-        lines.append("(no U.S. consumers in this scenario)")
-    return "\n".join(lines)
-
-
-def probability_table(result: Result) -> str:
-    """U.S. probability KPIs with their 95% Wilson intervals, for the terminal."""
-    if result.ensemble is None or result.replications < 2:  # a probability of one run says little
-        return ""
-    items = _us_probabilities(result)
-    if not items:
-        return ""
-    events = list(dict.fromkeys((p.event, p.threshold) for p in items))
-    titles = [f"P(fill rate >= {t})" if e == "fill_rate>=" else f"P(no shortfall by {t})"
-              for e, t in events]
-    lines = [f"probabilities over {result.replications} replications (95% Wilson interval)",
-             f"{'scope':28s}" + "".join(f"{title:>32s}" for title in titles)]
-    for scope in dict.fromkeys(p.scope for p in items):
-        cells = []
-        for event in events:
-            p = next(x for x in items if x.scope == scope and (x.event, x.threshold) == event)
-            low, high = p.interval
-            cells.append(f"{p.p:.3f} [{low:.3f}, {high:.3f}]")
-        lines.append(f"{scope:28s}" + "".join(f"{c:>32s}" for c in cells))
-    return "\n".join(lines)
-
-
-def _us_probabilities(result) -> list:
-    from sim.results.catalogue import us_scopes
-
-    scopes = set(us_scopes(s for s, _ in result.ensemble.keys))
-    return [p for p in result.ensemble.probabilities() if p.scope in scopes]
 
 
 SWEEP_FLAGS = ("method", "samples", "replications", "seed")

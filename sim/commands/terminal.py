@@ -1,0 +1,91 @@
+"""What `run` prints: U.S. KPIs, the market's prices, probabilities (means over replications)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sim.results import Result
+
+
+def _summary(result) -> dict:
+    if result.ensemble is not None:
+        return result.ensemble.summary()
+    from sim.results.kpis import summarize
+    from sim.results.writer import all_kpi_rows
+
+    return summarize(all_kpi_rows(result))
+
+
+def us_table(result: Result) -> str:
+    """A short table of U.S. KPIs (means over replications) for the terminal."""
+    from sim.results.catalogue import RUN_TABLE, us_scopes
+
+    summary = _summary(result)
+    scopes = us_scopes(summary)
+    reported = {kpi for scope in scopes for kpi in summary[scope]}
+    table = [c for c in RUN_TABLE if c[0] != "purchase_cost_musd" or c[0] in reported]
+    n = result.replications
+    runs = f"mean of {n} replications" if n > 1 else "1 run"
+    head = f"{result.name}: U.S. KPIs ({runs})"
+    lines = [head, f"{'scope':28s}" + "".join(f"{label:>14s}" for _, label, _ in table)]
+    for scope in scopes:
+        cells = []
+        for kpi, _, fmt in table:
+            mean = summary[scope].get(kpi, {}).get("mean")
+            if mean is None or (isinstance(mean, float) and math.isnan(mean)):
+                cells.append("-")
+            elif fmt == "date":
+                cells.append((result.scenario.start + dt.timedelta(days=mean)).isoformat())
+            else:
+                cells.append(fmt.format(mean))
+        lines.append(f"{scope:28s}" + "".join(f"{c:>14s}" for c in cells))
+    if not scopes:
+        lines.append("(no U.S. consumers in this scenario)")
+    return "\n".join(lines)
+
+
+def probability_table(result: Result) -> str:
+    """U.S. probability KPIs with their 95% Wilson intervals, for the terminal."""
+    if result.ensemble is None or result.replications < 2:  # a probability of one run says little
+        return ""
+    items = _us_probabilities(result)
+    if not items:
+        return ""
+    events = list(dict.fromkeys((p.event, p.threshold) for p in items))
+    titles = [f"P(fill rate >= {t})" if e == "fill_rate>=" else f"P(no shortfall by {t})"
+              for e, t in events]
+    lines = [f"probabilities over {result.replications} replications (95% Wilson interval)",
+             f"{'scope':28s}" + "".join(f"{title:>32s}" for title in titles)]
+    for scope in dict.fromkeys(p.scope for p in items):
+        cells = []
+        for event in events:
+            p = next(x for x in items if x.scope == scope and (x.event, x.threshold) == event)
+            low, high = p.interval
+            cells.append(f"{p.p:.3f} [{low:.3f}, {high:.3f}]")
+        lines.append(f"{scope:28s}" + "".join(f"{c:>32s}" for c in cells))
+    return "\n".join(lines)
+
+
+def _us_probabilities(result) -> list:
+    from sim.results.catalogue import us_scopes
+
+    scopes = set(us_scopes(s for s, _ in result.ensemble.keys))
+    return [p for p in result.ensemble.probabilities() if p.scope in scopes]
+
+
+def price_lines(result: Result) -> str:
+    """Each market's APT price, peak and average (means over replications), for the
+    terminal; "" without a market."""
+    from sim.results.market import MARKETS, price_line
+
+    if result.scenario.market is None:
+        return ""
+    summary = _summary(result)
+    lines = [line for m in MARKETS if (line := price_line(summary, result.scenario.start, m))]
+    n = result.replications
+    if lines and n > 1:
+        lines[0] += f"  (means of {n} replications; the month of the median peak)"
+    return "\n".join(lines)
