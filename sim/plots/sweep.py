@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -76,8 +77,10 @@ def _figure(n: int, width: float = 5.0, height: float = 4.0,
 def _title(figure: Figure, plan: Plan, what: str) -> None:
     d = plan.definition
     reps = f"{d.replications} replication" + ("s" if d.replications > 1 else "")
-    figure.suptitle(f"{plan.name} sweep: {what}  ({len(plan.design.points)} points "
-                    f"({d.method}), {reps} each)", fontsize=12)
+    text = (f"{plan.name} sweep: {what}  ({len(plan.design.points)} points ({d.method}), "
+            f"{reps} each)")
+    width = int(figure.get_figwidth() * 11)  # characters of 12-point text that fit
+    figure.suptitle(textwrap.fill(text, width) if len(text) > width else text, fontsize=12)
 
 
 def _x(param: Param, values: Sequence) -> list:
