@@ -9,7 +9,9 @@ supply cut. For each, against the same scenario with `market: off`:
 
 - the run completes (it checks the mass balance itself) and its balance error is < 1e-9;
 - every price (APT and product, both markets) is finite and positive, a product's price at
-  least 5% of its reference; covers are finite and ≥ 0 (to rounding), openness in [0, 1];
+  least 5% of its reference; covers are finite and ≥ 0, openness in [0, 1] (both to
+  rounding: stocks leave crumbs of −1e-15 t, route weights normalised to 1 may sum to
+  1 + 1 ulp);
 - demand placed + demand destroyed = the demand of the no-market run, step by step;
 - every fill rate is in [0, 1].
 """
@@ -102,9 +104,9 @@ def test_random_markets_keep_the_balance_and_sane_prices(data):
         assert values.shape == (n,), name
         assert np.isfinite(values).all(), name
         if name.startswith("cover_days:"):
-            assert (values >= -TOL).all(), name  # rounding leaves crumbs of -1e-15
+            assert (values >= -TOL).all(), name
         elif name == "openness":
-            assert ((values >= 0) & (values <= 1)).all()
+            assert ((values >= 0) & (values <= 1 + TOL)).all(), values.max() - 1
         else:
             assert (values > 0).all(), name
     market = data["market"]
