@@ -37,6 +37,12 @@ class Orders:
         self.is_processor = np.zeros(n, dtype=bool)
         self.is_processor[self.processors.rows] = True
         self._allocation = Allocation(edges, controls.now, state)
+        n_origins = state.ones.size  # flat [edge, origin] cells: their supplier's stock
+        # cell, their edge; and each stock cell's node
+        self._supplier_cells = (edges.supplier[:, None] * n_origins
+                                + np.arange(n_origins)).reshape(-1)
+        self._cell_edge = np.repeat(np.arange(edges.supplier.size), n_origins)
+        self._cell_node = np.repeat(np.arange(n), n_origins)
 
     def place(self, k: int) -> None:
         """Step 6 on step k."""
@@ -128,9 +134,10 @@ class Orders:
         """Take `amount` tonnes per edge from its supplier (which holds `have`), every origin
         in proportion; tonnes by origin per edge. Grants never exceed a supplier's stock but
         by rounding (1e-16 of it); the stock then goes to exactly zero."""
-        suppliers, stock = self.edges.supplier, self.state.stock
+        suppliers, stock = self.edges.supplier, self.state.stock_flat
         per_tonne = ONE / np.maximum(have, TINY)
         share = np.bincount(suppliers, amount, minlength=have.size) * per_tonne
-        tonnes = stock[suppliers] * (amount * per_tonne[suppliers])[:, None]
-        stock *= np.maximum(ONE - share, ZERO)[:, None]
-        return tonnes
+        tonnes = stock[self._supplier_cells] \
+            * (amount * per_tonne[suppliers])[self._cell_edge]  # cell-wise, by [edge, origin]
+        stock *= np.maximum(ONE - share, ZERO)[self._cell_node]
+        return tonnes.reshape(amount.size, -1)

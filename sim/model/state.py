@@ -28,6 +28,8 @@ class State:
         self.ones = np.ones(n_origins)  # for sums over origins as dot products
         self.held = np.zeros((n_rows, n_origins))
         self.stock, self.inputs = self.held[:n], self.held[n:]  # inputs: by processor
+        self.stock_flat = self.stock.reshape(-1)  # a view, [node, origin] flat: cell-wise
+        # operations with gathered factors beat broadcasting over few origins
         self.on_order = np.zeros(n_rows)  # tonnes on the way, by holding row
         self.backlog = np.zeros(n_rows)  # consumers' unmet demand carried (consumer rows)
         self.goods = goods
