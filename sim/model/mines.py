@@ -28,7 +28,8 @@ class Mines:
         self.utilization = np.array([m.spec.utilization for m in mines])
         self.origin = np.array([origins.index[(m.country, NONE)] for m in mines], dtype=np.int64)
         self.output_t = np.zeros((clock.n_steps, len(mines)))
-        self.of_origin = np.eye(len(origins.pairs))[self.origin]  # [mine, origin] 0/1
+        self.cells = np.arange(self.rows.start, self.rows.stop, dtype=np.int64) \
+            * len(origins.pairs) + self.origin  # each mine's origin in State.stock_flat
         for j in range(len(mines)):
             self.refresh(self.rows.start + j, 0)
 
@@ -44,7 +45,7 @@ class Mines:
 
     def produce(self, state: State, k: int) -> None:
         """Step 3: this step's output joins each mine's stock, by the mine's origin."""
-        state.stock[self.rows] += self.output_t[k, :, None] * self.of_origin
+        state.stock_flat[self.cells] += self.output_t[k]
 
     def record(self, rec: Recorder) -> None:
         """After the run: produced_t by mine and by origin, capacity_tpa by mine."""
