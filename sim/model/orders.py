@@ -70,7 +70,8 @@ class Orders:
             request *= ~step.refused
         whole = not (rules.any_blocked or step.refused is not None or step.masked_edges.size)
         filled = self._allocation.allocate(need, request, stock_t.copy(), step, whole)
-        self._ship(k, filled * (filled > EPS), stock_t, step)
+        filled *= filled > EPS
+        self._ship(k, filled, stock_t, step)
 
     def _live_shares(self, k: int, stock_t: np.ndarray, inputs_t: np.ndarray) -> np.ndarray:
         """Each edge's share of its buyer's order, over the suppliers that exist on step k."""

@@ -30,6 +30,7 @@ class State:
         self.stock, self.inputs = self.held[:n], self.held[n:]  # inputs: by processor
         self.stock_flat = self.stock.reshape(-1)  # a view, [node, origin] flat: cell-wise
         # operations with gathered factors beat broadcasting over few origins
+        self.cell_row = np.repeat(np.arange(n_rows), n_origins)  # of each cell of held
         self.on_order = np.zeros(n_rows)  # tonnes on the way, by holding row
         self.backlog = np.zeros(n_rows)  # consumers' unmet demand carried (consumer rows)
         self.goods = goods
@@ -52,10 +53,13 @@ class State:
     def arrive(self, step: int) -> None:
         """Step 1: goods due on `step` join the buyers' stocks (a processor's input)."""
         arriving = self.goods.take_due(step)
-        got = arriving.dot(self.ones)
+        got = np.dot(arriving, self.ones, out=self.rec.received_t[step])
         self.held += arriving
         self.on_order -= got
-        self.rec.received_t[step] = got
+
+    def by_row(self, tonnes: np.ndarray, factor: np.ndarray) -> np.ndarray:
+        """`tonnes` [holding row, origin] × `factor` per row, cell by cell (a new array)."""
+        return (tonnes.reshape(-1) * factor[self.cell_row]).reshape(tonnes.shape)
 
     def take(self, row: int, amount: float,
              mask: np.ndarray | None = None) -> tuple[np.ndarray | None, float]:

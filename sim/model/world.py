@@ -147,7 +147,7 @@ class World:
         self.processors.process(state, k, taken, drawn)
         self._consume(k, taken, drawn)
         self.orders.place(k)
-        state.rec.held_t[k] = state.held.dot(state.ones)
+        np.dot(state.held, state.ones, out=state.rec.held_t[k])
 
     def _draw(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Steps 4 and 5 draw on different rows of `held`, so one set of array operations
@@ -161,7 +161,7 @@ class World:
         have = source.dot(state.ones)
         taken = np.minimum(wanted, have)
         taken *= taken > EPS
-        drawn = source * (taken / np.maximum(have, TINY))[:, None]
+        drawn = state.by_row(source, taken / np.maximum(have, TINY))
         state.held -= drawn
         return taken, drawn
 
