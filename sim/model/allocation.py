@@ -45,9 +45,9 @@ class Allocation:
                 filled = granted
             else:
                 filled[level.rows] = granted
-            if not level.asks.size or (whole and not np.count_nonzero(granted < asked)):
-                continue
-            if np.count_nonzero(available[level.ask_suppliers] > EPS):
+            if not level.asks.size or not np.count_nonzero(available[level.ask_suppliers] > EPS):
+                continue  # nothing left to re-offer (the usual step with scarce supply)
+            if not (whole and not np.count_nonzero(granted < asked)):
                 if rest is None:
                     rest = need.copy()
                 rest -= np.bincount(level.holding, granted, minlength=rest.size)

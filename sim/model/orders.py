@@ -135,10 +135,14 @@ class Orders:
         """Take `amount` tonnes per edge from its supplier (which holds `have`), every origin
         in proportion; tonnes by origin per edge. Grants never exceed a supplier's stock but
         by rounding (1e-16 of it); the stock then goes to exactly zero."""
-        suppliers, stock = self.edges.supplier, self.state.stock_flat
+        suppliers, state = self.edges.supplier, self.state
         per_tonne = ONE / np.maximum(have, TINY)
         share = np.bincount(suppliers, amount, minlength=have.size) * per_tonne
-        tonnes = stock[self._supplier_cells] \
-            * (amount * per_tonne[suppliers])[self._cell_edge]  # cell-wise, by [edge, origin]
+        if not state.cell_wise:  # many origins: broadcasting is faster (State.by_row)
+            tonnes = state.stock[suppliers] * (amount * per_tonne[suppliers])[:, None]
+            state.stock *= np.maximum(ONE - share, ZERO)[:, None]
+            return tonnes
+        stock = state.stock_flat  # cell by cell: [edge, origin]
+        tonnes = stock[self._supplier_cells] * (amount * per_tonne[suppliers])[self._cell_edge]
         stock *= np.maximum(ONE - share, ZERO)[self._cell_node]
         return tonnes.reshape(amount.size, -1)

@@ -35,8 +35,7 @@ class Pipeline:
         self.tonnes = np.zeros((size, routes, n_origins))
         self._flat = self.tonnes.reshape(-1)
         self._slot_cells = routes * n_origins
-        self._cell_route = np.repeat(np.arange(routes), n_origins)  # of each [route, origin]
-        self._cell_offset = np.arange(routes * n_origins)  # cell within a slot
+        self._route_cells = np.arange(routes * n_origins).reshape(routes, n_origins)
         self._row_cells = (destination_rows[:, None] * n_origins
                            + np.arange(n_origins)).ravel()  # flat [row, origin] by route
         self._rows_shape = (n_rows, n_origins)
@@ -52,7 +51,7 @@ class Pipeline:
     def cells(self, starts: np.ndarray) -> np.ndarray:
         """The flat ring cells [route, origin] from `starts` (one per route; or [step, route],
         giving cells by step)."""
-        return starts[..., self._cell_route] + self._cell_offset
+        return (starts[..., None] + self._route_cells).reshape(*starts.shape[:-1], -1)
 
     def send(self, cells: np.ndarray, tonnes: np.ndarray) -> None:
         """Add tonnes [route, origin] at `cells` (from `cells`)."""
