@@ -53,7 +53,7 @@ class State:
     def arrive(self, step: int) -> None:
         """Step 1: goods due on `step` join the buyers' stocks (a processor's input)."""
         arriving = self.goods.take_due(step)
-        got = np.dot(arriving, self.ones, out=self.rec.received_t[step])
+        got = arriving.dot(self.ones, out=self.rec.received_t[step])
         self.held += arriving
         self.on_order -= got
 

@@ -83,9 +83,9 @@ class Transit:
         self.goods = goods
         steps = np.maximum(1, clock.steps_of(transit_days))
         starts = goods.starts(steps + np.arange(transit_days.shape[0])[:, None])
-        self._plain_cells = goods.cells(starts) if starts.size * goods.tonnes.shape[2] \
-            <= CELL_TABLE else None  # [step, route × origin]
-        self._plain_starts = starts  # [step, route]
+        table = starts.size * goods.tonnes.shape[2] <= CELL_TABLE
+        self._plain_cells = goods.cells(starts) if table else None  # [step, route × origin]
+        self._plain_starts = None if table else starts  # [step, route]
 
     def cells(self, k: int, extra_days: np.ndarray | None) -> np.ndarray:
         """Ring cells [route, origin] (flat) of departures on step k, with `extra_days` (None:

@@ -147,7 +147,7 @@ class World:
         self.processors.process(state, k, taken, drawn)
         self._consume(k, taken, drawn)
         self.orders.place(k)
-        np.dot(state.held, state.ones, out=state.rec.held_t[k])
+        state.held.dot(state.ones, out=state.rec.held_t[k])
 
     def _draw(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Steps 4 and 5 draw on different rows of `held`, so one set of array operations
