@@ -49,9 +49,16 @@ class Pipeline:
         return due % self.size * self._slot_cells
 
     def cells(self, starts: np.ndarray) -> np.ndarray:
-        """The flat ring cells [route, origin] from `starts` (one per route; or [step, route],
-        giving cells by step)."""
-        return (starts[..., None] + self._route_cells).reshape(*starts.shape[:-1], -1)
+        """The flat ring cells [route, origin] from `starts` (one per route)."""
+        return (starts[:, None] + self._route_cells).reshape(-1)
+
+    def cell_table(self, starts: np.ndarray) -> np.ndarray:
+        """`cells` by step from `starts` [step, route]: origin by origin, as broadcasting over
+        a short last axis is slow (40 against 180 µs for 1,040 steps × 21 routes × 2)."""
+        table = np.empty((*starts.shape, self._route_cells.shape[1]), dtype=np.int64)
+        for origin, offsets in enumerate(self._route_cells.T):
+            np.add(starts, offsets, out=table[..., origin])
+        return table.reshape(starts.shape[0], -1)
 
     def send(self, cells: np.ndarray, tonnes: np.ndarray) -> None:
         """Add tonnes [route, origin] at `cells` (from `cells`)."""
@@ -84,7 +91,7 @@ class Transit:
         steps = np.maximum(1, clock.steps_of(transit_days))
         starts = goods.starts(steps + np.arange(transit_days.shape[0])[:, None])
         table = starts.size * goods.tonnes.shape[2] <= CELL_TABLE
-        self._plain_cells = goods.cells(starts) if table else None  # [step, route × origin]
+        self._plain_cells = goods.cell_table(starts) if table else None  # [step, cell]
         self._plain_starts = None if table else starts  # [step, route]
 
     def cells(self, k: int, extra_days: np.ndarray | None) -> np.ndarray:
