@@ -3,11 +3,11 @@
 Each route (an edge) has a ring of slots [slot, route, origin]: a shipment departing on step
 k that is usable on step a (k < a < k + size) is added to slot a % size of its route. A
 route sends at most one shipment a step, so adding is one indexed addition over the flat
-ring, at cells [route, origin] (kept in a table by departure step when it is small). At the start of
-step a, one matrix product (or, with many origins, one bincount) moves every route's slot
-into the holding rows of State.held it leads to. A shipment is usable from the first step
-that starts on or after departure + transit (+ any licence delay or extra days in force),
-and at the earliest the next step.
+ring, at cells [route, origin] (kept in a table by departure step when it is small). At the
+start of step a, one matrix product (or, with many origins, one bincount) moves every
+route's slot into the holding rows of State.held it leads to. A shipment is usable from the
+first step that starts on or after departure + transit (+ any licence delay or extra days in
+force), and at the earliest the next step.
 """
 
 from __future__ import annotations
