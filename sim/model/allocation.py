@@ -36,8 +36,8 @@ class Allocation:
         `whole`: no request was cut before (no edge closed, refused or capped by an origin
         rule), so a level whose requests were all granted has nothing to re-offer."""
         self.step = step
-        rest = need.copy()
-        filled = np.empty(request.size)
+        rest = None  # what each buyer still lacks, once a level re-offers
+        filled = np.empty(request.size) if len(self.rules.levels) != 1 else None
         for level in self.rules.levels:
             asked = request if level.rows is None else request[level.rows]
             granted = self._serve_level(asked, available, level.suppliers, level.rows)
@@ -45,9 +45,11 @@ class Allocation:
                 filled = granted
             else:
                 filled[level.rows] = granted
-            if not level.asks.size or (whole and not np.count_nonzero(granted < asked)):
-                continue
-            if np.count_nonzero(available[level.ask_suppliers] > EPS):
+            if not level.asks.size or not np.count_nonzero(available[level.ask_suppliers] > EPS):
+                continue  # nothing left to re-offer (the usual step with scarce supply)
+            if not (whole and not np.count_nonzero(granted < asked)):
+                if rest is None:
+                    rest = need.copy()
                 rest -= np.bincount(level.holding, granted, minlength=rest.size)
                 self._reoffer(level, rest, filled, available)
         return filled

@@ -28,7 +28,8 @@ class Mines:
         self.utilization = np.array([m.spec.utilization for m in mines])
         self.origin = np.array([origins.index[(m.country, NONE)] for m in mines], dtype=np.int64)
         self.output_t = np.zeros((clock.n_steps, len(mines)))
-        self.of_origin = np.eye(len(origins.pairs))[self.origin]  # [mine, origin] 0/1
+        self.cells = np.arange(self.rows.start, self.rows.stop, dtype=np.int64) \
+            * len(origins.pairs) + self.origin  # each mine's origin in State.stock_flat
         self.priced = False  # output set by price each step (recorded by produce)
         for j in range(len(mines)):
             self.refresh(self.rows.start + j, 0)
@@ -55,7 +56,7 @@ class Mines:
             state.rec.arrays["supply_added_t"][k, self.rows] = output - self.output_t[k] * ~idle
             state.rec.arrays["produced_t"][k, self.rows] = output
             self.priced = True
-        state.stock[self.rows] += output[:, None] * self.of_origin
+        state.stock_flat[self.cells] += output
 
     def record(self, rec: Recorder) -> None:
         """After the run: produced_t by mine and by origin, capacity_tpa by mine."""

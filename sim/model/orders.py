@@ -37,6 +37,12 @@ class Orders:
         self.is_processor = np.zeros(n, dtype=bool)
         self.is_processor[self.processors.rows] = True
         self._allocation = Allocation(edges, controls.now, state)
+        n_origins = state.ones.size  # flat [edge, origin] cells: their supplier's stock
+        # cell, their edge; and each stock cell's node
+        self._supplier_cells = (edges.supplier[:, None] * n_origins
+                                + np.arange(n_origins)).reshape(-1)
+        self._cell_edge = np.repeat(np.arange(edges.supplier.size), n_origins)
+        self._cell_node = np.repeat(np.arange(n), n_origins)
 
     def place(self, k: int) -> None:
         """Step 6 on step k."""
@@ -64,7 +70,8 @@ class Orders:
             request *= ~step.refused
         whole = not (rules.any_blocked or step.refused is not None or step.masked_edges.size)
         filled = self._allocation.allocate(need, request, stock_t.copy(), step, whole)
-        self._ship(k, filled * (filled > EPS), stock_t, step)
+        filled *= filled > EPS
+        self._ship(k, filled, stock_t, step)
 
     def _live_shares(self, k: int, stock_t: np.ndarray, inputs_t: np.ndarray) -> np.ndarray:
         """Each edge's share of its buyer's order, over the suppliers that exist on step k."""
@@ -122,12 +129,17 @@ class Orders:
         """Take `amount` tonnes per edge from its supplier (which holds `have`), every origin
         in proportion; tonnes by origin per edge. Grants never exceed a supplier's stock but
         by rounding (1e-16 of it); the stock then goes to exactly zero."""
-        suppliers, stock = self.edges.supplier, self.state.stock
+        suppliers, state = self.edges.supplier, self.state
         per_tonne = ONE / np.maximum(have, TINY)
         share = np.bincount(suppliers, amount, minlength=have.size) * per_tonne
-        tonnes = stock[suppliers] * (amount * per_tonne[suppliers])[:, None]
-        stock *= np.maximum(ONE - share, ZERO)[:, None]
-        return tonnes
+        if not state.cell_wise:  # many origins: broadcasting is faster (State.by_row)
+            tonnes = state.stock[suppliers] * (amount * per_tonne[suppliers])[:, None]
+            state.stock *= np.maximum(ONE - share, ZERO)[:, None]
+            return tonnes
+        stock = state.stock_flat  # cell by cell: [edge, origin]
+        tonnes = stock[self._supplier_cells] * (amount * per_tonne[suppliers])[self._cell_edge]
+        stock *= np.maximum(ONE - share, ZERO)[self._cell_node]
+        return tonnes.reshape(amount.size, -1)
 
 
 def producing(mines: Mines, processors: Processors, n_nodes: int, k: int) -> np.ndarray:
@@ -136,3 +148,4 @@ def producing(mines: Mines, processors: Processors, n_nodes: int, k: int) -> np.
     live[mines.rows] = mines.producing(k)
     live[processors.rows] = processors.capacity_t[k] > 0
     return live
+

@@ -33,7 +33,7 @@ class Processors:
         self.clock, self.capacity = clock, capacity
         self.capacity_t = np.zeros((clock.n_steps, len(processors)))  # input t per step
         self.yields = np.array([p.spec.yield_ for p in processors])
-        self.yield_column = self.yields[:, None]
+        self.yield_cells = np.repeat(self.yields, len(origins.pairs))  # by [processor, origin]
         self.delay_steps = np.array([clock.steps(p.spec.process_days) for p in processors],
                                     dtype=np.int64)
         slots = int(self.delay_steps.max()) + 1 if processors else 1
@@ -63,7 +63,8 @@ class Processors:
         """Step 4 with the input tonnes each processor took this step (`taken` by holding
         row, `drawn` by holding row and origin, from World.draw)."""
         state.rec.arrays["processed_t"][k, self.rows] = taken[self.input_rows]
-        made = self._stamped(drawn[self.input_rows] * self.yield_column)
+        drawn = drawn[self.input_rows]  # contiguous rows: cell-wise beats broadcasting
+        made = self._stamped((drawn.reshape(-1) * self.yield_cells).reshape(drawn.shape))
         out = state.stock[self.rows]
         if not self.any_later:
             out += made

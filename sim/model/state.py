@@ -17,7 +17,7 @@ from sim.model.network import Network
 from sim.model.origins import Origins
 from sim.model.recorder import Recorder
 from sim.model.tolerances import EPS
-from sim.model.transit import Pipeline
+from sim.model.transit import FEW_ORIGINS, Pipeline
 
 
 class State:
@@ -28,6 +28,9 @@ class State:
         self.ones = np.ones(n_origins)  # for sums over origins as dot products
         self.held = np.zeros((n_rows, n_origins))
         self.stock, self.inputs = self.held[:n], self.held[n:]  # inputs: by processor
+        self.stock_flat = self.stock.reshape(-1)  # a view, [node, origin] flat
+        self.cell_wise = n_origins <= FEW_ORIGINS  # see by_row
+        self.cell_row = np.repeat(np.arange(n_rows), n_origins)  # of each cell of held
         self.on_order = np.zeros(n_rows)  # tonnes on the way, by holding row
         self.backlog = np.zeros(n_rows)  # consumers' unmet demand carried (consumer rows)
         self.goods = goods
@@ -50,10 +53,18 @@ class State:
     def arrive(self, step: int) -> None:
         """Step 1: goods due on `step` join the buyers' stocks (a processor's input)."""
         arriving = self.goods.take_due(step)
-        got = arriving.dot(self.ones)
+        got = arriving.dot(self.ones, out=self.rec.received_t[step])
         self.held += arriving
         self.on_order -= got
-        self.rec.received_t[step] = got
+
+    def by_row(self, tonnes: np.ndarray, factor: np.ndarray) -> np.ndarray:
+        """`tonnes` [holding row, origin] × `factor` per row (a new array). With few origins
+        cell by cell, with the factor gathered to the cells (measured with 2 origins: 0.6
+        against 1.1 µs broadcasting over 32 rows); with many, broadcasting is faster (2.6
+        against 5.2 µs with 67)."""
+        if self.cell_wise:
+            return (tonnes.reshape(-1) * factor[self.cell_row]).reshape(tonnes.shape)
+        return tonnes * factor[:, None]
 
     def take(self, row: int, amount: float,
              mask: np.ndarray | None = None) -> tuple[np.ndarray | None, float]:

@@ -155,7 +155,7 @@ class World:
         if market is not None:
             self.targets.scale(market.targets_scale(self.consumers.rows), market.cover_factor)
         self.orders.place(k)
-        state.rec.held_t[k] = state.held.dot(state.ones)
+        state.held.dot(state.ones, out=state.rec.held_t[k])
         if market is not None:
             market.update(k, state, self.controls.now, self._use_per_day(k), self.env)
 
@@ -175,7 +175,7 @@ class World:
         have = source.dot(state.ones)
         taken = np.minimum(wanted, have)
         taken *= taken > EPS
-        drawn = source * (taken / np.maximum(have, TINY))[:, None]
+        drawn = state.by_row(source, taken / np.maximum(have, TINY))
         state.held -= drawn
         return taken, drawn
 
