@@ -102,6 +102,22 @@ def reference_cover() -> dict[str, float]:
             for name in ("ex_china", "china")}
 
 
+def replay_cover(market: dict) -> dict[str, float]:
+    """Each market's mean cover in the replay's normal years (after the first, when pipelines
+    fill) with the market inert: the replay's own reference, so that the replay without the
+    surplus is a market in balance at its reference price."""
+    inert = with_price(market, -1e-9, 90.0)
+    record = simulate(load_scenario(BASELINE, replay_overrides(inert, surplus=False)))
+    return {name: float(annual(record.market[f"cover_days:{name}"])[1:WARMUP_YEARS].mean())
+            for name in ("ex_china", "china")}
+
+
+def with_cover(market: dict, cover: dict[str, float]) -> dict:
+    """The market section with these reference covers."""
+    return {**market, **{name: {**market[name], "reference_cover_days": days}
+                         for name, days in cover.items()}}
+
+
 def replay_overrides(market: dict, surplus: bool) -> list[tuple[str, object]]:
     """The replay: the baseline with flat Chinese mines, no demand growth, and (if `surplus`)
     one year of +SURPLUS_T t W at China's mines after one normal year."""
@@ -153,6 +169,10 @@ def main() -> None:
     for name, days in cover.items():
         print(f"  {name:9s} {days:6.1f}")
     market = baseline_market()
+    own = replay_cover(market)
+    print("replay's own reference cover (normal years 2-3, market inert), days: "
+          + ", ".join(f"{name} {days:.1f}" for name, days in own.items()))
+    market = with_cover(market, own)
     ref = market["ex_china"]["reference_price"] + market["spreads"].get("concentrate", 0.0)
     print(f"\nreplay: +{SURPLUS_T:,} t W/yr mined in 'year 2015' (USGS: {WORLD_2015_T:,} t W "
           f"in 2015 vs {WORLD_2021_24_T:,.0f} in 2021-24, +"
@@ -204,7 +224,7 @@ def plot(prices: np.ndarray, flat: np.ndarray, ref: float, grid: np.ndarray,
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, 4.6), gridspec_kw={"width_ratios": [3, 2]})
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, 5.4), gridspec_kw={"width_ratios": [3, 2]})
     years = list(USGS_CONCENTRATE)
     ax.plot(years, list(USGS_CONCENTRATE.values()), "o-", color="black",
             label="USGS concentrate, annual average (observed)")
@@ -222,7 +242,8 @@ def plot(prices: np.ndarray, flat: np.ndarray, ref: float, grid: np.ndarray,
                  "vs USGS 2016-18 / 2015 (0.49, 0.81, 1.08)", fontsize=10)
     ax.set_xticks(sorted(set(replay_years) | set(years)))
     ax.tick_params(axis="x", labelrotation=45)
-    ax.legend(fontsize=7.5, loc="upper left")
+    ax.set_ylim(100, 420)
+    ax.legend(fontsize=7.5, loc="upper left", ncol=2)
     ax.grid(alpha=0.3)
     image = bx.imshow(np.log10(grid), aspect="auto", origin="lower", cmap="viridis_r")
     bx.set_xticks(range(len(ADJUSTMENT_DAYS)), [f"{d:.0f}" for d in ADJUSTMENT_DAYS])

@@ -72,7 +72,7 @@ class Prices:
     def update(self, k: int, held_t: np.ndarray, on_order: np.ndarray, use_per_day: np.ndarray,
                rules: RulesInForce) -> None:
         """End of step k: cover by market, the prices it indicates, one adjustment step."""
-        stocks = self.in_market.dot(held_t + on_order).tolist()
+        stocks = self.in_market.dot(held_t).tolist()
         use = use_per_day.tolist()
         openness = self.openness_history[k] = self.openness(k, rules)
         self.cover_history[k] = [s / u if u > 0 else 0.0 for s, u in zip(stocks, use, strict=True)]
