@@ -159,8 +159,9 @@ def _price(r: RunRecord) -> np.ndarray:
 
 def figure_price(records: dict[str, RunRecord], path: Path) -> None:
     """The ex-China APT price per scenario."""
+    top = max(float(np.nanmax(_price(r))) for r in records.values()) * 1.08
     _panels(records, _price, "Ex-China APT price (European benchmark), $/mtu WO3",
-            "$/mtu WO3", path)
+            "$/mtu WO3", path, top=top)
 
 
 def figure_cover(records: dict[str, RunRecord], path: Path) -> None:

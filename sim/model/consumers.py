@@ -38,6 +38,8 @@ class Consumers:
             .reshape(clock.n_steps, len(consumers))
         self.mean_noise = np.array([expected(c.noise) for c in consumers])
         self.demand_t = self.base_t[: clock.n_steps] * self.factor * self.noise
+        self.expected_t = self.base_t[: clock.n_steps] * self.factor * self.mean_noise
+        # expected demand per step (events in force, mean noise): what the market reads
         self.keeps_backlog = np.array([c.backlog for c in consumers], dtype=bool)
         self.any_backlog = bool(self.keeps_backlog.any())
         self.scrap = ScrapReturns(net, clock)
@@ -47,6 +49,8 @@ class Consumers:
         n = self.clock.n_steps
         self.demand_t[first:, j] = self.base_t[first:n, j] * self.factor[first:, j] \
             * self.noise[first:, j]
+        self.expected_t[first:, j] = self.base_t[first:n, j] * self.factor[first:, j] \
+            * self.mean_noise[j]
 
     def start(self, env: simpy.Environment, on_change: Callable[[int, int], None]) -> None:
         """Start the process of every `demand` event."""
@@ -80,10 +84,6 @@ class Consumers:
         s = self.net.scenario
         return self.clock.window(s.day(event.at), None if event.until is None
                                  else s.day(event.until))
-
-    def expected_t(self, k: int) -> np.ndarray:
-        """Each consumer's expected demand on step k (events in force, mean noise)."""
-        return self.base_t[k] * self.factor[k] * self.mean_noise
 
     def consume(self, state: State, k: int, taken: np.ndarray, took: np.ndarray,
                 placed: np.ndarray) -> None:

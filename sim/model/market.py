@@ -1,4 +1,5 @@
-"""The market: prices (prices.py) and every response to them (responses.py), with lags.
+"""The market: prices (prices.py) and every response to them, with lags (the factors in
+factors.py, the rules in responses.py).
 
 At the end of each step the prices move; the responses then set what the next step uses:
 
@@ -24,16 +25,10 @@ import simpy
 
 from sim.model.capacity import Capacity
 from sim.model.clock import Clock
+from sim.model.factors import Factors
 from sim.model.network import CONSUMER, MINE, Network
 from sim.model.prices import MARKETS, Prices, market_of
-from sim.model.responses import (
-    Demand,
-    Precaution,
-    Restarts,
-    StockpileRules,
-    Stretch,
-    where,
-)
+from sim.model.responses import Restarts, StockpileRules, where
 from sim.model.rules import RulesInForce
 from sim.model.state import State
 
@@ -56,19 +51,14 @@ class Market:
         consumers, mines = net.of_kind(CONSUMER), net.of_kind(MINE)
         self.consumer_at = where(prices, consumers)
         self.consumers_in = np.array([[market_of(c.country) == m for c in consumers]
-                                      for m in range(len(MARKETS))], dtype=float)
-        self.demand = Demand(spec, prices, self.consumer_at, clock.step_days) \
-            if spec.demand else None
-        self.scrap = Stretch(spec.scrap, prices, where(prices, [net.nodes[i] for i in scrap_to]),
-                             clock.step_days) if spec.scrap else None
-        self.supply = Stretch(spec.supply, prices, where(prices, mines), clock.step_days) \
-            if spec.supply else None
-        excepted = set(spec.supply.except_) if spec.supply else set()
-        self.responds = np.array([m.country not in excepted for m in mines], dtype=bool)
-        self.precaution = Precaution(spec, prices, net, clock.step_days) \
-            if spec.precaution else None
+                                      for m in range(len(MARKETS))]) / clock.step_days
+        # per day: [market, consumer] 1 / step_days where the consumer is in the market
+        self.factors = Factors(spec, prices, net, scrap_to, clock.step_days)
+        self.licence_factor = spec.precaution.licence_factor if spec.precaution else 1.0
+        self._licensed: tuple[object, list[int]] = (None, [])  # (rules, rows) last read
+        self.net = net
         self.restarts = Restarts(spec, prices, net, clock, capacity, on_restart)
-        self.is_idle = np.zeros(len(mines), dtype=bool)  # restart mines (all their output
+        self.is_idle = np.zeros(len(mines), dtype=bool)  # restart mines: all output is added
         self.is_idle[[net.index[r.mine] - net.rows(MINE).start for r in spec.restarts]] = True
         self.stockpile_rules = StockpileRules(spec, prices, net)
         # what the step reads
@@ -76,6 +66,7 @@ class Market:
         self.demand_factor_t = np.ones((clock.n_steps, len(consumers)))
         self.scrap_factor = np.ones(len(scrap_to))
         self.mine_factor = np.ones(len(mines))
+        self.mine_factor_t = np.ones((clock.n_steps, len(mines)))
         self.cover_factor = np.ones(net.n_holding_rows)
         self.target_scale = np.ones(net.n_holding_rows)
         self.may_sell = np.ones(len(net.nodes), dtype=bool)
@@ -84,20 +75,37 @@ class Market:
     def update(self, k: int, state: State, rules: RulesInForce, use_per_day: np.ndarray,
                env: simpy.Environment) -> None:
         """End of step k: move the prices, then every response for step k + 1."""
-        prices = self.prices
-        prices.update(k, state.rec.held_t[k], state.on_order, use_per_day, rules)
-        if self.demand is not None:
-            self.demand_factor = self.demand.factor(prices)
-            if k + 1 < self.n_steps:
-                self.demand_factor_t[k + 1] = self.demand_factor
-        if self.scrap is not None:
-            self.scrap_factor = self.scrap.factor(prices)
-        if self.supply is not None:
-            self.mine_factor = np.where(self.responds, self.supply.factor(prices), 1.0)
-        if self.precaution is not None:
-            self.precaution.update(prices, rules, self.cover_factor)
-        self.stockpile_rules.update(prices, self.may_sell, self.target_scale)
-        self.restarts.update(k, prices, env)
+        prices, factors = self.prices, self.factors
+        prices.update(k, state.rec.held_t[k], use_per_day, rules)
+        factors.update()
+        demand, scrap, supply = factors.part("demand"), factors.part("scrap"), \
+            factors.part("supply")
+        if demand is not None:
+            self.demand_factor = demand
+        if scrap is not None:
+            self.scrap_factor = scrap
+        if supply is not None:
+            self.mine_factor = supply
+        if k + 1 < self.n_steps:
+            self.demand_factor_t[k + 1] = self.demand_factor
+            self.mine_factor_t[k + 1] = self.mine_factor
+        cover = factors.part("precaution")
+        if cover is not None:
+            self.cover_factor[factors.buyer_rows] = cover
+            if self.licence_factor != 1.0 and rules.licences:
+                self.cover_factor[self._licensed_rows(rules)] *= self.licence_factor
+        if self.stockpile_rules.rules:
+            self.stockpile_rules.update(prices, self.may_sell, self.target_scale)
+        if self.restarts.rules:
+            self.restarts.update(k, prices, env)
+
+    def _licensed_rows(self, rules: RulesInForce) -> list[int]:
+        """Holding rows of buyers with a licence regime in force on one of their edges."""
+        if self._licensed[0] is not rules:
+            edges = np.concatenate([licence.edges for licence in rules.licences])
+            rows = {self.net.holding_row(self.net.edges[e].buyer) for e in edges.tolist()}
+            self._licensed = (rules, sorted(rows))
+        return self._licensed[1]
 
     def targets_scale(self, consumer_rows: slice) -> np.ndarray:
         """Per holding row, what scales its target now (consumers: their demand factor;
@@ -108,10 +116,11 @@ class Market:
     def record(self) -> dict[str, np.ndarray]:
         """Series by name (sim.records.RunRecord.market): prices, covers, openness."""
         prices = self.prices
+        stages = prices.stage_history()
         out = {name: prices.history[:, m] for m, name in enumerate(MARKETS)}
         for product, p in prices.product.items():
             for m, name in enumerate(MARKETS):
-                out[f"{name}:{product}"] = prices.stage_history[:, m, p]
+                out[f"{name}:{product}"] = stages[:, m, p]
         for m, name in enumerate(MARKETS):
             out[f"cover_days:{name}"] = prices.cover_history[:, m]
         out["openness"] = prices.openness_history

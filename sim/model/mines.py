@@ -30,7 +30,6 @@ class Mines:
         self.output_t = np.zeros((clock.n_steps, len(mines)))
         self.cells = np.arange(self.rows.start, self.rows.stop, dtype=np.int64) \
             * len(origins.pairs) + self.origin  # each mine's origin in State.stock_flat
-        self.priced = False  # output set by price each step (recorded by produce)
         for j in range(len(mines)):
             self.refresh(self.rows.start + j, 0)
 
@@ -44,24 +43,23 @@ class Mines:
         """Per mine: whether it has capacity on step k."""
         return self.output_t[k] > 0
 
-    def produce(self, state: State, k: int,
-                price: tuple[np.ndarray, np.ndarray] | None = None) -> None:
-        """Step 3: this step's output joins each mine's stock, by the mine's origin. With a
-        market, `price` is (each mine's output factor, whether it was idle): what the price
-        added over the plan (running harder, an idle mine's whole output) is recorded."""
-        output = self.output_t[k]
-        if price is not None:
-            factor, idle = price
-            output = output * factor
-            state.rec.arrays["supply_added_t"][k, self.rows] = output - self.output_t[k] * ~idle
-            state.rec.arrays["produced_t"][k, self.rows] = output
-            self.priced = True
+    def produce(self, state: State, k: int, factor: np.ndarray | None = None) -> None:
+        """Step 3: this step's output joins each mine's stock, by the mine's origin; with a
+        market, × each mine's output `factor` at today's prices."""
+        output = self.output_t[k] if factor is None else self.output_t[k] * factor
         state.stock_flat[self.cells] += output
 
-    def record(self, rec: Recorder) -> None:
-        """After the run: produced_t by mine and by origin, capacity_tpa by mine."""
-        if not self.priced:
+    def record(self, rec: Recorder, price: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """After the run: produced_t by mine and by origin, capacity_tpa by mine. With a
+        market, `price` is (output factor by step and mine, which mines were idle): what the
+        price added over the plan (running harder; an idle mine's whole output) is recorded
+        as supply_added_t."""
+        if price is None:
             rec.arrays["produced_t"][:, self.rows] = self.output_t
+        else:
+            factor, idle = price
+            produced = rec.arrays["produced_t"][:, self.rows] = self.output_t * factor
+            rec.arrays["supply_added_t"][:, self.rows] = produced - self.output_t * ~idle
         np.add.at(rec.produced_by_origin, (slice(None), self.origin),
                   rec.arrays["produced_t"][:, self.rows])
         for node in range(self.rows.start, self.rows.stop):

@@ -65,26 +65,30 @@ class Prices:
         self.floor = PRICE_FLOOR * self.stage_reference
         self.in_market = _holding_rows_by_market(net)  # [market, holding row] 0/1
         self.route_weight, self.route_edges = _export_routes(net)
-        self.stage_history = np.zeros((n_steps, 2, len(products)))
         self.cover_history = np.zeros((n_steps, 2))  # days, by step and market
         self.openness_history = np.ones(n_steps)
 
-    def update(self, k: int, held_t: np.ndarray, on_order: np.ndarray, use_per_day: np.ndarray,
+    def update(self, k: int, held_t: np.ndarray, use_per_day: np.ndarray,
                rules: RulesInForce) -> None:
         """End of step k: cover by market, the prices it indicates, one adjustment step."""
         stocks = self.in_market.dot(held_t).tolist()
         use = use_per_day.tolist()
         openness = self.openness_history[k] = self.openness(k, rules)
-        self.cover_history[k] = [s / u if u > 0 else 0.0 for s, u in zip(stocks, use, strict=True)]
         ratios = self.cover_ratio(stocks, use, openness)
+        log_price = self.log_price
         for m in (0, 1):  # two markets: plain floats are faster than arrays this small
             indicated = self.log_reference[m] + self.sensitivity[m] * math.log(
                 max(ratios[m], COVER_FLOOR))
-            self.log_price[m] += (indicated - self.log_price[m]) * self.pull[m]
-        price = self.history[k] = np.exp(self.log_price)
-        self.stage = np.maximum(price[:, None] + self.spread, self.floor)
-        self.stage_history[k] = self.stage
-        self.log_stage = np.log(self.stage)
+            log_price[m] += (indicated - log_price[m]) * self.pull[m]
+        self.history[k] = [math.exp(log_price[0]), math.exp(log_price[1])]
+        self.cover_history[k] = [s / u if u > 0 else 0.0 for s, u in zip(stocks, use, strict=True)]
+        stage = self.history[k].reshape(2, 1) + self.spread
+        self.stage = np.maximum(stage, self.floor, out=stage)
+        self.log_stage = np.log(stage)
+
+    def stage_history(self) -> np.ndarray:
+        """Every product's price on every step, [step, market, product]."""
+        return np.maximum(self.history[:, :, None] + self.spread, self.floor)
 
     def cover_ratio(self, stocks: list[float], use_per_day: list[float],
                     openness: float) -> list[float]:

@@ -120,7 +120,8 @@ class World:
         """Run every step (once); the records are then complete."""
         self.env.run(until=self.env.process(self._drive()))
         rec = self.state.rec
-        self.mines.record(rec)
+        self.mines.record(rec, None if self.market is None
+                          else (self.market.mine_factor_t, self.market.is_idle))
         self.processors.record(rec)
         self.consumers.record(rec, None if self.market is None
                               else self.market.demand_factor_t)
@@ -148,7 +149,7 @@ class World:
             self.stockpiles.release_due(state, k)
         if self.controls.start_step(k):
             self.targets.replan(k, self.controls.now.planned_days)
-        self.mines.produce(state, k, market and (market.mine_factor, market.is_idle))
+        self.mines.produce(state, k, market and market.mine_factor)
         taken, drawn = self._draw(k)
         self.processors.process(state, k, taken, drawn)
         self._consume(k, taken, drawn)
@@ -193,8 +194,8 @@ class World:
 
     def _use_per_day(self, k: int) -> np.ndarray:
         """Each market's consumers' expected use per day on step k, after price."""
-        use = self.consumers.expected_t(k) * self.market.demand_factor
-        return self.market.consumers_in.dot(use) / self.clock.step_days
+        return self.market.consumers_in.dot(self.consumers.expected_t[k]
+                                            * self.market.demand_factor)
 
     def totals(self) -> dict[str, float]:
         """The terms of the mass balance (balance.py), from the records and the final state."""
