@@ -2,8 +2,8 @@
 
 Two markets, `ex_china` (index 0) and `china` (index 1): a node belongs to `china` if it is
 located in CN. At the end of each step each market's cover is measured: the tungsten held by
-its nodes (stockpiles excepted) and on the way to them, over its consumers' expected use
-per day. The price it indicates is
+its nodes (stockpiles excepted; goods on the way are in nobody's hands and do not count),
+over its consumers' expected use per day. The price it indicates is
 
     indicated = reference_price × (effective cover / reference_cover) ^ sensitivity,
 

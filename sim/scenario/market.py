@@ -32,7 +32,7 @@ class PriceFormation(Entry):
     reference_price: Price = Field(description="APT price at reference cover, $/mtu WO3")
     reference_cover_days: float = Field(gt=0, le=MAX_DAYS, strict=True,
                                         description="days of the market's use held in its "
-                                                    "stocks and on the way to them")
+                                                    "nodes' stocks (not on the way)")
     sensitivity: float = Field(lt=0, ge=-10, strict=True,
                                description="elasticity of price to cover (Sterman's s < 0)")
     adjustment_days: Lag = Field(description="how fast the price closes the gap to the "
