@@ -54,7 +54,7 @@ def market_prices(result: Result) -> Figure | None:
             draw_band(axes[1], x, cover, f"{MARKET_NAMES[m]} market", COLORS[m])
     axes[0].set_title("APT price at the end of each step (products: APT price + spread)",
                       fontsize=10)
-    axes[1].set_title("market cover: stocks and goods on the way over consumers' daily use",
+    axes[1].set_title("market cover: stock its nodes hold over its consumers' daily use",
                       fontsize=10)
     finish_axes(axes[0], result, PRICE_UNIT)
     finish_axes(axes[1], result, "days of cover")
