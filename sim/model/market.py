@@ -68,9 +68,11 @@ class Market:
         self.mine_factor = np.ones(len(mines))
         self.mine_factor_t = np.ones((clock.n_steps, len(mines)))
         self.cover_factor = np.ones(net.n_holding_rows)
-        self.target_scale = np.ones(net.n_holding_rows)
+        self.row_factor = np.ones(net.n_holding_rows)  # scales what a row draws and its
+        # target: a consumer's demand factor; 0 for a stockpile that may not buy now
+        self.consumer_rows = net.rows(CONSUMER)
         self.may_sell = np.ones(len(net.nodes), dtype=bool)
-        self.stockpile_rules.update(prices, self.may_sell, self.target_scale)
+        self.stockpile_rules.update(prices, self.may_sell, self.row_factor)
 
     def update(self, k: int, state: State, rules: RulesInForce, use_per_day: np.ndarray,
                env: simpy.Environment) -> None:
@@ -81,7 +83,7 @@ class Market:
         demand, scrap, supply = factors.part("demand"), factors.part("scrap"), \
             factors.part("supply")
         if demand is not None:
-            self.demand_factor = demand
+            self.demand_factor = self.row_factor[self.consumer_rows] = demand
         if scrap is not None:
             self.scrap_factor = scrap
         if supply is not None:
@@ -95,7 +97,7 @@ class Market:
             if self.licence_factor != 1.0 and rules.licences:
                 self.cover_factor[self._licensed_rows(rules)] *= self.licence_factor
         if self.stockpile_rules.rules:
-            self.stockpile_rules.update(prices, self.may_sell, self.target_scale)
+            self.stockpile_rules.update(prices, self.may_sell, self.row_factor)
         if self.restarts.rules:
             self.restarts.update(k, prices, env)
 
@@ -106,12 +108,6 @@ class Market:
             rows = {self.net.holding_row(self.net.edges[e].buyer) for e in edges.tolist()}
             self._licensed = (rules, sorted(rows))
         return self._licensed[1]
-
-    def targets_scale(self, consumer_rows: slice) -> np.ndarray:
-        """Per holding row, what scales its target now (consumers: their demand factor;
-        stockpiles under buy_below: 0 or 1)."""
-        self.target_scale[consumer_rows] = self.demand_factor
-        return self.target_scale
 
     def record(self) -> dict[str, np.ndarray]:
         """Series by name (sim.records.RunRecord.market): prices, covers, openness."""

@@ -112,14 +112,13 @@ class Targets:
         for index in plans:
             self.refresh(index, 0)
 
-    def adjustable(self) -> None:
-        """Keep the cover part of targets too, so that a market can scale them (market.py)."""
+    def adjustable(self, scale: np.ndarray, cover_factor: np.ndarray) -> None:
+        """From now on, targets are (target + cover × (cover_factor − 1)) × scale, by row,
+        with the market's arrays as they are each step (market.py updates them in place);
+        so the cover part of targets is kept too."""
         self.cover = np.zeros_like(self.target)
         for index in self.plans:
             self.refresh(index, 0)
-
-    def scale(self, scale: np.ndarray, cover_factor: np.ndarray) -> None:
-        """From now on, targets are (target + cover × (cover_factor − 1)) × scale, by row."""
         self._scale, self._cover_factor = scale, cover_factor
 
     def at(self, k: int) -> np.ndarray:

@@ -67,7 +67,7 @@ class StockpileRules:
         self.rules = [(net.index[r.stockpile], r) for r in spec.stockpile_rules]
         self.at = where(prices, [net.nodes[node] for node, _ in self.rules])
 
-    def update(self, prices: Prices, may_sell: np.ndarray, target_scale: np.ndarray) -> None:
+    def update(self, prices: Prices, may_sell: np.ndarray, row_factor: np.ndarray) -> None:
         """Which stockpiles may sell (by node) and buy (target scale by row) at today's
         prices (a stockpile's holding row is its node row)."""
         price = prices.stage.take(self.at)
@@ -75,4 +75,4 @@ class StockpileRules:
             if rule.sell_above is not None:
                 may_sell[node] = price[i] >= rule.sell_above
             if rule.buy_below is not None:
-                target_scale[node] = float(price[i] < rule.buy_below)
+                row_factor[node] = float(price[i] < rule.buy_below)

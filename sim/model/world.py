@@ -68,8 +68,8 @@ class World:
                              (self.mines, self.processors), self.consumers.any_backlog)
         self.market = None if scenario.market is None else Market(
             net, clock, capacity, self.consumers.scrap.to_processor, self._capacity_changed)
-        if self.market is not None:
-            self.targets.adjustable()
+        if self.market is not None:  # targets read the market's factors (updated in place)
+            self.targets.adjustable(self.market.row_factor, self.market.cover_factor)
         self.wanted_t = np.zeros((clock.n_steps, net.n_holding_rows))  # what each row draws
         self.wanted_t[:, self.processors.input_rows] = self.processors.capacity_t
         self.wanted_t[:, self.consumers.rows] = self.consumers.demand_t
@@ -153,8 +153,6 @@ class World:
         taken, drawn = self._draw(k)
         self.processors.process(state, k, taken, drawn)
         self._consume(k, taken, drawn)
-        if market is not None:
-            self.targets.scale(market.targets_scale(self.consumers.rows), market.cover_factor)
         self.orders.place(k)
         state.held.dot(state.ones, out=state.rec.held_t[k])
         if market is not None:
@@ -168,8 +166,7 @@ class World:
         state, rules = self.state, self.controls.now
         wanted = self.wanted_t[k]
         if self.market is not None:  # consumers place the demand the price leaves
-            wanted = wanted.copy()
-            wanted[self.consumers.rows] *= self.market.demand_factor
+            wanted = wanted * self.market.row_factor
         if self.consumers.any_backlog:
             wanted = wanted + state.backlog
         source = state.held * rules.mask_now if rules.masked.size else state.held
