@@ -90,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
     _sweep_parser(sub, common)
+    _attribute_parser(sub, common)
 
     validate = sub.add_parser("validate", parents=[common],
                               help="check scenario files without running them")
@@ -142,6 +143,41 @@ def _sweep_parser(sub, common: argparse.ArgumentParser) -> None:
                        help="sweep folder (default: results/sweep-<name>; never overwritten)")
     sweep.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     sweep.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+
+def _attribute_parser(sub, common: argparse.ArgumentParser) -> None:
+    attribute = sub.add_parser(
+        "attribute", parents=[common], help="trace shortfall (and price effects) to events",
+        description="Attribute each consumer scope's shortfall (with a market also the demand "
+                    "destroyed by price and the purchase cost) to the scenario's events: run "
+                    "the scenario, once without each event and once without all of them, "
+                    "with common random numbers, and report per scope the total, the value "
+                    "with no events, each event's own effect (scenario - scenario without "
+                    "it) and the interaction remainder (total - no events - sum of own "
+                    "effects). Writes results/attribution-<name>/ (attribution.csv, "
+                    "attribution.md, plots/<kpi>_by_cause.png).",
+        epilog="Events are named by id, or by their 0-based index in the scenario's events "
+               "(events.I or I). Events not given with --event stay in every run. Runs: "
+               "(events + 2) x replications (one event: 2 x replications).")
+    attribute.add_argument("scenario", metavar="SCENARIO")
+    attribute.add_argument("--event", "-e", dest="events", action="append", default=[],
+                           metavar="ID", help="an event to attribute (repeatable; default: all)")
+    attribute.add_argument("--kpi", dest="kpis", action="append", default=[], metavar="KPI",
+                           help="a consumer-scope KPI to attribute (repeatable; default: "
+                                "shortfall_t, and with a market demand_destroyed_t and "
+                                "purchase_cost_musd)")
+    attribute.add_argument("--replications", "-n", type=int,
+                           help="replications of every run (default: the scenario's)")
+    attribute.add_argument("--seed", type=int, help="seed of every run (default: the scenario's)")
+    attribute.add_argument("--set", dest="overrides", action="append", default=[],
+                           metavar="PATH=VALUE", help="override a parameter (repeatable)")
+    attribute.add_argument("--workers", "-j", type=int, default=1, metavar="W",
+                           help="worker processes (default 1: in this process)")
+    attribute.add_argument("--out", type=Path,
+                           help="results folder (default: results/attribution-<name>; never "
+                                "overwritten)")
+    attribute.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    attribute.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -197,6 +233,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         if problems:
             raise ScenarioError(problems)
         return 0
+    if args.command == "attribute":
+        return commands.attribute_command(args, overrides)
     return commands.run_command(args, overrides)
 
 

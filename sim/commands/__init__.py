@@ -333,3 +333,10 @@ def _sweep_runner(args: argparse.Namespace):
         raise _problem("--dask", "needs Dask: pip install 'tungsten-sim[dask]'")
     where = f"LocalCluster of {args.workers}" if args.dask == "local" else args.dask
     return DaskRunner(args.dask, args.workers), f"dask {where}"
+
+
+def attribute_command(args: argparse.Namespace, overrides: list[tuple[str, Any]]) -> int:
+    """`tungsten-sim attribute`: see `sim.commands.attribution` (imported when run)."""
+    from sim.commands.attribution import attribute_command as command
+
+    return command(args, overrides)
