@@ -55,18 +55,30 @@ def probability_table(result: Result) -> str:
     if not items:
         return ""
     events = list(dict.fromkeys((p.event, p.threshold) for p in items))
-    titles = [f"P(fill rate >= {t})" if e == "fill_rate>=" else f"P(no shortfall by {t})"
-              for e, t in events]
+    titles = [_title(e, t) for e, t in events]
     lines = [f"probabilities over {result.replications} replications (95% Wilson interval)",
-             f"{'scope':28s}" + "".join(f"{title:>32s}" for title in titles)]
+             f"{'scope':28s}" + "".join(f"{title:>{_width(title)}s}" for title in titles)]
     for scope in dict.fromkeys(p.scope for p in items):
         cells = []
         for event in events:
             p = next(x for x in items if x.scope == scope and (x.event, x.threshold) == event)
             low, high = p.interval
             cells.append(f"{p.p:.3f} [{low:.3f}, {high:.3f}]")
-        lines.append(f"{scope:28s}" + "".join(f"{c:>32s}" for c in cells))
+        lines.append(f"{scope:28s}" + "".join(f"{c:>{_width(t)}s}"
+                                              for c, t in zip(cells, titles, strict=True)))
     return "\n".join(lines)
+
+
+def _width(title: str) -> int:
+    """Width of a probability column: 32, or its title and two spaces."""
+    return max(32, len(title) + 2)
+
+
+def _title(event: str, threshold: str) -> str:
+    """A probability's column title: `P(fill rate >= 0.95)`, `P(first tonne from KZ by D)`."""
+    if event == "fill_rate>=":
+        return f"P(fill rate >= {threshold})"
+    return f"P({event.replace('_', ' ')} {threshold})"
 
 
 def _us_probabilities(result) -> list:
@@ -89,3 +101,36 @@ def price_lines(result: Result) -> str:
     if lines and n > 1:
         lines[0] += f"  (means of {n} replications; the month of the median peak)"
     return "\n".join(lines)
+
+
+def time_to_event_table(result: Result) -> str:
+    """When the headline scope (`country:US`, else `world`) is first short, recovers and gets
+    its first tonne from each origin new to it: p5/p50/p95 dates over replications and
+    P(by the end of the run) with its 95% Wilson interval; "" without an ensemble."""
+    from sim.results.events import result_events
+
+    found = result_events(result)
+    if found is None:
+        return ""
+    scope, events = found
+    start, end = result.scenario.start, result.scenario.end
+    n = result.replications
+    head = (f"time to event, {scope}, over {n} replication{'s' if n > 1 else ''} (dates; "
+            f"'after end': not by {end})")
+    lines = [head, f"{'event':34s}{'p5':>13s}{'p50':>13s}{'p95':>13s}   "
+                   f"P(by {end}) [95% Wilson]"]
+    for event in events:
+        dates = [_event_date(start, day) for day in event.quantiles()]
+        p, low, high = event.p_by_day(float((end - start).days))
+        cells = "".join(f"{d:>13s}" for d in dates)
+        share = f"{p:.3f} [{low:.3f}, {high:.3f}]" if event.n else "-"
+        lines.append(f"{event.label:34s}{cells}   {share}")
+    return "\n".join(lines)
+
+
+def _event_date(start: dt.date, day: float) -> str:
+    if math.isnan(day):
+        return "-"
+    if math.isinf(day):
+        return "after end"
+    return (start + dt.timedelta(days=day)).isoformat()

@@ -36,6 +36,7 @@ from sim.plots.common import (
     save_figures,
 )
 from sim.plots.prices import market_prices
+from sim.plots.time_to_event import time_to_event
 from sim.results.series import annual_rate, bin_centres, steps_per_bin
 
 if TYPE_CHECKING:
@@ -53,6 +54,8 @@ def plot_result(result: Result, folder: Path) -> list[Path]:
         figures.append(("market_prices", prices))
     if result.ensemble is not None:
         figures.append(("main_series", main_series(result)))
+    if (events := time_to_event(result)) is not None:
+        figures.append(("time_to_event", events))
     return save_figures(figures, folder)
 
 

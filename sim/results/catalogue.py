@@ -33,7 +33,8 @@ KpiKey = tuple[str, str]
 
 CONSUMER_KPIS = ("demand_t", "delivered_t", "shortfall_t", "fill_rate", "days_short",
                  "first_shortfall_day", "recovery_day", "peak_shortfall_tpa", "min_cover_days")
-"""KPIs of a scope with consumers, in report order; `origin_share_XX` per origin follow."""
+"""KPIs of a scope with consumers, in report order; `origin_share_XX` per origin, then
+`origin_share_processed_XX`, then `first_tonne_day_from_XX` per origin follow."""
 MINE_KPIS = ("produced_t",)
 PROCESSOR_KPIS = ("processed_t", "output_t", "lost_t")
 STOCKPILE_KPIS = ("released_t", "acquired_t", "min_stock_t")
@@ -44,6 +45,14 @@ ORIGIN_SHARE = "origin_share_"
 PROCESSED_SHARE = "origin_share_processed_"
 """Prefix of the share of a scope's deliveries last refined or converted in a country:
 `origin_share_processed_CN` (`origin_share_processed_none`: not processed)."""
+FIRST_TONNE = "first_tonne_day_from_"
+"""Prefix of the day a scope's first tonne mined in a country arrives: `first_tonne_day_from_KZ`
+is the start day of the first step by whose end the scope's consumers have received 1 t W
+(FIRST_TONNE_T, cumulative) mined in KZ, on the same clock as `first_shortfall_day` (empty
+when it never happens within the run; 0 for an origin that supplies the scope from the
+start). One per mining country, after the origin shares."""
+FIRST_TONNE_T = 1.0
+"""Tonnes W that make a scope's "first tonne" of an origin."""
 MINED_ALIAS = "origin_share_mined_"
 """`origin_share_mined_CN` is read as `origin_share_CN` (the mined share) wherever a KPI is
 named (--kpi, sweep files)."""
@@ -101,6 +110,8 @@ def unit(kpi: str) -> str:
         return "share"
     if kpi.startswith("prob_"):
         return "probability"
+    if kpi.startswith(FIRST_TONNE):
+        return "day of the run"
     if kpi not in UNITS and kpi.startswith(("ex_china_", "china_")):
         return next(u for part, u in PRICE_UNITS if part in kpi)
     return UNITS[kpi]
@@ -141,6 +152,7 @@ def kpi_names(kinds: set[str], origins: Sequence[str], processed: Sequence[str] 
     if "consumer" in kinds:
         names += [*CONSUMER_KPIS, *(ORIGIN_SHARE + origin for origin in origins),
                   *(PROCESSED_SHARE + country for country in processed),
+                  *(FIRST_TONNE + origin for origin in origins),
                   *extra.get("consumer", ())]
     if "mine" in kinds:
         names += [*MINE_KPIS, *extra.get("mine", ())]

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from sim.records import RunRecord
-from sim.results.catalogue import PROCESSOR_KPIS, kpi_names, scopes
+from sim.results.catalogue import FIRST_TONNE_T, PROCESSOR_KPIS, kpi_names, scopes
 from sim.results.market import (
     MARKET_NODE_KPIS,
     node_market_totals,
@@ -77,7 +77,8 @@ def scope_kpis(run: RunRecord, members: list[int], kinds: set[str],
 
 
 def consumer_values(run: RunRecord, consumers: list[int]) -> list[float]:
-    """A set of consumers' CONSUMER_KPIS, then their origin shares, in catalogue order."""
+    """A set of consumers' CONSUMER_KPIS, then their origin shares and first-tonne days, in
+    catalogue order."""
     a, step = run.arrays, float(run.step_days)
     demand = a["demand_t"][:, consumers].sum(axis=1)
     delivered = a["delivered_t"][:, consumers].sum(axis=1)
@@ -103,7 +104,17 @@ def consumer_values(run: RunRecord, consumers: list[int]) -> list[float]:
               for tonnes in _delivered_by_country(run, consumers)]
     return [total_demand, total_delivered, shortfall,
             total_delivered / total_demand if total_demand > 0 else 1.0,
-            float(is_short.sum()) * step, first, float(recovered), peak, min_cover, *shares]
+            float(is_short.sum()) * step, first, float(recovered), peak, min_cover, *shares,
+            *first_tonne_days(run, consumers)]
+
+
+def first_tonne_days(run: RunRecord, consumers: list[int]) -> list[float]:
+    """Per mining country of `run.origins`: the start day of the first step by whose end
+    `consumers` have received FIRST_TONNE_T in all mined there (NaN: never in the run)."""
+    received = run.delivered_by_origin[:, consumers, :].sum(axis=1).cumsum(axis=0)
+    reached = received >= FIRST_TONNE_T * (1.0 - SHORT_EPS)  # [step, origin]
+    steps = reached.argmax(axis=0).astype(float) if len(reached) else np.zeros(len(run.origins))
+    return np.where(reached.any(axis=0), steps * float(run.step_days), math.nan).tolist()
 
 
 def _delivered_by_country(run: RunRecord, consumers: list[int]) -> np.ndarray:
