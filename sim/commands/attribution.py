@@ -47,9 +47,10 @@ from sim.scenario import load_scenario
 CSV_HEADER = ("scope", "kpi", "unit", "component", "event", "mean", "ci_low", "ci_high", "n")
 DEFINITIONS = ("own effect of an event = KPI of the scenario - KPI of the scenario without "
                "that event (same seed and replications); interaction = total - no events - "
-               "sum of own effects: what the events cause only together (positive) or what "
-               "two own effects both count (negative). total = no events + own effects + "
-               "interaction.")
+               "sum of own effects, so that total = no events + own effects + interaction: "
+               "positive where the events overlap (what either alone would cause, e.g. two "
+               "outages of one mine at once), negative where they act only together (what "
+               "both own effects count, e.g. bans on both of a consumer's suppliers).")
 
 
 def attribute_command(args: argparse.Namespace, overrides: list[tuple[str, Any]]) -> int:

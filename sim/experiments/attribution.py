@@ -11,10 +11,11 @@ scope, KPI (e.g. `shortfall_t`) and replication r:
     interaction  = total - no events - sum of own effects
 
 so total = no events + sum of own effects + interaction exactly, replication by replication.
-The interaction is what the events cause only together (two bans on one consumer's two
-suppliers: each alone is covered by the other, together they are not) or cause twice (two
-outages of one supplier overlapping: both own effects count the overlap, the interaction
-takes it back once, negative). Means are over replications, with a 95% t interval.
+The interaction is positive where the events overlap, tonnes either event alone would cause
+(two outages of one mine at once: removing one leaves the other, so neither own effect counts
+the overlap), and negative where they cause tonnes only together (bans on both of a
+consumer's suppliers: each alone is covered by the other, so both own effects count the
+joint loss). Means are over replications, with a 95% t interval.
 
 Events are named by their `id`, or `events.I` (I: 0-based index in the scenario's list) for
 one without an id; `--event` accepts either (or a bare I). Events not attributed stay in
@@ -117,7 +118,14 @@ def attributed_kpis(scenario: Scenario, wanted: Sequence[str] = ()) -> list[KpiK
     market KPIs with a market) in every consumer scope. ScenarioError for an unknown name."""
     keys = kpi_keys(scenario)
     consumer_scopes = [scope for scope, kpi in keys if kpi == "shortfall_t"]
-    reported = {kpi for scope, kpi in keys if scope in set(consumer_scopes)}
+    if not consumer_scopes:
+        raise ScenarioError([Problem(scenario.name, 0, 0, "consumers",
+                                     "has no consumers: nothing to attribute")])
+    by_scope: dict[str, set[str]] = {scope: set() for scope in consumer_scopes}
+    for scope, kpi in keys:
+        if scope in by_scope:
+            by_scope[scope].add(kpi)
+    reported = set.intersection(*by_scope.values()) if by_scope else set()
     names = list(wanted) or [k for k in (*SHORTFALL_KPIS, *MARKET_KPIS) if k in reported]
     unknown = [k for k in names if k not in reported]
     if unknown:
