@@ -27,6 +27,10 @@ class ScenarioError(Exception):
         self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.col, p.path))
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple:
+        """Pickled by its problems (a worker's error reaches the parent whole)."""
+        return ScenarioError, (self.problems,)
+
 
 class SimulationError(Exception):
     """A run failed a check it must pass (for example the tungsten mass balance)."""

@@ -62,6 +62,7 @@ from sim.scenario.load import validate
 from sim.scenario.merge import read_with_parents
 from sim.scenario.overrides import apply_overrides
 from sim.scenario.schema import Scenario
+from sim.scenario.uncertain import resolve
 
 if TYPE_CHECKING:
     from sim.experiments.executor import DaskRunner, Runner
@@ -282,7 +283,8 @@ class SweepTask:
 
 def run_sweep_task(task: SweepTask) -> tuple[int, int, tuple[float, ...]]:
     """Simulate one run and reduce it, where it ran, to its chosen KPI values."""
-    run = simulate(task.scenario, task.replication, task.seed)
+    scenario, _ = resolve(task.scenario, task.replication, task.seed)  # uncertain inputs
+    run = simulate(scenario, task.replication, task.seed)
     return task.point, task.replication, kpi_values(run, task.kpis)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sim.model import simulate
 from sim.results.ensemble import Replicate
 from sim.scenario.schema import Scenario
+from sim.scenario.uncertain import resolve
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,11 @@ class Task:
 
 
 def run_task(task: Task) -> Replicate:
-    """Simulate one replication and reduce it to what the ensemble keeps."""
-    run = simulate(task.scenario, task.replication, task.seed)
-    return Replicate.of(run, keep_record=task.keep_record)
+    """Draw the replication's uncertain inputs, simulate it, and reduce it to what the
+    ensemble keeps (its draws included)."""
+    scenario, draws = resolve(task.scenario, task.replication, task.seed)
+    run = simulate(scenario, task.replication, task.seed)
+    return Replicate.of(run, keep_record=task.keep_record, draws=draws)
 
 
 def ignore_interrupts() -> None:

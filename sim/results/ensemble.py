@@ -23,6 +23,7 @@ import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
+from typing import Any
 
 import numpy as np
 
@@ -49,15 +50,18 @@ class Replicate:
     balance_error: float
     n_steps: int
     record: RunRecord | None = None
+    draws: tuple[tuple[str, Any], ...] = ()
+    """(path, value) of each uncertain input drawn for this replication."""
 
     @classmethod
-    def of(cls, run: RunRecord, keep_record: bool = False) -> Replicate:
-        """Reduce a run; keep its full record only when asked."""
+    def of(cls, run: RunRecord, keep_record: bool = False,
+           draws: dict[str, Any] | None = None) -> Replicate:
+        """Reduce a run; keep its full record only when asked; carry its draws."""
         rows = list(kpi_rows(run))
         keys = tuple((scope, kpi) for _, scope, kpi, _ in rows)
         values = np.array([value for *_, value in rows], dtype=float)
         return cls(run.replication, keys, values, main_series(run), float(run.balance_error),
-                   run.n_steps, run if keep_record else None)
+                   run.n_steps, run if keep_record else None, tuple((draws or {}).items()))
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,8 @@ class Ensemble:
     balance_errors: np.ndarray
     n_steps: int
     probability_spec: prob.ProbabilitySpec = field(default_factory=prob.ProbabilitySpec)
+    draws: list[tuple[tuple[str, Any], ...]] = field(default_factory=list)
+    """Per replication, the (path, value) of each uncertain input; empty without any."""
 
     @classmethod
     def collect(cls, replicates: Sequence[Replicate], scenario: Scenario,
@@ -124,7 +130,8 @@ class Ensemble:
         spec = (spec or prob.ProbabilitySpec()).resolve(scenario.start, scenario.end)
         return cls(scenario, list(keys), np.stack([r.kpi_values for r in reps], axis=1),
                    np.stack([r.series for r in reps]), np.array([r.balance_error for r in reps]),
-                   reps[0].n_steps, spec)
+                   reps[0].n_steps, spec,
+                   [r.draws for r in reps] if any(r.draws for r in reps) else [])
 
     @property
     def n(self) -> int:
@@ -167,12 +174,36 @@ class Ensemble:
                      p95)
 
     def files(self) -> dict[str, str]:
-        """Extra files of a Monte Carlo result folder: bands.csv and probabilities.csv."""
+        """Extra files of a Monte Carlo result folder: bands.csv and probabilities.csv, and
+        draws.csv when the scenario has uncertain inputs."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(prob.HEADER)
         writer.writerows(prob.probability_rows(self.probabilities()))
-        return {"bands.csv": self.bands().csv_text(), "probabilities.csv": out.getvalue()}
+        files = {"bands.csv": self.bands().csv_text(), "probabilities.csv": out.getvalue()}
+        if self.draws:
+            files["draws.csv"] = draws_csv(self.draws)
+        return files
+
+
+DRAWS_HEADER = ("replication", "path", "value")
+
+
+def draws_csv(draws: Sequence[Sequence[tuple[str, Any]]]) -> str:
+    """draws.csv: `replication,path,value`, one row per uncertain input and replication;
+    dates as ISO text, numbers as text that reads back exactly."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(DRAWS_HEADER)
+    for r, pairs in enumerate(draws):
+        writer.writerows((r, path, _draw_text(value)) for path, value in pairs)
+    return out.getvalue()
+
+
+def _draw_text(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value) if isinstance(value, int) else number_text(value)
 
 
 def _texts(values: np.ndarray) -> list[str]:

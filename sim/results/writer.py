@@ -25,6 +25,7 @@ from sim.results.kpis import KPI_HEADER, KpiRow, kpi_rows, summarize
 from sim.results.result import Result
 from sim.results.tables import timeseries_chunks
 from sim.scenario.schema import Scenario
+from sim.scenario.uncertain import dump
 
 KPI_CHUNK_ROWS = 50_000
 """kpis.csv rows formatted at a time (a 1,000-replication baseline run has 634,000)."""
@@ -41,7 +42,7 @@ RESOLVED_HEADER = ("# Resolved scenario written by tungsten-sim: every default f
 def scenario_yaml(scenario: Scenario) -> str:
     """A scenario as block-style YAML (PyYAML's safe dumper) that loads back to it; each
     value on one line, so that a changed description shows as one changed line."""
-    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data = dump(scenario)  # model_dump, with uncertain inputs as their distributions
     return yaml.dump(data, Dumper=YAML_DUMPER, sort_keys=False, allow_unicode=True,
                      width=YAML_WIDTH)
 

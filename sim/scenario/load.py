@@ -14,6 +14,7 @@ from sim.scenario.messages import translate
 from sim.scenario.overrides import apply_overrides
 from sim.scenario.schema import Scenario
 from sim.scenario.tree import describe
+from sim.scenario.uncertain import attach, extract, probe
 
 
 def load_scenario(path: str | Path, overrides: list[tuple[str, Any]] | None = None) -> Scenario:
@@ -25,18 +26,26 @@ def load_scenario(path: str | Path, overrides: list[tuple[str, Any]] | None = No
 
 
 def validate(data: Any, file: str, problems: list[Problem] | None = None) -> Scenario:
-    """Validate a raw (located) tree into a Scenario, collecting every problem."""
-    problems = list(problems or [])
+    """Validate a raw (located) tree into a Scenario, collecting every problem.
+
+    Uncertain inputs (distributions where a plain number or date stands) are validated at
+    their central values and at the ends of their ranges, and recorded on the Scenario.
+    """
+    data, inputs, found, bad = extract(data, file)
+    problems = list(problems or []) + found
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(problems + translate(err, data, file)) from None
+        raise ScenarioError(problems + [p for p in translate(err, data, file)
+                                        if p.path not in bad]) from None
     if problems:
         raise ScenarioError(problems)
     for loc, message in check(scenario):
         pos, dotted, _ = describe(data, loc)
         f, line, col = pos if pos else (file, 0, 0)
         problems.append(Problem(f or file, line, col, dotted, message))
+    if inputs and not problems:
+        problems = probe(data, file, inputs, scenario)
     if problems:
         raise ScenarioError(problems)
-    return scenario
+    return attach(scenario, inputs) if inputs else scenario

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, PrivateAttr, field_validator
 
 from sim.scenario.bounds import (
     MAX_DAYS,
@@ -193,6 +193,8 @@ class Scenario(BaseModel):
     events: list[Event] = []
     market: MarketOrOff = Field(None, description="prices and the responses to them; "
                                                   "absent or `off`: fixed demand, no prices")
+    _uncertain: tuple = PrivateAttr(default=())
+    """Values drawn per replication (`sim.scenario.uncertain`); the fields hold their centres."""
 
     @property
     def horizon_days(self) -> float:
