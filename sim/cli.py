@@ -62,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--prob-no-shortfall-by", action="append", metavar="DATE",
                      help="report P(no shortfall before DATE) per scope (repeatable; "
                           "default: the end of the run)")
+    run.add_argument("--prob-first-tonne", action="append", metavar="ORIGIN[@DATE]",
+                     help="report P(first tonne mined in ORIGIN delivered by DATE) per "
+                          "consumer scope, e.g. KZ@2030-06-30 (repeatable; DATE defaults to "
+                          "the end of the run); every run reports first_tonne_day_from_ORIGIN "
+                          "and prints time to event for country:US")
     run.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
@@ -90,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
     _sweep_parser(sub, common)
+    _sizing_parser(sub, common)
     _attribute_parser(sub, common)
 
     validate = sub.add_parser("validate", parents=[common],
@@ -180,6 +186,53 @@ def _attribute_parser(sub, common: argparse.ArgumentParser) -> None:
     attribute.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
 
+def _sizing_parser(sub, common: argparse.ArgumentParser) -> None:
+    size = sub.add_parser(
+        "size-stockpile", parents=[common],
+        help="smallest stockpile holding meeting a risk target in every scenario",
+        description="Find the smallest initial holding of a stockpile such that, in every "
+                    "scenario, the share of replications meeting --target is at least "
+                    "--confidence: a bisection over holdings with common random numbers "
+                    "(replication r runs with the same seed at every holding). Writes "
+                    "results/size-<stockpile>-<scenarios>/ (sizing.json, holdings.csv, "
+                    "plots/sizing.png; never overwritten).",
+        epilog="Assumes a replication meeting the target at a holding meets it at every larger "
+               "one (outcomes implied by that are not rerun; --verify reruns all at the "
+               "answer and counts contradictions). Exit status: 0 answer found; 3 target not "
+               "reachable below --max-holding (printed and written); 2 bad input (nothing "
+               "written).")
+    size.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+    size.add_argument("--stockpile", required=True, metavar="NODE",
+                      help="id of the stockpile whose initial_stock is sized")
+    size.add_argument("--target", required=True, metavar="SCOPE.KPI>=VALUE",
+                      help="risk target, >= or <=, e.g. "
+                           "'country:US/group:defense.fill_rate>=0.99'")
+    size.add_argument("--confidence", type=float, default=0.95, metavar="P",
+                      help="share of replications that must meet the target (default 0.95)")
+    size.add_argument("--replications", "-n", type=int, default=200,
+                      help="replications per scenario and holding (default 200)")
+    size.add_argument("--seed", type=int, help="seed (default: the first scenario's)")
+    size.add_argument("--workers", "-j", type=int, default=1, metavar="W",
+                      help="worker processes (default 1: in this process)")
+    size.add_argument("--max-holding", type=float, metavar="T",
+                      help="largest holding searched, t (default: what the consumers it "
+                           "releases to use over the run)")
+    size.add_argument("--step", type=float, metavar="T",
+                      help="resolution of the answer, t (default: max holding / 100)")
+    size.add_argument("--release-rate", action="append", metavar="TPA[,TPA...]",
+                      help="search at each of these release rates (release.max_tpa, t/yr) "
+                           "instead of the scenario's own (repeatable)")
+    size.add_argument("--set", dest="overrides", action="append", default=[],
+                      metavar="PATH=VALUE", help="override a parameter in every scenario "
+                                                 "(repeatable)")
+    size.add_argument("--verify", action="store_true",
+                      help="rerun every replication at the answer (checks monotonicity)")
+    size.add_argument("--out", type=Path,
+                      help="results folder (default: results/size-<stockpile>-<scenarios>)")
+    size.add_argument("--no-plots", action="store_true", help="skip the PNG plot")
+    size.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `tungsten-sim` and `python -m sim`; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -222,6 +275,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "sweep":
         return commands.sweep_command(args)
     overrides = commands.parse_overrides(args.overrides)
+    if args.command == "size-stockpile":
+        from sim.commands.sizing import size_command
+
+        return size_command(args, overrides)
     if args.command == "validate":
         problems: list[Problem] = []
         for path in args.scenarios:
