@@ -190,13 +190,14 @@ DRAWS_HEADER = ("replication", "path", "value")
 
 
 def draws_csv(draws: Sequence[Sequence[tuple[str, Any]]]) -> str:
-    """draws.csv: `replication,path,value`, one row per uncertain input and replication;
-    dates as ISO text, numbers as text that reads back exactly."""
+    """draws.csv: `replication,path,value`, one row per uncertain input and replication (by
+    path within a replication, so the order the file wrote them in does not matter); dates as
+    ISO text, numbers as text that reads back exactly."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(DRAWS_HEADER)
     for r, pairs in enumerate(draws):
-        writer.writerows((r, path, _draw_text(value)) for path, value in pairs)
+        writer.writerows((r, path, _draw_text(value)) for path, value in sorted(pairs))
     return out.getvalue()
 
 
