@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim.commands.terminal import price_lines, probability_table, us_table
+from sim.commands.terminal import price_lines, probability_table, time_to_event_table, us_table
 from sim.errors import Problem, ScenarioError
 from sim.results.files import OutputError, check_output, output_problems
 from sim.scenario import Scenario, load_scenario, parse_assignment
@@ -99,8 +99,9 @@ def _stop_rule(args: argparse.Namespace):
 
 
 def _probability_spec(args: argparse.Namespace):
-    """Probability KPIs asked for by `--prob-fill` and `--prob-no-shortfall-by`."""
-    from sim.results.probabilities import DEFAULT_FILL_RATE, ProbabilitySpec
+    """Probability KPIs asked for by `--prob-fill`, `--prob-no-shortfall-by` and
+    `--prob-first-tonne`."""
+    from sim.results.probabilities import DEFAULT_FILL_RATE, ProbabilitySpec, parse_first_tonne
 
     fills = tuple(args.prob_fill or (DEFAULT_FILL_RATE,))
     dates, problems = [], []
@@ -110,16 +111,23 @@ def _probability_spec(args: argparse.Namespace):
         except ValueError:
             problems.append(Problem("--prob-no-shortfall-by", 0, 0, text,
                                     "is not a date (YYYY-MM-DD)"))
+    firsts = []
+    for text in args.prob_first_tonne or ():
+        try:
+            firsts.append(parse_first_tonne(text))
+        except ValueError as err:
+            problems.append(Problem("--prob-first-tonne", 0, 0, text, str(err)))
     bad = [f for f in fills if not 0 < f <= 1]
     problems += [Problem("--prob-fill", 0, 0, f"{f:g}", "must be in (0, 1]") for f in bad]
     if problems:
         raise ScenarioError(problems)
-    return ProbabilitySpec(fills, tuple(dates) or (None,))
+    return ProbabilitySpec(fills, tuple(dates) or (None,), tuple(firsts))
 
 
 def _check_against(scenario: Scenario, path: str, stop, spec) -> list[Problem]:
     """Problems of the stopping KPI and the probability dates for one scenario."""
     from sim.results.catalogue import kpi_keys, unknown_kpis
+    from sim.results.probabilities import origin_problems
 
     problems = []
     if stop is not None:
@@ -130,8 +138,10 @@ def _check_against(scenario: Scenario, path: str, stop, spec) -> list[Problem]:
     try:
         spec.resolve(scenario.start, scenario.end)
     except ValueError as err:
-        problems.append(Problem("--prob-no-shortfall-by", 0, 0, path, str(err)))
-    return problems
+        option = "--prob-first-tonne" if "first-tonne" in str(err) else "--prob-no-shortfall-by"
+        problems.append(Problem(option, 0, 0, path, str(err)))
+    return problems + [Problem("--prob-first-tonne", 0, 0, path, message)
+                       for message in origin_problems(spec, scenario)]
 
 
 def run_command(args: argparse.Namespace, overrides: list[tuple[str, Any]]) -> int:
@@ -162,6 +172,8 @@ def run_command(args: argparse.Namespace, overrides: list[tuple[str, Any]]) -> i
         if prices := price_lines(result):
             print(prices)
         print(probability_table(result))
+        if events := time_to_event_table(result):
+            print(events)
         if "stopping" in result.extra:
             print(_stopping_line(result.extra["stopping"]))
         print(f"results written to {folder}/")
