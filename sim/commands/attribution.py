@@ -79,7 +79,8 @@ def attribute_command(args: argparse.Namespace, overrides: list[tuple[str, Any]]
     folder = write_folder(wanted, lambda tmp: _fill(tmp, attribution, seconds, args.no_plots))
     runs = len(counterfactuals(scenario, chosen)) * attribution.n
     print(terminal_text(attribution))
-    print(f"{runs} runs in {seconds:.1f} s; attribution written to {folder}/")
+    rate = f" ({runs / seconds:.1f} runs/s)" if seconds > 0 else ""
+    print(f"{runs} runs in {seconds:.1f} s{rate}; attribution written to {folder}/")
     return 0
 
 
