@@ -14,7 +14,7 @@ from sim.scenario.messages import translate
 from sim.scenario.overrides import apply_overrides
 from sim.scenario.schema import Scenario
 from sim.scenario.tree import describe
-from sim.scenario.uncertain import attach, extract, probe
+from sim.scenario.uncertain import attach, extract, outside_horizon, probe
 
 
 def load_scenario(path: str | Path, overrides: list[tuple[str, Any]] | None = None) -> Scenario:
@@ -40,12 +40,15 @@ def validate(data: Any, file: str, problems: list[Problem] | None = None) -> Sce
                                         if p.path not in bad]) from None
     if problems:
         raise ScenarioError(problems)
+    problems = outside_horizon(inputs, scenario)  # said once, before what the centre breaks
+    said = {p.path for p in problems}
     for loc, message in check(scenario):
         pos, dotted, _ = describe(data, loc)
         f, line, col = pos if pos else (file, 0, 0)
-        problems.append(Problem(f or file, line, col, dotted, message))
+        if dotted not in said:
+            problems.append(Problem(f or file, line, col, dotted, message))
     if inputs and not problems:
-        problems = probe(data, file, inputs, scenario)
+        problems = probe(data, file, inputs)
     if problems:
         raise ScenarioError(problems)
     return attach(scenario, inputs) if inputs else scenario
