@@ -170,10 +170,8 @@ def _set(data: Any, loc: tuple, value: Any) -> None:
     node[loc[-1]] = value
 
 
-def probe(data: Any, file: str, inputs: list[UncertainInput],
-          scenario: Scenario) -> list[Problem]:
-    """Problems of the values each input can draw at its ends (the others at their centres):
-    a date distribution outside the horizon, a bound a field refuses, a check that fails."""
+def outside_horizon(inputs: list[UncertainInput], scenario: Scenario) -> list[Problem]:
+    """A date distribution must draw within the horizon, start to end."""
     problems = []
     for u in inputs:
         low, high = u.dist.bounds()
@@ -181,7 +179,14 @@ def probe(data: Any, file: str, inputs: list[UncertainInput],
             problems.append(Problem(*u.pos, u.path, f"{u.text} reaches outside the horizon "
                                     f"{scenario.start} to {scenario.end} (it draws dates from "
                                     f"{low} to {high})"))
-            continue
+    return problems
+
+
+def probe(data: Any, file: str, inputs: list[UncertainInput]) -> list[Problem]:
+    """Problems of the values each input can draw at its ends (the others at their centres):
+    a bound a field refuses, a check that fails (`until` before a drawn `at`, say)."""
+    problems = []
+    for u in inputs:
         center = u.dist.center()
         for value in u.dist.extremes():
             found = _problems_with(data, file, u.loc, value) if value != center else []
