@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 import scenario_builder as b
+
 from sim.cli import main
 
 SIZE = ["size-stockpile", "--stockpile", "nds", "-n", "4", "--max-holding", "400",

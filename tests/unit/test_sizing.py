@@ -10,8 +10,8 @@ meeting `users.shortfall_t<=1` is that demand, within one step of demand (10 t).
 from __future__ import annotations
 
 import pytest
-
 import scenario_builder as b
+
 from sim.experiments.sizing import (
     Sizing,
     Target,
