@@ -17,8 +17,7 @@ from sim.errors import Problem, ScenarioError, SimulationError
 
 
 def _parser() -> argparse.ArgumentParser:
-    from sim.experiments.replications import KEEP_SERIES
-    from sim.experiments.stopping import MAX_REPLICATIONS
+    from sim.experiments.defaults import KEEP_SERIES, MAX_REPLICATIONS
 
     parser = argparse.ArgumentParser(
         prog="tungsten-sim", description="Tungsten supply-disruption scenario simulator.")

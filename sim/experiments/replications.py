@@ -23,6 +23,7 @@ import time
 from tqdm import tqdm
 
 from sim.errors import SimulationError
+from sim.experiments.defaults import KEEP_SERIES
 from sim.experiments.executor import Runner
 from sim.experiments.stopping import StopOutcome, StopRule
 from sim.experiments.worker import Task
@@ -31,9 +32,6 @@ from sim.results.probabilities import ProbabilitySpec
 from sim.results.result import Result
 from sim.results.stats import halfwidth
 from sim.scenario.schema import Scenario
-
-KEEP_SERIES = 10
-"""Replications whose full time series are kept (timeseries.csv, per-node plots) by default."""
 
 
 def run_replications(scenario: Scenario, replications: int | None = None,

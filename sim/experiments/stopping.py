@@ -15,11 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.experiments.defaults import MAX_REPLICATIONS, MIN_REPLICATIONS
 from sim.results.catalogue import KpiKey
 from sim.results.stats import halfwidth
 
-MIN_REPLICATIONS = 10
-MAX_REPLICATIONS = 1000
 BATCH_PER_WORKER = 4
 
 
