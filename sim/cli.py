@@ -260,8 +260,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     from sim import commands
+    from sim.commands.names import resolve_names
     from sim.scenario import load_scenario
 
+    resolve_names(args)  # `run baseline`: the names `list` prints, for every command
     if args.command == "schema":
         print(json.dumps(commands.schema(), indent=2))
         return 0

@@ -15,9 +15,8 @@ from sim.commands.terminal import price_lines, probability_table, time_to_event_
 from sim.errors import Problem, ScenarioError
 from sim.results.files import OutputError, check_output, output_problems
 from sim.scenario import Scenario, load_scenario, parse_assignment
+from sim.scenario.names import scenario_folder
 from sim.scenario.schema import Scenario as ScenarioModel
-
-SHIPPED = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def parse_overrides(texts: list[str]) -> list[tuple[str, Any]]:
@@ -49,10 +48,10 @@ def schema() -> dict:
 
 
 def list_scenarios(folder: Path | None) -> list[tuple[str, str]]:
-    """(file name, description) of each scenario file in a folder (default: shipped ones)."""
-    folder = folder or (Path("scenarios") if Path("scenarios").is_dir() else SHIPPED)
+    """(name, description) of each scenario file in a folder (default: `./scenarios`, else
+    the shipped ones); every name is accepted where a scenario file is (`run baseline`)."""
     out = []
-    for path in sorted(folder.glob("*.yaml")):
+    for path in sorted(scenario_folder(folder).glob("*.yaml")):
         try:
             description = load_scenario(path).description
         except ScenarioError as err:
