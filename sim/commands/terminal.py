@@ -20,8 +20,10 @@ def _summary(result) -> dict:
 
 
 def us_table(result: Result) -> str:
-    """A short table of U.S. KPIs (means over replications) for the terminal."""
+    """A short table of U.S. KPIs (means over replications) for the terminal, each written as
+    its kind says (`sim.results.numbers`: the same as in `compare`)."""
     from sim.results.catalogue import RUN_TABLE, us_scopes
+    from sim.results.numbers import value_text
 
     summary = _summary(result)
     scopes = us_scopes(summary)
@@ -30,17 +32,13 @@ def us_table(result: Result) -> str:
     n = result.replications
     runs = f"mean of {n} replications" if n > 1 else "1 run"
     head = f"{result.name}: U.S. KPIs ({runs})"
-    lines = [head, f"{'scope':28s}" + "".join(f"{label:>14s}" for _, label, _ in table)]
+    lines = [head, f"{'scope':28s}" + "".join(f"{label:>14s}" for _, label in table)]
     for scope in scopes:
         cells = []
-        for kpi, _, fmt in table:
+        for kpi, _ in table:
             mean = summary[scope].get(kpi, {}).get("mean")
-            if mean is None or (isinstance(mean, float) and math.isnan(mean)):
-                cells.append("-")
-            elif fmt == "date":
-                cells.append((result.scenario.start + dt.timedelta(days=mean)).isoformat())
-            else:
-                cells.append(fmt.format(mean))
+            cells.append("-" if mean is None else
+                         value_text(kpi, mean, result.scenario.start))
         lines.append(f"{scope:28s}" + "".join(f"{c:>14s}" for c in cells))
     if not scopes:
         lines.append("(no U.S. consumers in this scenario)")
@@ -62,11 +60,18 @@ def probability_table(result: Result) -> str:
         cells = []
         for event in events:
             p = next(x for x in items if x.scope == scope and (x.event, x.threshold) == event)
-            low, high = p.interval
-            cells.append(f"{p.p:.3f} [{low:.3f}, {high:.3f}]")
+            cells.append(_probability_text(p.p, *p.interval))
         lines.append(f"{scope:28s}" + "".join(f"{c:>{_width(t)}s}"
                                               for c, t in zip(cells, titles, strict=True)))
     return "\n".join(lines)
+
+
+def _probability_text(p: float, low: float, high: float) -> str:
+    """A probability with its interval, as every probability is written (3 decimals)."""
+    from sim.results.numbers import interval_text
+    from sim.results.stats import Interval
+
+    return interval_text("prob_", Interval(p, low, high, 1))
 
 
 def _width(title: str) -> int:
@@ -123,7 +128,7 @@ def time_to_event_table(result: Result) -> str:
         dates = [_event_date(start, day) for day in event.quantiles()]
         p, low, high = event.p_by_day(float((end - start).days))
         cells = "".join(f"{d:>13s}" for d in dates)
-        share = f"{p:.3f} [{low:.3f}, {high:.3f}]" if event.n else "-"
+        share = _probability_text(p, low, high) if event.n else "-"
         lines.append(f"{event.label:34s}{cells}   {share}")
     return "\n".join(lines)
 

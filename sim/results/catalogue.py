@@ -1,5 +1,6 @@
-"""Every KPI in one place: its name and unit, which scopes report it, `SCOPE.KPI` text, and
-the headline sets that `run`, `compare`, `sweep` and the README show.
+"""Every KPI in one place: its name and unit, the kind of number it is (`kind`: the range
+its values cannot leave and how people read it), which scopes report it, `SCOPE.KPI` text,
+and the headline sets that `run`, `compare`, `sweep` and the README show.
 
 A scope is a node id, `country:XX`, `group:G`, `country:XX/group:G` or `world`; it reports
 the KPIs of the kinds of node it holds, in the order of `kpi_names`. With a market
@@ -14,13 +15,16 @@ Example::
 
     parse_kpi("country:US/group:defense.fill_rate")  # ("country:US/group:defense", "fill_rate")
     unit("origin_share_CN")                           # "share"
+    kind("origin_share_CN")                           # FRACTION: in [0, 1], as a percent
     kpi_keys(scenario)[:2]                            # [("cn_mines", "produced_t"), ...]
 """
 
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sim.errors import Problem, ScenarioError
 from sim.records import NodeRow
@@ -73,15 +77,82 @@ PRICE_UNITS = (("_peak_price_day", "day of the run"), ("_months_above_", "months
                ("_price_usd_mtu", "$/mtu WO3"))
 """Units of the world scope's price KPIs (with a market), by what their names hold."""
 
+# --- what kind of number each KPI is ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Kind:
+    """What kind of number a KPI is: the range its values cannot leave (what keeps its
+    confidence intervals in range, `stats.range_ci`) and how people read it (`style`, one
+    of STYLES: `sim.results.numbers` writes every KPI of a kind the same way everywhere)."""
+
+    name: str
+    low: float
+    high: float
+    style: str
+
+    def __post_init__(self) -> None:
+        if self.style not in STYLES:
+            raise ValueError(f"style (={self.style!r}) must be one of {', '.join(STYLES)}")
+        if not self.low < self.high:
+            raise ValueError(f"low (={self.low}) must be < high (={self.high})")
+
+
+STYLES = ("tonnes", "percent", "days", "date", "musd", "price", "months", "probability",
+          "number")
+"""How numbers are written for people: tonnes `12,345`; percent `71.2%` (differences in
+percentage points, `-18.8 pp`); days `481`; date: a day of the run as `2027-03-02` (as
+`day 790` without the start date); musd `7,155`; price `$497`; months `12.4`; probability
+`0.780`; number: by its size (a KPI the catalogue does not know)."""
+INF = math.inf
+TONNES = Kind("tonnes", 0.0, INF, "tonnes")
+SIGNED_TONNES = Kind("tonnes, either sign", -INF, INF, "tonnes")
+FRACTION = Kind("fraction", 0.0, 1.0, "percent")
+DAYS = Kind("days", 0.0, INF, "days")
+DAY_OF_RUN = Kind("day of the run", 0.0, INF, "date")
+MUSD = Kind("$ million", 0.0, INF, "musd")
+PRICE = Kind("$/mtu WO3", 0.0, INF, "price")
+MONTHS = Kind("months", 0.0, INF, "months")
+PROBABILITY = Kind("probability", 0.0, 1.0, "probability")
+NUMBER = Kind("number", -INF, INF, "number")
+KINDS = {
+    "demand_t": TONNES, "delivered_t": TONNES, "shortfall_t": TONNES, "fill_rate": FRACTION,
+    "days_short": DAYS, "first_shortfall_day": DAY_OF_RUN, "recovery_day": DAY_OF_RUN,
+    "peak_shortfall_tpa": TONNES, "min_cover_days": DAYS, "produced_t": TONNES,
+    "processed_t": TONNES, "output_t": TONNES, "lost_t": TONNES, "released_t": TONNES,
+    "acquired_t": TONNES, "min_stock_t": TONNES, "final_stock_t": TONNES,
+    "purchase_cost_musd": MUSD, "demand_destroyed_t": SIGNED_TONNES,
+    "scrap_added_t": SIGNED_TONNES, "supply_added_t": SIGNED_TONNES,
+}
+"""The kind of each KPI named in full. Demand destroyed, scrap and mine output added take
+either sign: below the reference price demand grows and scrap and mines give less."""
+PREFIX_KINDS = ((ORIGIN_SHARE, FRACTION), (FIRST_TONNE, DAY_OF_RUN), ("prob_", PROBABILITY))
+"""Kinds of the KPIs named by a prefix (processed shares start with ORIGIN_SHARE too)."""
+PRICE_KINDS = (("_peak_price_day", DAY_OF_RUN), ("_months_above_", MONTHS),
+               ("_price_usd_mtu", PRICE))
+"""Kinds of the world scope's price KPIs, by what their names hold (as PRICE_UNITS)."""
+
+
+def kind(kpi: str) -> Kind:
+    """The kind of a KPI (or of a probability in summary.json); NUMBER if unknown, so a KPI
+    added without a kind is still written, by its size, with an unbounded interval."""
+    if kpi in KINDS:
+        return KINDS[kpi]
+    for prefix, found in PREFIX_KINDS:
+        if kpi.startswith(prefix):
+            return found
+    if kpi.startswith(("ex_china_", "china_")):
+        return next((k for part, k in PRICE_KINDS if part in kpi), NUMBER)
+    return NUMBER
+
+
 # --- headline sets ------------------------------------------------------------------------------
 
-RUN_TABLE = (("fill_rate", "fill rate", "{:.1%}"), ("shortfall_t", "shortfall t", "{:,.0f}"),
-             ("days_short", "days short", "{:,.0f}"),
-             ("first_shortfall_day", "first short", "date"),
-             ("origin_share_CN", "CN-origin", "{:.1%}"),
-             ("purchase_cost_musd", "purchases $M", "{:,.0f}"))
-"""What `run` prints for each U.S. scope: (KPI, column title, format or "date"); a column
-whose KPI no scope reports (purchases, without a market) is left out."""
+RUN_TABLE = (("fill_rate", "fill rate"), ("shortfall_t", "shortfall t"),
+             ("days_short", "days short"), ("first_shortfall_day", "first short"),
+             ("origin_share_CN", "CN-origin"), ("purchase_cost_musd", "purchases $M"))
+"""What `run` prints for each U.S. scope: (KPI, column title), each written as its kind
+says (`kind`); a column whose KPI no scope reports (purchases, without a market) is left
+out."""
 PEAK_PRICE: KpiKey = ("world", "ex_china_peak_price_usd_mtu")
 """The headline price KPI (with a market): the highest ex-China APT price, $/mtu WO3."""
 COMPARE_KPIS = ("fill_rate", "shortfall_t", "days_short", "min_cover_days", "origin_share_CN",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,9 +23,11 @@ from sim.results.catalogue import KpiKey
 from sim.results.changes import Change, changes
 from sim.results.comparison import (
     CSV_HEADER,
+    METHODS_NOTE,
     KpiComparison,
     compare_kpis,
     csv_rows,
+    interval_notes,
     kpi_header,
     markdown_table,
     pairing_note,
@@ -59,7 +62,8 @@ class Comparison:
         """The terminal report: main KPIs, pairing, what changed."""
         ref = self.data[0]
         lines = [text_table(kpi_header(ref), table_cells(self.table, self.keys)), "",
-                 pairing_note(self.data)]
+                 pairing_note(self.data), textwrap.fill(METHODS_NOTE, 100)]
+        lines += [f"warning: {note}" for note in interval_notes(self.table, self.keys)]
         for label, items in self.changed:
             count = f"{len(items)} parameter{'s' if len(items) != 1 else ''}"
             lines += ["", f"what changed in {label} (from {ref.label}): {count}"]
@@ -72,13 +76,15 @@ class Comparison:
     def markdown(self, plots: Sequence[Path]) -> str:
         """comparison.md."""
         ref = self.data[0]
+        warnings = [f"- **Warning**: {note}" for note in interval_notes(self.table, self.keys)]
         inputs = [[d.label, d.source, str(d.seed), str(d.n)] for d in self.data]
         parts = [f"# Comparison: {' vs '.join(d.label for d in self.data)}", "",
                  markdown_table(["scenario", "from", "seed", "replications"], inputs), "",
-                 f"Differences from {ref.label}: {pairing_note(self.data)}. Intervals are 95% "
-                 "(Student t). Every KPI of every scope is in comparison.csv.", "",
+                 f"Differences from {ref.label}: {pairing_note(self.data)}. {METHODS_NOTE} "
+                 "Every KPI of every scope is in comparison.csv.", "",
                  "## Main KPIs", "",
                  markdown_table(kpi_header(ref), table_cells(self.table, self.keys)), "",
+                 *warnings, *([""] if warnings else []),
                  f"## What changed (parameters that differ from {ref.label})"]
         for label, items in self.changed:
             rows = [[c.parameter, c.reference, c.value] for c in items]

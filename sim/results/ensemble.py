@@ -31,7 +31,7 @@ from sim.records import RunRecord
 from sim.results import probabilities as prob
 from sim.results.catalogue import KpiKey
 from sim.results.files import number_text
-from sim.results.kpis import KpiRow, kpi_rows, kpi_stats_rows
+from sim.results.kpis import KpiRow, add_intervals, kpi_rows, kpi_stats_rows
 from sim.results.series import bin_days, main_series, series_names
 from sim.results.stats import nanpercentile
 from sim.scenario.schema import Scenario
@@ -154,9 +154,12 @@ class Ensemble:
                                   self.scenario.start)
 
     def summary(self) -> dict[str, dict[str, dict[str, float | int | None]]]:
-        """scope -> kpi -> {mean, sd, p5, p50, p95, n} as `summarize` gives; plus probabilities."""
+        """scope -> kpi -> {mean, sd, p5, p50, p95, n, ci_low, ci_high, ci_method} as
+        `summarize` gives; plus probabilities."""
         out: dict[str, dict[str, dict[str, float | int | None]]] = {}
-        for (scope, kpi), stats in zip(self.keys, kpi_stats_rows(self.values), strict=True):
+        rows = kpi_stats_rows(self.values)
+        add_intervals([kpi for _, kpi in self.keys], rows)
+        for (scope, kpi), stats in zip(self.keys, rows, strict=True):
             out.setdefault(scope, {})[kpi] = stats
         for item in self.probabilities():
             out[item.scope][item.key] = item.stats()

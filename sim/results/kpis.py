@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from sim.records import RunRecord
-from sim.results.catalogue import FIRST_TONNE_T, PROCESSOR_KPIS, kpi_names, scopes
+from sim.results.catalogue import FIRST_TONNE_T, PROCESSOR_KPIS, kind, kpi_names, scopes
 from sim.results.market import (
     MARKET_NODE_KPIS,
     node_market_totals,
@@ -21,7 +21,7 @@ from sim.results.market import (
     price_values,
     run_price_dates,
 )
-from sim.results.stats import nanpercentile
+from sim.results.stats import nanpercentile, range_bounds
 
 SHORT_EPS = 1e-9
 """Relative tolerance under which a step's shortfall counts as none."""
@@ -173,8 +173,33 @@ def kpi_stats_rows(values: np.ndarray) -> list[dict[str, float | int | None]]:
                                         strict=True)]
 
 
+INTERVAL = ("ci_low", "ci_high", "ci_method")
+"""What `add_intervals` adds to a KPI's stats: the 95% interval of its mean, kept in the
+KPI's range (`stats.range_ci`; None with fewer than two values), and its method."""
+
+
+def add_intervals(kpis: Sequence[str], stats: list[dict[str, float | int | None]]) -> None:
+    """Add INTERVAL to each of `stats` (`kpi_stats` of `kpis`, in order), in place; at once
+    for all KPIs of a kind."""
+    by_kind: dict[object, list[int]] = {}
+    for i, kpi in enumerate(kpis):
+        by_kind.setdefault(kind(kpi), []).append(i)
+    for found, rows in by_kind.items():
+        picked = [stats[i] for i in rows]
+        mean = np.array([math.nan if s["mean"] is None else s["mean"] for s in picked])
+        sd = np.array([math.nan if s["sd"] is None else s["sd"] for s in picked])
+        n = np.array([s["n"] for s in picked])
+        lows, highs, methods = range_bounds(mean, sd, n, found.low, found.high)
+        for s, low, high, method in zip(picked, lows.tolist(), highs.tolist(), methods,
+                                        strict=True):
+            defined = s["n"] > 1 and not (math.isnan(low) or math.isnan(high))
+            s.update(ci_low=low if defined else None, ci_high=high if defined else None,
+                     ci_method=method)
+
+
 def summarize(rows: list[KpiRow]) -> dict[str, dict[str, dict[str, float | int | None]]]:
-    """scope -> kpi -> {mean, sd, p5, p50, p95, n} over replications (NaNs left out)."""
+    """scope -> kpi -> {mean, sd, p5, p50, p95, n, ci_low, ci_high, ci_method} over
+    replications (NaNs left out)."""
     values: dict[tuple[str, str], list[float]] = {}
     for _, scope, kpi, value in rows:
         values.setdefault((scope, kpi), []).append(value)
@@ -182,6 +207,7 @@ def summarize(rows: list[KpiRow]) -> dict[str, dict[str, dict[str, float | int |
         stats = kpi_stats_rows(np.array(list(values.values()), dtype=float))
     else:
         stats = [kpi_stats(vals) for vals in values.values()]
+    add_intervals([kpi for _, kpi in values], stats)
     out: dict[str, dict[str, dict[str, float | int | None]]] = {}
     for (scope, kpi), item in zip(values, stats, strict=True):
         out.setdefault(scope, {})[kpi] = item

@@ -140,20 +140,27 @@ def test_kpi_table_numbers_by_hand() -> None:
     assert diff.sd == pytest.approx(d_sd, abs=1e-12)
     assert (diff.low, diff.high) == pytest.approx(
         (d_mean - t2 * d_sd / math.sqrt(3), d_mean + t2 * d_sd / math.sqrt(3)), abs=1e-12)
-    # Each scenario's mean: a = 0.8 with sd 0.1, half-width t2 * 0.1 / sqrt(3).
+    # Each scenario's mean: a = 0.8 with sd 0.1, a fill rate, so logit-t: logit(0.8) = ln 4
+    # +- t2 * (0.1 / sqrt(3)) / (0.8 * 0.2), mapped back (the t interval reached 1.048).
+    spread = t2 * 0.1 / math.sqrt(3) / 0.16
+    expit = lambda x: 1 / (1 + math.exp(-x))  # noqa: E731
+    assert table[0].mean.method == "logit-t"
     assert (table[0].mean.low, table[0].mean.high) == pytest.approx(
-        (0.8 - t2 * 0.1 / math.sqrt(3), 0.8 + t2 * 0.1 / math.sqrt(3)), abs=1e-12)
+        (expit(math.log(4) - spread), expit(math.log(4) + spread)), abs=1e-12)
+    assert table[0].mean.high < 1.0
     rows = csv_rows(table)
-    assert rows[0][:5] == ("country:US", "fill_rate", "a", 3, "0.8") and rows[0][7:] == (
+    assert rows[0][:5] == ("country:US", "fill_rate", "a", 3, "0.8") and rows[0][7:12] == (
         "", "", "", "", "")
-    assert rows[1][7] == repr(round(d_mean, 12)) and rows[1][-2:] == (3, "paired")
+    assert rows[1][7] == repr(round(d_mean, 12)) and rows[1][10:12] == (3, "paired")
+    assert rows[1][12] == "logit-t" and "n = 3" in rows[1][13]
     # Another seed: Welch, df = (s_a^2/3 + s_b^2/3)^2 / (...), by the formula.
     welch = compare_kpis([a, synthetic("c", 2, [0.85, 0.78, 0.60])])[1].diff
     va, vb = 0.01 / 3, float(np.var([0.85, 0.78, 0.60], ddof=1)) / 3
     assert welch.method == "welch"
     assert welch.df == pytest.approx((va + vb) ** 2 / (va**2 / 2 + vb**2 / 2))
     text = Comparison.of([a, b], [("country:US", "fill_rate")]).text()
-    assert "-0.0567 [-0.1571, 0.0437]" in text
+    assert "80.0% [45.9%, 95.0%]" in text and "-5.7 pp [-15.7, +4.4]" in text
+    assert "warning: b: n = 3: a t-based interval from fewer than 5 values" in text
 
 
 def test_bad_inputs_are_refused_and_nothing_is_written(workdir: Path, capsys) -> None:

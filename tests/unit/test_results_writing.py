@@ -30,7 +30,7 @@ from sim.records import FLOW_VARIABLES
 from sim.results import Result, write_result
 from sim.results.csvtext import join_fields, rounded_lines, text_matrix
 from sim.results.ensemble import Bands
-from sim.results.kpis import kpi_stats, kpi_stats_rows, summarize
+from sim.results.kpis import INTERVAL, kpi_stats, kpi_stats_rows, summarize
 from sim.results.stats import nanpercentile
 from sim.results.tables import VARIABLES_BY_KIND, aggregate, timeseries_chunks
 from sim.results.writer import kpis_csv, scenario_yaml
@@ -231,8 +231,12 @@ def test_kpi_stats_of_all_rows_at_once_are_those_of_each_row(n: int) -> None:
 def test_summarize_keeps_kpis_missing_from_some_replications() -> None:
     rows = [(0, "world", "a", 1.0), (0, "world", "b", 2.0), (1, "world", "a", 3.0)]
     summary = summarize(rows)
-    assert same_stats(summary["world"]["a"], kpi_stats([1.0, 3.0]))
-    assert same_stats(summary["world"]["b"], kpi_stats([2.0]))
+    a, b = summary["world"]["a"], summary["world"]["b"]
+    assert same_stats({k: a[k] for k in a if k not in INTERVAL}, kpi_stats([1.0, 3.0]))
+    assert same_stats({k: b[k] for k in b if k not in INTERVAL}, kpi_stats([2.0]))
+    # an unknown KPI: the t interval; one value: none
+    assert a["ci_method"] == "t" and a["ci_low"] < 2.0 < a["ci_high"]
+    assert (b["ci_low"], b["ci_high"]) == (None, None)
     assert summarize([]) == {}
 
 
