@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from sim.scenario import uncertain
 from sim.scenario.schema import Scenario
 from sim.scenario.tree import NODE_LISTS, item_key
 
@@ -37,7 +38,7 @@ class Change:
 
 def flatten(scenario: Scenario) -> tuple[dict[str, Any], dict[str, str]]:
     """(parameter path -> value, path of each keyed list item -> its text) of a scenario."""
-    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data = uncertain.dump(scenario)  # an uncertain input as its distribution, not its centre
     leaves: dict[str, Any] = {}
     items: dict[str, str] = {}
     _walk(data, "", None, leaves, items)
