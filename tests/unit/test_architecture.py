@@ -29,14 +29,17 @@ LAYERS = {
     "sim.experiments": {"sim.errors", "sim.records", "sim.scenario", "sim.model", "sim.results"},
     "sim.commands": {"sim.errors", "sim.records", "sim.scenario", "sim.model", "sim.results",
                      "sim.experiments", "sim.plots"},
+    "sim.api": {"sim.errors", "sim.records", "sim.scenario", "sim.model", "sim.results",
+                "sim.experiments", "sim.commands"},
     "sim.cli": {"sim.errors", "sim.commands", "sim.scenario", "sim.experiments"},
     "sim.__main__": {"sim.cli"},
-    "sim": {"sim.experiments", "sim.results", "sim.scenario", "sim.model", "sim.records",
-            "sim.errors"},
+    "sim": {"sim.api", "sim.experiments", "sim.results", "sim.scenario", "sim.model",
+            "sim.records", "sim.errors"},
 }
 """Which layer may import which (design.md: cli → commands → experiments → model → scenario;
 results and plots beside experiments; the record contract, sim.records, below them all).
-Plots are drawn only by the command layer: nothing but sim.commands imports sim.plots."""
+Plots are drawn only by the command layer: nothing but sim.commands imports sim.plots (the
+Python API, sim.api, draws through sim.commands.figures, and only when asked to)."""
 
 
 def modules() -> dict[str, Path]:
