@@ -31,7 +31,7 @@ from sim.results.stats import (
     MIN_T_N,
     Interval,
     paired_ci,
-    range_ci,
+    range_cis,
     range_method,
     small_n_note,
     welch_ci,
@@ -75,14 +75,15 @@ def paired(a: ResultData, b: ResultData) -> bool:
 def compare_kpis(data: Sequence[ResultData]) -> list[KpiComparison]:
     """For every KPI of the first result: each result's mean and its difference from the first."""
     reference = data[0]
+    means = [_means(item) for item in data]
     out = []
     for key in reference.keys:
         base = reference.column(key)
-        found = kind(key[1])
         for j, item in enumerate(data):
             start = item.scenario.start
             values = item.column(key)
             if values is None:
+                found = kind(key[1])
                 missing = Interval(math.nan, math.nan, math.nan, 0,
                                    method=range_method(found.low, found.high))
                 out.append(KpiComparison(key, item.label, missing, missing, start))
@@ -91,9 +92,15 @@ def compare_kpis(data: Sequence[ResultData]) -> list[KpiComparison]:
             if j > 0:
                 diff = (paired_ci(base, values) if paired(reference, item)
                         else welch_ci(base, values))
-            out.append(KpiComparison(key, item.label, range_ci(values, found.low, found.high),
-                                     diff, start))
+            out.append(KpiComparison(key, item.label, means[j][key], diff, start))
     return out
+
+
+def _means(item: ResultData) -> dict[KpiKey, Interval]:
+    """Each KPI's mean with its interval in the KPI's range (`range_ci`), all at once."""
+    kinds = [kind(kpi) for _, kpi in item.keys]
+    intervals = range_cis(item.values, [k.low for k in kinds], [k.high for k in kinds])
+    return dict(zip(item.keys, intervals, strict=True))
 
 
 def csv_rows(table: Sequence[KpiComparison]) -> list[tuple]:

@@ -158,6 +158,33 @@ def range_ci(values: Sequence[float] | np.ndarray, low: float = -math.inf,
                     arr.size - 1.0 if arr.size > 1 else math.nan, methods[0])
 
 
+def range_cis(values: np.ndarray, lows: Sequence[float], highs: Sequence[float],
+              level: float = LEVEL) -> list[Interval]:
+    """`range_ci` of each row of `values` [row, replication], row i within [lows[i],
+    highs[i]]: at once for all rows of a range (a comparison's thousands of KPIs)."""
+    arr = np.asarray(values, dtype=float).reshape(len(lows), -1)
+    finite = np.isfinite(arr)
+    n = finite.sum(axis=1)
+    clean = np.where(finite, arr, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.where(n > 0, clean.sum(axis=1) / n, math.nan)
+        squares = np.where(finite, (arr - mean[:, None]) ** 2, 0.0).sum(axis=1)
+        sd = np.where(n > 1, np.sqrt(squares / (n - 1)), math.nan)
+    out: list[Interval | None] = [None] * len(lows)
+    groups: dict[tuple[float, float], list[int]] = {}
+    for i, bounds in enumerate(zip(lows, highs, strict=True)):
+        groups.setdefault(bounds, []).append(i)
+    for (low, high), rows in groups.items():
+        bounds_low, bounds_high, methods = range_bounds(mean[rows], sd[rows], n[rows], low,
+                                                        high, level)
+        for i, a, b, method in zip(rows, bounds_low.tolist(), bounds_high.tolist(), methods,
+                                   strict=True):
+            k = int(n[i])
+            out[i] = Interval(float(mean[i]), a, b, k, float(sd[i]),
+                              k - 1.0 if k > 1 else math.nan, method)
+    return out  # type: ignore[return-value]
+
+
 def range_method(low: float, high: float) -> str:
     """The name of `range_ci`'s interval for a range: "t", "log-t" or "logit-t"."""
     bounded = math.isfinite(low) + math.isfinite(high)

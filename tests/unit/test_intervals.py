@@ -29,6 +29,7 @@ from sim.results.stats import (
     paired_ci,
     range_bounds,
     range_ci,
+    range_cis,
     small_n_note,
     t_quantile,
     welch_ci,
@@ -98,6 +99,19 @@ def test_many_at_once_are_each_alone() -> None:
         one = range_ci(s, 0.0)
         assert (one.low, one.high) == pytest.approx((low, high), rel=1e-12)
     assert methods == ["log-t"] * 4
+    rows = rng.exponential(0.5, (6, 9))
+    rows[1, :8] = np.nan  # one value
+    rows[2] = np.nan  # none
+    rows[3, ::2] = np.nan
+    rows[4] = 0.0  # at its bound
+    ranges = [(0.0, math.inf), (0.0, math.inf), (0.0, 1.0), (0.0, 1.0), (0.0, 1.0),
+              (-math.inf, math.inf)]
+    batch = range_cis(rows, *zip(*ranges, strict=True))
+    for row, (low, high), got in zip(rows, ranges, batch, strict=True):
+        one = range_ci(row, low, high)
+        assert (got.n, got.method) == (one.n, one.method)
+        assert [got.estimate, got.low, got.high] == pytest.approx(
+            [one.estimate, one.low, one.high], rel=1e-12, nan_ok=True)
 
 
 def test_coverage_on_exponential_samples_of_thirty() -> None:
