@@ -306,4 +306,5 @@ def wilson(successes: int, n: int, level: float = LEVEL) -> tuple[float, float]:
     p, z2 = successes / n, z * z
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # min/max with p: at 0 of n or n of n the ends are exactly p, not a rounding error off it
+    return min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half))
