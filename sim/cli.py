@@ -96,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     _sweep_parser(sub, common)
     _sizing_parser(sub, common)
     _attribute_parser(sub, common)
+    _show_parser(sub, common)
 
     validate = sub.add_parser("validate", parents=[common],
                               help="check scenario files without running them")
@@ -183,6 +184,17 @@ def _attribute_parser(sub, common: argparse.ArgumentParser) -> None:
                                 "overwritten)")
     attribute.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     attribute.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+
+def _show_parser(sub, common: argparse.ArgumentParser) -> None:
+    show = sub.add_parser(
+        "show", parents=[common], help="print the headline of a result folder; --open its page",
+        description="Print the answer of a run, compare or sweep folder (when the U.S. first "
+                    "runs short, how much, P(no shortfall by date), the price path; or the "
+                    "differences from A; or each KPI's best and worst point).")
+    show.add_argument("result", type=Path, metavar="RESULT", help="a results folder")
+    show.add_argument("--open", action="store_true",
+                      help="open its report.html in a browser (written first if missing)")
 
 
 def _sizing_parser(sub, common: argparse.ArgumentParser) -> None:
@@ -275,6 +287,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return commands.compare_command(args)
     if args.command == "sweep":
         return commands.sweep_command(args)
+    if args.command == "show":
+        from sim.commands.show import show_command
+
+        return show_command(args)
     overrides = commands.parse_overrides(args.overrides)
     if args.command == "size-stockpile":
         from sim.commands.sizing import size_command

@@ -162,11 +162,11 @@ def run_command(args: argparse.Namespace, overrides: list[tuple[str, Any]]) -> i
     problems += [p for wanted in folders for p in output_problems(wanted)]
     if problems:
         raise ScenarioError(problems)
-    for scenario, wanted in zip(scenarios, folders, strict=True):
+    for path, scenario, wanted in zip(args.scenarios, scenarios, folders, strict=True):
         result = run_replications(scenario, args.replications, args.seed,
                                   progress=not args.quiet, workers=args.workers,
                                   keep_series=args.keep_series, probabilities=spec, stop=stop)
-        folder = write_result(result, wanted, None if args.no_plots else _run_plots(result))
+        folder = write_result(result, wanted, _run_extras(result, Path(path), args.no_plots))
         print(us_table(result))
         if prices := price_lines(result):
             print(prices)
@@ -177,6 +177,24 @@ def run_command(args: argparse.Namespace, overrides: list[tuple[str, Any]]) -> i
             print(_stopping_line(result.extra["stopping"]))
         print(f"results written to {folder}/")
     return 0
+
+
+def _run_extras(result, scenario_file: Path, no_plots: bool):
+    """What a run writes into its (temporary) folder after its tables: the plots, what its
+    scenario changes from the file it extends (changes.csv), then the report page, which
+    reads them all."""
+    from sim.report import write_report
+    from sim.report.parent import write_parent_changes
+
+    draw = None if no_plots else _run_plots(result)
+
+    def extra(folder: Path) -> None:
+        if draw is not None:
+            draw(folder)
+        write_parent_changes(scenario_file, result.scenario, folder)
+        write_report(folder)
+
+    return extra
 
 
 def _run_plots(result):
@@ -222,7 +240,9 @@ def compare_command(args: argparse.Namespace) -> int:
         from sim.plots import plot_comparison
 
         draw = functools.partial(plot_comparison, [(d.label, d.bands) for d in data])
-    folder = write_comparison(comparison, out, draw)
+    from sim.report import write_report
+
+    folder = write_comparison(comparison, out, draw, finish=write_report)
     print(comparison.text())
     print(f"comparison written to {folder}/")
     return 0
@@ -255,6 +275,7 @@ def sweep_command(args: argparse.Namespace) -> int:
             session = sweep.execute(plan, folder, runner, progress=not args.quiet,
                                     executor=label)
         stats = sweep.finish(plan, folder, None if args.no_plots else _sweep_plots(plan))
+        _sweep_report(folder)
     except KeyboardInterrupt:
         print(f"interrupted; {resume_hint(folder)}", file=sys.stderr)
         return 130
@@ -267,6 +288,13 @@ def sweep_command(args: argparse.Namespace) -> int:
           f"{int(stats.counts.sum())} of {plan.runs} runs done")
     print(f"sweep written to {folder}/")
     return 0
+
+
+def _sweep_report(folder: Path) -> None:
+    """The sweep's report page, written (atomically) after its other final files."""
+    from sim.report import write_report
+
+    write_report(folder)
 
 
 def _sweep_plots(plan):

@@ -127,11 +127,14 @@ def folder_name(labels: Sequence[str]) -> str:
 
 
 def write_comparison(comparison: Comparison, wanted: Path,
-                     draw: Callable[[Path], Sequence[Path]] | None = None) -> Path:
+                     draw: Callable[[Path], Sequence[Path]] | None = None,
+                     finish: Callable[[Path], object] | None = None) -> Path:
     """Write the comparison's files atomically into `wanted` (or `wanted-2`, ...).
 
     `draw(folder)`, if given, draws the plots into `folder` (the temporary folder's
-    `plots/`) and returns their paths, which comparison.md then shows.
+    `plots/`) and returns their paths, which comparison.md then shows. `finish(folder)`, if
+    given, writes more into the temporary folder once the rest is there (the command
+    layer's report page, which reads the other files).
     """
 
     def fill(tmp: Path) -> None:
@@ -139,5 +142,7 @@ def write_comparison(comparison: Comparison, wanted: Path,
         (tmp / "changes.csv").write_text(comparison.changes_csv())
         paths = list(draw(tmp / "plots")) if draw is not None else []
         (tmp / "comparison.md").write_text(comparison.markdown(paths))
+        if finish is not None:
+            finish(tmp)
 
     return write_folder(wanted, fill)

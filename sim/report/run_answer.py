@@ -1,0 +1,180 @@
+"""The answer of a run: when the U.S. first runs short, how much, how likely no shortfall is
+by a date, and, with a market, the ex-China price path.
+
+All of it comes from the run's folder: the per-replication KPIs of `kpis.csv` (the first
+shortfall's percentiles count a replication never short as after the end of the run, as
+`run`'s time-to-event table does), the means of `summary.json` and the Wilson intervals of
+`probabilities.csv`. The scope is `country:US`, else `world` (a scenario without U.S.
+consumers).
+
+Example::
+
+    run_headline(read_folder("results/china-ban-us")).text()
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import yaml
+
+from sim.report.folder import ResultFolder, read_kpis
+from sim.report.headline import Headline, kpi_interval, kpi_interval_text, plural
+from sim.report.labels import subject
+from sim.results.events import quantile
+from sim.results.numbers import value_text
+
+QUANTILES = (5.0, 50.0, 95.0)
+MARKET = "ex_china"
+"""The market whose price path the answer gives (U.S. buyers pay ex-China prices)."""
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What the answer needs of the resolved scenario: its name, words and dates."""
+
+    name: str
+    description: str
+    start: dt.date
+    end: dt.date
+
+
+def run_info(folder: ResultFolder) -> RunInfo:
+    """Name, description and dates from scenario.resolved.yaml, read as plain YAML (not
+    validated, so a folder written by an older tungsten-sim still reads). The end is the
+    first day after the run, as `Scenario.end`."""
+    data = yaml.safe_load(folder.text("scenario.resolved.yaml")) or {}
+    start = data.get("start")
+    start = start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start))
+    years = float(data.get("horizon_years", 0))
+    return RunInfo(str(data.get("name", folder.manifest.get("scenario", folder.path.name))),
+                   " ".join(str(data.get("description", "")).split()), start,
+                   start + dt.timedelta(days=round(years * 365.0)))
+
+
+def headline_scope(summary: dict) -> str:
+    """`country:US` if the run has it, else `world`."""
+    return "country:US" if "country:US" in summary else "world"
+
+
+def run_headline(folder: ResultFolder, values: dict | None = None) -> Headline:
+    """The answer of a run folder (see the module's docstring); `values`: its KPIs as
+    `read_kpis` gives them, if already read (they must include the headline scope's and
+    the world's)."""
+    info = run_info(folder)
+    summary = folder.json("summary.json")
+    scope = headline_scope(summary)
+    values = values if values is not None else read_kpis(folder, {scope, "world"})
+    n = int(folder.manifest.get("replications") or len(values[(scope, "fill_rate")]))
+    who = subject(scope)
+    sentences, facts = _shortfall(values, scope, who, info, n)
+    more_s, more_f = _probabilities(folder, scope, who)
+    sentences += more_s
+    facts += more_f
+    if (("world", f"{MARKET}_peak_price_usd_mtu")) in values:
+        more_s, more_f = _prices(values, summary.get("world", {}), info)
+        sentences += more_s
+        facts += more_f
+    title = f"{info.name}: run of {plural(n, 'replication')} (seed {folder.manifest.get('seed')})"
+    return Headline(title, tuple(sentences), tuple(facts))
+
+
+def first_shortfall_dates(days: np.ndarray, info: RunInfo) -> list[str]:
+    """p5, p50 and p95 of the first shortfall's date; "after the end" for a percentile among
+    the replications never short."""
+    out = []
+    for q in QUANTILES:
+        day = quantile(days, q)
+        out.append("after the end" if np.isinf(day)
+                   else value_text("first_shortfall_day", day, info.start))
+    return out
+
+
+def _shortfall(values: dict, scope: str, who: str, info: RunInfo,
+               n: int) -> tuple[list[str], list[tuple[str, str]]]:
+    """When the scope is first short and how much: sentences and facts."""
+    first = values[(scope, "first_shortfall_day")]
+    short = int(np.count_nonzero(np.isfinite(first)))
+    tonnes = values[(scope, "shortfall_t")]
+    shortfall = kpi_interval_text("shortfall_t", tonnes)
+    fill = kpi_interval_text("fill_rate", values[(scope, "fill_rate")])
+    p95 = value_text("shortfall_t", float(np.percentile(tonnes, 95)))
+    facts = [("replications short", f"{short} of {n}")]
+    who = who[:1].upper() + who[1:]
+    if short == 0:
+        sentences = [f"{who} does not run short in any of the {plural(n, 'replication')} "
+                     f"(the run ends {info.end}): no shortfall in any replication."]
+        facts.append(("first shortfall", "no shortfall in any replication"))
+    else:
+        p5, p50, p95_date = first_shortfall_dates(first, info)
+        ends = f" (the run ends {info.end})" if "after the end" in (p5, p50, p95_date) else ""
+        sentences = [f"{who} first runs short in {short} of {plural(n, 'replication')}: "
+                     f"the first shortfall comes on {p50} (median; p5 {p5}, p95 "
+                     f"{p95_date}){ends}.",
+                     f"Over the run it is short of {mean_words('shortfall_t', tonnes)} t W "
+                     f"on average (p95 of replications {p95} t W), a fill rate of "
+                     f"{mean_words('fill_rate', values[(scope, 'fill_rate')])}."]
+        facts.append(("first shortfall (p5 / median / p95)", f"{p5} / {p50} / {p95_date}"))
+    facts += [("shortfall, t W (mean [95% CI])", shortfall), ("shortfall p95, t W", p95),
+              ("fill rate (mean [95% CI])", fill)]
+    return sentences, facts
+
+
+def mean_words(kpi: str, values: np.ndarray) -> str:
+    """`3,180 (95% interval 2,900 to 3,460)`: a mean over replications in words."""
+    interval = kpi_interval(kpi, values)
+    mean = value_text(kpi, interval.estimate)
+    if np.isnan(interval.low) or interval.low == interval.high:
+        return mean
+    return (f"{mean} (95% interval {value_text(kpi, interval.low)} to "
+            f"{value_text(kpi, interval.high)})")
+
+
+def _probabilities(folder: ResultFolder, scope: str,
+                   who: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """P(no shortfall by D) and P(fill rate >= T) of the scope, from probabilities.csv."""
+    sentences, facts = [], []
+    for row in folder.csv_rows("probabilities.csv"):
+        if row["scope"] != scope or row["event"] not in ("no_shortfall_by", "fill_rate>="):
+            continue
+        shown = probability_text(row)
+        if row["event"] == "no_shortfall_by":
+            label = f"P(no shortfall by {row['threshold']}) [95% Wilson]"
+            sentences.append(f"The probability that {who} has no shortfall by "
+                             f"{row['threshold']} is {shown} (95% Wilson interval, "
+                             f"{row['successes']} of {row['n']} replications).")
+        else:
+            label = f"P(fill rate >= {row['threshold']}) [95% Wilson]"
+        facts.append((label, shown))
+    return sentences, facts
+
+
+def probability_text(row: dict[str, str]) -> str:
+    """`p [low, high]` of a probabilities.csv row, as the page and `show` write it."""
+    p, low, high = (value_text("prob_", float(row[k])) for k in ("p", "ci_low", "ci_high"))
+    return f"{p} [{low}, {high}]"
+
+
+def _prices(values: dict, world: dict,
+            info: RunInfo) -> tuple[list[str], list[tuple[str, str]]]:
+    """The ex-China APT price path: peak (mean [CI]) and the month of its median, the mean
+    over the run, and the mean price at each year end."""
+    peak_kpi, mean_kpi = f"{MARKET}_peak_price_usd_mtu", f"{MARKET}_mean_price_usd_mtu"
+    peaks, means = values[("world", peak_kpi)], values[("world", mean_kpi)]
+    peak, mean = kpi_interval_text(peak_kpi, peaks), kpi_interval_text(mean_kpi, means)
+    day = world.get(f"{MARKET}_peak_price_day", {}).get("p50")
+    month = "-" if day is None else (info.start + dt.timedelta(days=day)).strftime("%Y-%m")
+    prefix = f"{MARKET}_price_usd_mtu_"
+    ends = [(kpi[len(prefix):len(prefix) + 4], value_text(kpi, float(np.nanmean(v))))
+            for (scope, kpi), v in values.items() if scope == "world" and kpi.startswith(prefix)]
+    path = ", ".join(f"{year} {price}" for year, price in ends)
+    sentences = [f"The ex-China APT price peaks at {mean_words(peak_kpi, peaks)} per mtu WO3 "
+                 f"on average (median peak in {month}) and averages "
+                 f"{mean_words(mean_kpi, means)} over the run; at year ends (mean): {path}."]
+    facts = [("ex-China APT peak, $/mtu (mean [95% CI])", peak),
+             ("ex-China APT peak month (median)", month),
+             ("ex-China APT average, $/mtu (mean [95% CI])", mean),
+             ("ex-China APT at year ends, $/mtu (mean)", path)]
+    return sentences, facts
