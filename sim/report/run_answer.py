@@ -113,8 +113,8 @@ def _shortfall(values: dict, scope: str, who: str, info: RunInfo,
         sentences = [f"{who} first runs short in {short} of {plural(n, 'replication')}: "
                      f"the first shortfall comes on {p50} (median; p5 {p5}, p95 "
                      f"{p95_date}){ends}.",
-                     f"Over the run it is short of {mean_words('shortfall_t', tonnes)} t W "
-                     f"on average (p95 of replications {p95} t W), a fill rate of "
+                     f"Over the run it is short of {mean_words('shortfall_t', tonnes, ' t W')}"
+                     f" on average (p95 of replications {p95} t W), with a fill rate of "
                      f"{mean_words('fill_rate', values[(scope, 'fill_rate')])}."]
         facts.append(("first shortfall (p5 / median / p95)", f"{p5} / {p50} / {p95_date}"))
     facts += [("shortfall, t W (mean [95% CI])", shortfall), ("shortfall p95, t W", p95),
@@ -122,14 +122,15 @@ def _shortfall(values: dict, scope: str, who: str, info: RunInfo,
     return sentences, facts
 
 
-def mean_words(kpi: str, values: np.ndarray) -> str:
-    """`3,180 (95% interval 2,900 to 3,460)`: a mean over replications in words."""
+def mean_words(kpi: str, values: np.ndarray, unit: str = "") -> str:
+    """`3,180 t W (95% interval 2,900 to 3,460 t W)`: a mean over replications in words
+    (the mean alone when the interval is a point or there is none)."""
     interval = kpi_interval(kpi, values)
-    mean = value_text(kpi, interval.estimate)
+    mean = value_text(kpi, interval.estimate) + unit
     if np.isnan(interval.low) or interval.low == interval.high:
         return mean
     return (f"{mean} (95% interval {value_text(kpi, interval.low)} to "
-            f"{value_text(kpi, interval.high)})")
+            f"{value_text(kpi, interval.high)}{unit})")
 
 
 def _probabilities(folder: ResultFolder, scope: str,
@@ -170,9 +171,10 @@ def _prices(values: dict, world: dict,
     ends = [(kpi[len(prefix):len(prefix) + 4], value_text(kpi, float(np.nanmean(v))))
             for (scope, kpi), v in values.items() if scope == "world" and kpi.startswith(prefix)]
     path = ", ".join(f"{year} {price}" for year, price in ends)
-    sentences = [f"The ex-China APT price peaks at {mean_words(peak_kpi, peaks)} per mtu WO3 "
-                 f"on average (median peak in {month}) and averages "
-                 f"{mean_words(mean_kpi, means)} over the run; at year ends (mean): {path}."]
+    sentences = [f"The ex-China APT price peaks at {mean_words(peak_kpi, peaks, '/mtu')} on "
+                 f"average (WO3; median peak in {month}) and averages "
+                 f"{mean_words(mean_kpi, means, '/mtu')} over the run; at year ends (mean): "
+                 f"{path}."]
     facts = [("ex-China APT peak, $/mtu (mean [95% CI])", peak),
              ("ex-China APT peak month (median)", month),
              ("ex-China APT average, $/mtu (mean [95% CI])", mean),
