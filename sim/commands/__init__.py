@@ -239,7 +239,8 @@ def compare_command(args: argparse.Namespace) -> int:
     if not args.no_plots:
         from sim.plots import plot_comparison
 
-        draw = functools.partial(plot_comparison, [(d.label, d.bands) for d in data])
+        draw = functools.partial(plot_comparison, [(d.label, d.bands) for d in data],
+                                 scenarios=[d.scenario for d in data])
     from sim.report import write_report
 
     folder = write_comparison(comparison, out, draw, finish=write_report)

@@ -25,7 +25,8 @@ def draw_comparison(data: Sequence[ResultData], folder: Path) -> list[Path]:
     """A comparison's overlaid bands (as `compare` draws them) into `folder`; their paths."""
     from sim.plots import plot_comparison
 
-    return plot_comparison([(d.label, d.bands) for d in data], folder)
+    return plot_comparison([(d.label, d.bands) for d in data], folder,
+                           scenarios=[d.scenario for d in data])
 
 
 def draw_sweep(plan: Plan, stats: PointStats, rows: Sequence[tuple],

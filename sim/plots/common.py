@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.plots.events import event_spans, shade_events
 from sim.results.files import replacing
 
 if TYPE_CHECKING:
@@ -66,10 +67,18 @@ def _lay_out_once(figure: Figure) -> None:
     figure.set_layout_engine(None)  # no engine (with default rcParams): positions stay
 
 
-# --- drawing helpers ---------------------------------------------------------------------------
+# --- figures ------------------------------------------------------------------------------------
+
+MARGINS_IN = {"left": 0.95, "right": 2.75, "top": 0.7, "bottom": 0.4, "gap": 0.5}
+"""Margins of a dated figure in inches: tick labels and axis label on the left, the legend
+column on the right, the title on top, each panel's title in the gap above it. Fixed
+margins instead of a layout engine: laying out measures every tick label, which took as
+long as drawing the figure."""
+
 
 def new_figure(rows: int = 1) -> tuple[Figure, list[Axes]]:
-    """A blank figure on an Agg canvas with `rows` axes sharing the date axis."""
+    """A blank figure on an Agg canvas with `rows` axes sharing the date axis, laid out by
+    matplotlib's constrained layout (for figures whose labels vary in size)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -77,6 +86,34 @@ def new_figure(rows: int = 1) -> tuple[Figure, list[Axes]]:
     FigureCanvasAgg(figure)
     axes = figure.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
     return figure, list(axes)
+
+
+def dated_figure(rows: int = 1, height: float = FIGSIZE[1], columns: int = 1,
+                 legend_column: bool = True) -> tuple[Figure, list[Axes]]:
+    """A figure of `rows` x `columns` date axes sharing x, with fixed margins (MARGINS_IN)
+    and, if `legend_column`, room for the legends on the right; axes in reading order."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(FIGSIZE[0] + 3.0 * (columns - 1), height))
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(rows, columns, sharex=True, squeeze=False,
+                           gridspec_kw=margins(figure, rows, columns, legend_column))
+    return figure, list(axes.ravel())
+
+
+def margins(figure: Figure, rows: int, columns: int = 1, legend_column: bool = True,
+            bottom_in: float | None = None) -> dict[str, float]:
+    """Subplot parameters (fractions of the figure) that give the margins of MARGINS_IN."""
+    width, height = figure.get_size_inches()
+    m = MARGINS_IN
+    bottom = m["bottom"] if bottom_in is None else bottom_in
+    panel_h = (height - m["top"] - bottom - m["gap"] * (rows - 1)) / rows
+    right = m["right"] if legend_column else 0.3
+    panel_w = (width - m["left"] - right - m["left"] * (columns - 1)) / columns
+    return {"left": m["left"] / width, "right": 1 - right / width,
+            "top": 1 - m["top"] / height, "bottom": bottom / height,
+            "hspace": m["gap"] / panel_h, "wspace": m["left"] / panel_w}
 
 
 def datetimes(start: dt.date, days: np.ndarray) -> list[dt.datetime]:
@@ -97,20 +134,28 @@ def run_title(figure: Figure, result: Result, what: str, how: str) -> None:
 
 def finish_axes(ax: Axes, result: Result, ylabel: str, stacked: int = 0,
                 legend: bool = True) -> None:
-    """Date axis, grid, export-control spans, y from 0 with headroom, legend outside the data.
+    """Date axis, grid, the scenario's events, y from 0 with headroom, legend outside the data.
 
-    The first `stacked` legend entries are reversed so they read in the order they are stacked.
+    Events are named in the legend of the figure's first axes only. The first `stacked`
+    legend entries are reversed so they read in the order they are stacked.
     """
     run = result.runs[0]
     end = run.start + dt.timedelta(days=run.n_steps * run.step_days)
     date_axes(ax, run.start, end, ylabel)
-    shade_controls(ax, result, end)
+    events = getattr(result.scenario, "events", ()) or ()
+    shade_events(ax, event_spans(events, run.start, end), legend=ax is ax.figure.axes[0])
     ax.grid(True, alpha=0.3)
+    if legend:
+        outside_legend(ax, stacked)
+
+
+def outside_legend(ax: Axes, stacked: int = 0) -> None:
+    """The axes' legend in the column right of it (nothing if it has no labelled artist)."""
     handles, labels = ax.get_legend_handles_labels()
-    if handles and legend:
+    if handles:
         order = list(range(stacked))[::-1] + list(range(stacked, len(handles)))
         ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="upper left",
-                  bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+                  bbox_to_anchor=(1.01, 1.0), fontsize=8.5, frameon=False, handlelength=1.6)
 
 
 def date_axes(ax: Axes, start: dt.date, end: dt.date, ylabel: str) -> None:
@@ -142,23 +187,25 @@ def tick_label(value: float, _position: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
 
 
-def shade_controls(ax: Axes, result: Result, end: dt.date) -> None:
-    """Shade the periods when export controls are in force, labelled once in the legend."""
-    events = getattr(result.scenario, "events", ()) or ()
-    label = "export control in force"
-    for event in events:
-        if getattr(event, "kind", None) != "export_control":
-            continue
-        until = event.until or end
-        ax.axvspan(dt.datetime.combine(event.at, dt.time()), dt.datetime.combine(until, dt.time()),
-                   color="#f4c7a1", alpha=0.35, lw=0, zorder=0, label=label)
-        label = "_nolegend_"
+def percent_axis(ax: Axes, axis: str = "y", fractions: bool = True) -> None:
+    """Tick labels in percent: of fractions (0.25 -> 25%) or of values already in percent."""
+    from matplotlib.ticker import PercentFormatter
+
+    getattr(ax, f"{axis}axis").set_major_formatter(PercentFormatter(1.0 if fractions else 100.0))
+
+
+def percentiles(samples: np.ndarray, q: Sequence[float]) -> np.ndarray:
+    """Percentiles `q` over axis 0, ignoring NaN; numpy's nan-version only where NaN occurs
+    (it works one column at a time, 30 times slower)."""
+    if np.isnan(samples).any():
+        return np.nanpercentile(samples, q, axis=0)
+    return np.percentile(samples, q, axis=0)
 
 
 def draw_band(ax: Axes, x: list[dt.datetime], samples: np.ndarray, label: str, color: str) -> None:
     """Median of [replication, t] as a line, with its p5-p95 band when there are several."""
     if samples.shape[0] > 1:
-        low, mid, high = np.nanpercentile(samples, [5, 50, 95], axis=0)
+        low, mid, high = percentiles(samples, [5, 50, 95])
         ax.fill_between(x, low, high, color=color, alpha=0.2, lw=0)
     else:
         mid = samples[0]

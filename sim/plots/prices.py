@@ -17,11 +17,11 @@ import numpy as np
 
 from sim.plots.common import (
     date_axes,
+    dated_figure,
     datetimes,
     draw_band,
     finish_axes,
     line_palette,
-    new_figure,
     run_title,
 )
 from sim.results.market import MARKET_NAMES, MARKETS
@@ -44,7 +44,7 @@ def market_prices(result: Result) -> Figure | None:
     run = result.runs[0]
     if not run.market:
         return None
-    figure, axes = new_figure(2)
+    figure, axes = dated_figure(2)
     x = datetimes(run.start, run.days)
     for m in MARKETS:
         prices = np.stack([r.market[m] for r in result.runs])
@@ -67,10 +67,12 @@ def has_prices(bands: Bands) -> bool:
     return "ex_china_price_usd_mtu" in bands.names
 
 
-def price_overlay(ax: Axes, entries: Sequence[tuple[str, Bands]], legend: bool = True) -> None:
+def price_overlay(ax: Axes, entries: Sequence[tuple[str, Bands]], legend: bool = True,
+                  colors: Sequence[str] | None = None) -> None:
     """Each entry's ex-China APT price (median, solid, with its p5-p95 band) and China's
-    (median, dashed); entries without a market are left out."""
-    palette = line_palette()
+    (median, dashed) in its colour (`colors`, else the palette's); entries without a market
+    are left out."""
+    palette = list(colors) if colors else line_palette()
     starts, ends = [], []
     for k, (label, bands) in enumerate(entries):
         if not has_prices(bands):

@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.plots.common import country_colors, date_axes, datetimes, new_figure
+from sim.plots.common import (
+    country_colors,
+    date_axes,
+    dated_figure,
+    datetimes,
+    outside_legend,
+)
+from sim.plots.events import event_spans, shade_events
 from sim.results.stats import wilson
 
 if TYPE_CHECKING:
@@ -53,15 +60,16 @@ def time_to_event(result: Result) -> Figure | None:
         return None
     scope, events = found
     start, end = result.scenario.start, result.scenario.end
-    figure, (ax,) = new_figure()
+    figure, (ax,) = dated_figure()
     colors = {**country_colors(result), **FIXED_COLORS}
     for event in events:
         _draw(ax, event, start, end, colors)
     date_axes(ax, start, end, "P(event by date)")
     ax.set_ylim(-0.02, 1.02)  # a curve at 0 (never happened) shows above the axis
     ax.axhline(1.0, color="#999999", lw=0.8, ls=":")
+    shade_events(ax, event_spans(getattr(result.scenario, "events", ()) or (), start, end))
     ax.grid(True, alpha=0.3)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+    outside_legend(ax)
     n = result.replications
     figure.suptitle(f"{result.name}: time to event, {scope}  (empirical CDF over {n} "
                     f"replication{'s' if n > 1 else ''})", fontsize=13)
@@ -79,7 +87,7 @@ def _draw(ax, event: TimeToEvent, start, end, colors: dict[str, str]) -> None:
     key = event.label.rsplit(" ", 1)[-1] if first_tonne else event.label.split(" (")[0]
     k = int(np.isfinite(event.days).sum())
     low, high = wilson(k, event.n) if event.n else (np.nan, np.nan)
-    label = f"{event.label}:\n{k} of {event.n} by {end}, P in [{low:.2f}, {high:.2f}]"
+    label = f"{event.label}:\n{k} of {event.n} by {end},\nP in [{low:.2f}, {high:.2f}]"
     when = datetimes(start, x)
     color = colors.get(key, "#333333")
     if event.n > 1 and k:
