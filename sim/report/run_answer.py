@@ -104,7 +104,8 @@ def _shortfall(values: dict, scope: str, who: str, info: RunInfo,
     facts = [("replications short", f"{short} of {n}")]
     who = who[:1].upper() + who[1:]
     if short == 0:
-        sentences = [f"{who} does not run short in any of the {plural(n, 'replication')} "
+        which = "its one replication" if n == 1 else f"any of the {plural(n, 'replication')}"
+        sentences = [f"{who} does not run short in {which} "
                      f"(the run ends {info.end}): no shortfall in any replication."]
         facts.append(("first shortfall", "no shortfall in any replication"))
     else:
@@ -145,7 +146,7 @@ def _probabilities(folder: ResultFolder, scope: str,
             label = f"P(no shortfall by {row['threshold']}) [95% Wilson]"
             sentences.append(f"The probability that {who} has no shortfall by "
                              f"{row['threshold']} is {shown} (95% Wilson interval, "
-                             f"{row['successes']} of {row['n']} replications).")
+                             f"{row['successes']} of {plural(int(row['n']), 'replication')}).")
         else:
             label = f"P(fill rate >= {row['threshold']}) [95% Wilson]"
         facts.append((label, shown))
