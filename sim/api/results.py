@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.api.frames import csv_frame, kpis_frame, summary_frame, timeseries_frame
+from sim.report import write_report
 from sim.results.compare_folder import Comparison, write_comparison
 from sim.results.reader import ResultData, result_data
 from sim.results.result import Result
@@ -84,15 +85,16 @@ class RunResult:
         return csv_frame(self._result.ensemble.files()["probabilities.csv"], ".probabilities()")
 
     def write(self, folder: str | Path, plots: bool = False) -> Path:
-        """Write the folder `tungsten-sim run` writes (never over an existing one: `-2`, ...
-        is appended) and return where it went; `plots=True` draws its PNGs too."""
-        draw = None
-        if plots:
-            from sim.commands.figures import draw_run
+        """Write the folder `tungsten-sim run` writes, report.html included (never over an
+        existing one: `-2`, ... is appended); return where it went. `plots=True` draws its
+        PNGs too."""
+        def extra(tmp: Path) -> None:
+            if plots:
+                from sim.commands.figures import draw_run
 
-            def draw(tmp: Path) -> None:
                 draw_run(self._result, tmp / "plots")
-        return write_result(self._result, Path(folder), draw)
+            write_report(tmp)
+        return write_result(self._result, Path(folder), extra)
 
     def plot(self, folder: str | Path) -> list[Path]:
         """Draw the run's PNGs into `folder` (made if missing); return their paths."""
@@ -146,14 +148,15 @@ class ComparisonResult:
         return csv_frame(self._comparison.changes_csv(), ".changes()")
 
     def write(self, folder: str | Path, plots: bool = False) -> Path:
-        """Write the folder `tungsten-sim compare` writes and return where it went."""
+        """Write the folder `tungsten-sim compare` writes, report.html included; return
+        where it went. `plots=True` draws its PNGs too."""
         draw = None
         if plots:
             from sim.commands.figures import draw_comparison
 
             def draw(tmp: Path) -> list[Path]:
                 return draw_comparison(self._comparison.data, tmp)
-        return write_comparison(self._comparison, Path(folder), draw)
+        return write_comparison(self._comparison, Path(folder), draw, finish=write_report)
 
     def plot(self, folder: str | Path) -> list[Path]:
         """Draw the overlaid bands into `folder` (made if missing); return their paths."""

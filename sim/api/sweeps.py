@@ -24,6 +24,7 @@ from sim.experiments import sweep_lock
 from sim.experiments.design import param_from_spec
 from sim.experiments.executor import Runner
 from sim.experiments.sweep_definition import SweepDefinition
+from sim.report import write_report
 from sim.results.catalogue import parse_kpi
 from sim.results.files import write_folder
 from sim.results.writer import scenario_yaml
@@ -83,12 +84,14 @@ class SweepResult:
         return csv_frame((self._folder / "sensitivity.csv").read_text(), ".sensitivity()")
 
     def write(self, folder: str | Path, plots: bool = False) -> Path:
-        """Copy the sweep's folder to `folder` (never over an existing one); where it went."""
+        """Copy the sweep's folder (report.html included) to `folder` (never over an existing
+        one); where it went. `plots=True` draws its figures too."""
         def fill(tmp: Path) -> None:
             shutil.copytree(self._folder, tmp, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns("sweep.lock"))
             if plots:
                 self.plot(tmp / "plots")
+            write_report(tmp)  # again: it shows the plots when there are some
         return write_folder(Path(folder), fill)
 
     def plot(self, folder: str | Path) -> list[Path]:
@@ -132,6 +135,7 @@ def sweep(scenario: Scenario | str | Path, params: Mapping[str, Any], *,
         with Runner(workers) as runner:
             sweeps.execute(plan, folder, runner, progress=progress, executor=label)
         stats = sweeps.finish(plan, folder, lambda _stats, rows, _plots: captured.extend(rows))
+        write_report(folder)
     finally:
         sweep_lock.release(folder)
     return SweepResult(plan, folder, stats, captured, keep)

@@ -64,6 +64,7 @@ def test_kpis_and_summary_are_the_files_run_writes(ban, tmp_path):
     assert summary.loc[("country:US", "shortfall_t"), "mean"] == pytest.approx(us.value.mean())
     assert summary.loc[("country:US", "shortfall_t"), "n"] == 3
     assert not (folder / "plots").exists()
+    assert "china-ban-us: tungsten-sim run" in (folder / "report.html").read_text()
 
 
 def test_timeseries_is_timeseries_csv_of_the_kept_replications(ban, tmp_path):
@@ -78,7 +79,7 @@ def test_timeseries_is_timeseries_csv_of_the_kept_replications(ban, tmp_path):
     assert (frame.date.dt.strftime("%Y-%m-%d") == written.date).all()
 
 
-def test_compare_pairs_run_results_and_runs_names_with_their_seed(ban):
+def test_compare_pairs_run_results_and_runs_names_with_their_seed(ban, tmp_path):
     base = sim.run("baseline", replications=3, seed=11, set=SHORT)
     both = sim.compare(base, ban, kpis=["country:US.shortfall_t"])
     assert both.labels == ["baseline", "china-ban-us"]
@@ -91,6 +92,9 @@ def test_compare_pairs_run_results_and_runs_names_with_their_seed(ban):
     assert "country:US.shortfall_t" in str(both) and "paired" in str(both)
     fresh = sim.compare("baseline", "china-ban-us", replications=2, seed=5)
     assert set(fresh.kpis().query("kpi == 'fill_rate'").n) == {2}
+    folder = both.write(tmp_path / "cmp")
+    assert pd.read_csv(folder / "comparison.csv").equals(both.kpis())
+    assert (folder / "report.html").is_file()
 
 
 def test_sweep_tables_match_its_files(tmp_path):
@@ -108,6 +112,7 @@ def test_sweep_tables_match_its_files(tmp_path):
     folder = swept.write(tmp_path / "swept")
     assert pd.read_csv(folder / "points.csv").equals(swept.points())
     assert not (folder / "sweep.lock").exists()
+    assert (folder / "report.html").is_file()
 
 
 def test_plots_only_when_asked(ban, tmp_path):

@@ -31,7 +31,7 @@ LAYERS = {
     "sim.commands": {"sim.errors", "sim.records", "sim.scenario", "sim.model", "sim.results",
                      "sim.experiments", "sim.plots", "sim.report"},
     "sim.api": {"sim.errors", "sim.records", "sim.scenario", "sim.model", "sim.results",
-                "sim.experiments", "sim.commands"},
+                "sim.experiments", "sim.report", "sim.commands"},
     "sim.cli": {"sim.errors", "sim.commands", "sim.scenario", "sim.experiments", "sim.report"},
     "sim.__main__": {"sim.cli"},
     "sim": {"sim.api", "sim.experiments", "sim.results", "sim.scenario", "sim.model",
