@@ -19,11 +19,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from sim.plots.common import (
     date_axes,
     dated_figure,
     datetimes,
     line_palette,
+    note,
     outside_legend,
     percent_axis,
     save_figures,
@@ -45,6 +48,8 @@ COMPARED = (("us_delivered_tpa", "us_deliveries"), ("us_shortfall_tpa", "us_shor
 STYLES = ("--", "-", "-.", ":")
 """Line style of each result in a comparison: the reference dashed, the next solid, ..."""
 REFERENCE_COLOR = "#333333"
+FLOWS = ("us_shortfall_tpa", "us_stockpile_released_tpa")
+"""Series that are zero unless something went wrong (or was released): said in words."""
 
 
 def plot_comparison(entries: Sequence[tuple[str, Bands]], folder: Path,
@@ -87,10 +92,19 @@ def comparison_figure(entries: Sequence[tuple[str, Bands]], series: str,
             ax.plot(datetimes(bands.start, bands.day + bands.days / 2),
                     bands.p50[bands.row("us_demand_tpa")], color=_color(k), lw=0.9,
                     ls=":", zorder=2, label=f"{label}: demand")
+    if series in FLOWS and not any(positive(bands, series) for _, bands in entries):
+        note(ax, f"{LABELS[series][0]}: none in any replication of any result")
     shade_events(ax, spans)
     outside_legend(ax)
     figure.suptitle(f"{LABELS[series][0]}: {names}  (median and p5-p95)", fontsize=13)
     return figure
+
+
+def positive(bands: Bands, series: str) -> bool:
+    """Whether a series is above zero in some bin of some replication (its mean or p95)."""
+    s = bands.row(series)
+    return bool(np.nanmax(bands.p95[s], initial=0.0) > 0
+                or np.nanmax(bands.mean[s], initial=0.0) > 0)
 
 
 def _color(k: int) -> str:

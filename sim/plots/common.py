@@ -103,10 +103,11 @@ def dated_figure(rows: int = 1, height: float = FIGSIZE[1], columns: int = 1,
 
 
 def margins(figure: Figure, rows: int, columns: int = 1, legend_column: bool = True,
-            bottom_in: float | None = None) -> dict[str, float]:
-    """Subplot parameters (fractions of the figure) that give the margins of MARGINS_IN."""
+            bottom_in: float | None = None, gap_in: float | None = None) -> dict[str, float]:
+    """Subplot parameters (fractions of the figure) that give the margins of MARGINS_IN
+    (`bottom_in`, `gap_in`: other bottom margin and gap between rows)."""
     width, height = figure.get_size_inches()
-    m = MARGINS_IN
+    m = dict(MARGINS_IN) | ({} if gap_in is None else {"gap": gap_in})
     bottom = m["bottom"] if bottom_in is None else bottom_in
     panel_h = (height - m["top"] - bottom - m["gap"] * (rows - 1)) / rows
     right = m["right"] if legend_column else 0.3

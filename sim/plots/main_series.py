@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.plots.bands import bands_end, overlay
+from sim.plots.bands import bands_end, overlay, positive
 from sim.plots.common import FIGSIZE, date_axes, datetimes, margins, note, percentiles
 from sim.plots.events import event_spans, shade_events
 from sim.plots.prices import has_prices, price_overlay
@@ -45,7 +45,7 @@ def main_series(result: Result) -> Figure:
     bands = ensemble.bands()
     panels = ["deliveries", "us_shortfall_tpa", "cumulative", "us_cover_days",
               "us_cn_origin_share", "us_stockpile_t"]
-    if _any(bands, "us_stockpile_released_tpa"):
+    if positive(bands, "us_stockpile_released_tpa"):
         panels.append("us_stockpile_released_tpa")
     if has_prices(bands):
         panels.append("prices")
@@ -73,10 +73,10 @@ def _grid(panels: int) -> tuple[Figure, list[Axes]]:
     from matplotlib.figure import Figure
 
     rows = -(-panels // 2)
-    figure = Figure(figsize=(FIGSIZE[0] + 3.0, 0.9 + LEGEND_IN + rows * PANEL_HEIGHT_IN + 0.5))
+    figure = Figure(figsize=(FIGSIZE[0] + 3.0, 1.0 + LEGEND_IN + rows * PANEL_HEIGHT_IN + 0.7))
     FigureCanvasAgg(figure)
     grid = figure.add_gridspec(rows, 2, **margins(figure, rows, 2, legend_column=False,
-                                                  bottom_in=LEGEND_IN + 0.3))
+                                                  bottom_in=LEGEND_IN + 0.3, gap_in=0.72))
     axes: list[Axes] = []
     for k in range(panels):
         row, column = divmod(k, 2)
@@ -103,16 +103,10 @@ def _panel(ax: Axes, panel: str, name: str, bands: Bands, ensemble: Ensemble) ->
     else:
         overlay(ax, [(name, bands)], panel, legend=False, colors=[COLOR])
         ax.set_title(LABELS[panel][0], fontsize=10)
-    if panel == "us_stockpile_t" and not _any(bands, "us_stockpile_released_tpa"):
+    if panel == "us_stockpile_t" and not positive(bands, "us_stockpile_released_tpa"):
         ax.set_title("U.S. stockpile level: no releases in any replication", fontsize=10)
-    if panel == "us_shortfall_tpa" and not _any(bands, panel):
+    if panel == "us_shortfall_tpa" and not positive(bands, panel):
         note(ax, "no U.S. shortfall in any replication")
-
-
-def _any(bands: Bands, series: str) -> bool:
-    """Whether a flow series is above zero in some bin of some replication."""
-    return bool(np.nanmax(np.abs(bands.p95[bands.row(series)]), initial=0.0) > 0
-                or np.nanmax(np.abs(bands.mean[bands.row(series)]), initial=0.0) > 0)
 
 
 def cumulative_shortfall(ensemble: Ensemble, bands: Bands) -> np.ndarray:

@@ -52,6 +52,11 @@ if TYPE_CHECKING:
 
 def plot_result(result: Result, folder: Path) -> list[Path]:
     """Write the standard figures of `result` as PNGs into `folder` and return their paths."""
+    return save_figures(result_figures(result), folder)
+
+
+def result_figures(result: Result) -> list[tuple[str, Figure]]:
+    """The standard figures of `result` as (file stem, figure), not yet drawn."""
     figures = [(name, draw(result)) for name, draw in _FIGURES]
     if (prices := market_prices(result)) is not None:
         figures.append(("market_prices", prices))
@@ -59,7 +64,7 @@ def plot_result(result: Result, folder: Path) -> list[Path]:
         figures.append(("main_series", main_series(result)))
     if (events := time_to_event(result)) is not None:
         figures.append(("time_to_event", events))
-    return save_figures(figures, folder)
+    return figures
 
 
 # --- aggregation (plain numpy, tested on numbers) ---------------------------------------------

@@ -5,12 +5,11 @@
   parameters (up to six; beyond, every point as a dot with its p5-p95 whisker); on sampled
   designs every point as a dot with its whisker. Dates are on a date axis.
 - `heatmap.png` (grids of two parameters): the mean of each KPI over the two parameters.
-- `tornado.png`: the linear effect of each parameter from its lowest to its highest value
-  (`sensitivity.csv` index `effect`), bars sorted by size, around the mean over all points.
-- `sobol.png` / `morris.png`: S1 and ST (95% CI whiskers), or mu* (CI) and sigma.
+- `tornado.png`, `sobol.png` / `morris.png`: `sim.plots.sweep_effects`.
 
-Every figure is drawn on an Agg canvas (no pyplot) and its title says how many points and
-replications it summarises.
+KPIs and parameters are named in words (`kpi_label` of the catalogue, `param_label`), shares
+and fill rates in percent. Every figure is drawn on an Agg canvas (no pyplot) and its title
+says how many points and replications it summarises.
 """
 
 from __future__ import annotations
@@ -25,7 +24,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.plots.common import line_palette, note, save_figures, tick_label
+from sim.plots.common import line_palette, percent_axis, save_figures, tick_label
+from sim.results.catalogue import KpiKey, kind, kpi_label, parse_kpi
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -36,30 +36,81 @@ if TYPE_CHECKING:
     from sim.experiments.sweep_points import PointStats
 
 MAX_GROUPS = 6
+FRACTION_PARAMS = ("share", "enforcement", "allowed_fraction", "capacity_left", "approval",
+                   "fraction", "utilization")
+"""Parameter names whose values are fractions of one (drawn in percent)."""
+UNIT_SUFFIXES = (("_tpa", "t W/yr"), ("_days", "days"), ("_years", "years"), ("_t", "t W"),
+                 ("_usd_mtu", "$/mtu WO3"), ("_musd", "$ million"))
 
 
 def plot_sweep(plan: Plan, stats: PointStats, rows: Sequence[tuple], folder: Path) -> list[Path]:
     """Write every sweep figure into `folder`, each file atomically; return their paths."""
-    labels = plan.kpi_labels
+    return save_figures(sweep_figures(plan, stats, rows), folder)
+
+
+def sweep_figures(plan: Plan, stats: PointStats,
+                  rows: Sequence[tuple]) -> list[tuple[str, Figure]]:
+    """Every figure of a sweep as (file stem, figure)."""
+    from sim.plots.sweep_effects import indices, tornado
+
     figures: list[tuple[str, Figure]] = []
-    for k, label in enumerate(labels):
+    for k, label in enumerate(plan.kpi_labels):
         figures.append((f"kpi-{k + 1}-{_slug(label)}", _kpi_vs_params(plan, stats, k)))
     params = plan.design.params
     if plan.design.method == "grid" and len(params) == 2:
         figures.append(("heatmap", _heatmap(plan, stats)))
-    if any(r[2] == "effect" for r in rows):
-        figures.append(("tornado", _tornado(plan, stats, rows)))
+    if any(r[2] == "low_mean" for r in rows):
+        figures.append(("tornado", tornado(plan, stats, rows)))
     if plan.design.method in ("sobol", "morris"):
-        figures.append((plan.design.method, _indices(plan, rows)))
-    return save_figures(figures, folder)
+        figures.append((plan.design.method, indices(plan, rows)))
+    return figures
+
+
+def kpi_keys(plan: Plan) -> list[KpiKey]:
+    """The sweep's KPIs as (scope, kpi), in the order of its labels."""
+    return [parse_kpi(text) for text in plan.kpi_labels]
+
+
+def param_label(param: Param) -> str:
+    """A parameter path in words: `events.cn_ban_us.enforcement` -> "cn_ban_us enforcement",
+    `mines.kz.capacity_tpa` -> "kz capacity (t W/yr)"."""
+    parts = param.path.split(".")
+    name = parts[-1]
+    unit = ""
+    for suffix, words in UNIT_SUFFIXES:
+        if name.endswith(suffix):
+            name, unit = name[: -len(suffix)], words
+            break
+    owner = " ".join(parts[1:-1]) if len(parts) > 2 else ""
+    text = f"{owner} {name.replace('_', ' ')}".strip()
+    return f"{text} ({unit})" if unit else text
+
+
+def is_fraction(param: Param) -> bool:
+    """Whether a parameter's values are fractions of one (drawn in percent)."""
+    values = [param.low, param.high] if not param.values else list(param.values)
+    name = param.path.rsplit(".", 1)[-1]
+    return (param.numeric and not param.is_date and name in FRACTION_PARAMS
+            and all(v is not None and 0 <= float(v) <= 1 for v in values))
+
+
+def kpi_axis(ax: Axes, key: tuple[str, str], axis: str = "y") -> None:
+    """Percent ticks for a KPI that is a share or a probability, else numbers with commas."""
+    from matplotlib.ticker import FuncFormatter
+
+    if kind(key[1]).style in ("percent", "probability"):
+        percent_axis(ax, axis)
+    else:
+        getattr(ax, f"{axis}axis").set_major_formatter(FuncFormatter(tick_label))
 
 
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_")
 
 
-def _figure(n: int, width: float = 5.0, height: float = 4.0,
-            columns: int | None = None) -> tuple[Figure, list[Axes]]:
+def grid_figure(n: int, width: float = 5.0, height: float = 4.0,
+                columns: int | None = None) -> tuple[Figure, list[Axes]]:
+    """`n` axes in rows of up to three (constrained layout: labels vary in length)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -74,7 +125,8 @@ def _figure(n: int, width: float = 5.0, height: float = 4.0,
     return figure, list(axes[:n])
 
 
-def _title(figure: Figure, plan: Plan, what: str) -> None:
+def sweep_title(figure: Figure, plan: Plan, what: str) -> None:
+    """Figure title: the sweep, what is shown, its points and replications."""
     d = plan.definition
     reps = f"{d.replications} replication" + ("s" if d.replications > 1 else "")
     text = (f"{plan.name} sweep: {what}  ({len(plan.design.points)} points ({d.method}), "
@@ -93,13 +145,12 @@ def _x(param: Param, values: Sequence) -> list:
     return [order.index(v) for v in values]
 
 
-def _axis(ax: Axes, param: Param, ylabel: str) -> None:
-    from matplotlib.ticker import FuncFormatter
-
-    ax.set_xlabel(param.path, fontsize=9)
-    ax.set_ylabel(ylabel, fontsize=9)
+def _axis(ax: Axes, param: Param, key: tuple[str, str]) -> None:
+    """x: the parameter in words (percent for fractions, dates, categories); y: the KPI."""
+    ax.set_xlabel(param_label(param), fontsize=9)
+    ax.set_ylabel(kpi_label(key), fontsize=9)
     ax.grid(alpha=0.3)
-    ax.yaxis.set_major_formatter(FuncFormatter(tick_label))
+    kpi_axis(ax, key)
     if param.is_date:
         from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
@@ -108,22 +159,25 @@ def _axis(ax: Axes, param: Param, ylabel: str) -> None:
         ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     elif not param.numeric:
         ax.set_xticks(range(len(param.values)), [str(v) for v in param.values])
+    elif is_fraction(param):
+        percent_axis(ax, "x")
 
 
 def _kpi_vs_params(plan: Plan, stats: PointStats, k: int) -> Figure:
     params = plan.design.params
-    label = plan.kpi_labels[k]
-    figure, axes = _figure(len(params))
+    key = kpi_keys(plan)[k]
+    figure, axes = grid_figure(len(params))
     mean, p5, p95 = (stats.stat(s)[:, k] for s in ("mean", "p5", "p95"))
     points = plan.design.points
     colors = line_palette()
     for i, (ax, param) in enumerate(zip(axes, params, strict=True)):
         groups = _groups(points, i) if plan.design.method == "grid" else None
         if groups is not None and len(groups) <= MAX_GROUPS:
-            for g, (key, members) in enumerate(sorted(groups.items(), key=lambda x: str(x[0]))):
+            for g, (others, members) in enumerate(sorted(groups.items(),
+                                                         key=lambda x: str(x[0]))):
                 members.sort(key=lambda p: _sort_key(points[p][i]))
                 x = _x(param, [points[p][i] for p in members])
-                name = _group_label(params, i, key)
+                name = _group_label(params, i, others)
                 ax.fill_between(x, p5[members], p95[members], color=colors[g % 10], alpha=0.12,
                                 lw=0)
                 ax.plot(x, mean[members], color=colors[g % 10], marker="o", ms=3, lw=1.6,
@@ -136,8 +190,8 @@ def _kpi_vs_params(plan: Plan, stats: PointStats, k: int) -> Figure:
                       label="p5–p95 of replications")
             ax.plot(x, mean, "o", color=colors[0], ms=3, label="mean of a point")
             ax.legend(fontsize=7, loc="best")
-        _axis(ax, param, label)
-    _title(figure, plan, label)
+        _axis(ax, param, key)
+    sweep_title(figure, plan, kpi_label(key))
     return figure
 
 
@@ -155,107 +209,42 @@ def _groups(points: list[tuple], i: int) -> dict[tuple, list[int]]:
 
 def _group_label(params: Sequence[Param], i: int, key: tuple) -> str:
     others = [p for j, p in enumerate(params) if j != i]
-    return ", ".join(f"{p.path.rsplit('.', 1)[-1]}={_short(v)}"
+    return ", ".join(f"{param_label(p)} = {_short(v, p)}"
                      for p, v in zip(others, key, strict=True))
 
 
-def _short(value) -> str:
+def _short(value, param: Param | None = None) -> str:
+    """A parameter value or KPI mean, short: percent for fractions."""
+    if param is not None and is_fraction(param):
+        return f"{float(value):.0%}"
     if isinstance(value, float):
         return f"{value:,.4g}"
     return str(value)
 
 
 def _heatmap(plan: Plan, stats: PointStats) -> Figure:
+    """The mean of each KPI over a two-parameter grid, values written in the cells."""
     a, b = plan.design.params
-    labels = plan.kpi_labels
-    figure, axes = _figure(len(labels), width=4.6, height=3.8)
+    keys = kpi_keys(plan)
+    figure, axes = grid_figure(len(keys), width=4.6, height=3.8)
     index = {values: p for p, values in enumerate(plan.design.points)}
-    for k, (ax, label) in enumerate(zip(axes, labels, strict=True)):
+    for k, (ax, key) in enumerate(zip(axes, keys, strict=True)):
         grid = np.array([[stats.mean[index[(u, v)], k] for u in a.values] for v in b.values])
         image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
-        ax.set_xticks(range(len(a.values)), [_short(v) for v in a.values], fontsize=7,
+        ax.set_xticks(range(len(a.values)), [_short(v, a) for v in a.values], fontsize=7,
                       rotation=45 if len(a.values) > 6 else 0)
-        ax.set_yticks(range(len(b.values)), [_short(v) for v in b.values], fontsize=7)
-        ax.set_xlabel(a.path, fontsize=8)
-        ax.set_ylabel(b.path, fontsize=8)
-        ax.set_title(label, fontsize=9)
-        figure.colorbar(image, ax=ax, shrink=0.9)
+        ax.set_yticks(range(len(b.values)), [_short(v, b) for v in b.values], fontsize=7)
+        ax.set_xlabel(param_label(a), fontsize=8)
+        ax.set_ylabel(param_label(b), fontsize=8)
+        ax.set_title(kpi_label(key), fontsize=9)
+        bar = figure.colorbar(image, ax=ax, shrink=0.9)
+        kpi_axis(bar.ax, key)
+        percent = kind(key[1]).style in ("percent", "probability")
         if grid.size <= 80:
             for (r, c), value in np.ndenumerate(grid):
                 if np.isfinite(value):
-                    ax.text(c, r, _short(float(value)), ha="center", va="center", fontsize=6,
+                    ax.text(c, r, f"{value:.1%}" if percent else _short(float(value)),
+                            ha="center", va="center", fontsize=6,
                             color="white" if value < np.nanmean(grid) else "black")
-    _title(figure, plan, "mean of each KPI")
-    return figure
-
-
-def _tornado(plan: Plan, stats: PointStats, rows: Sequence[tuple]) -> Figure:
-    """Each KPI's change from each parameter's lowest to highest value (linear fit)."""
-    from matplotlib.ticker import MaxNLocator
-
-    labels = plan.kpi_labels
-    figure, axes = _figure(len(labels), width=5.2, height=0.5 * len(plan.design.params) + 2)
-    colors = line_palette()
-    r2 = {r[0]: r[3] for r in rows if r[2] == "r2"}
-    for k, (ax, label) in enumerate(zip(axes, labels, strict=True)):
-        effects = [(r[1], r[3]) for r in rows if r[0] == label and r[2] == "effect"
-                   and np.isfinite(r[3])]
-        centre = float(np.nanmean(stats.mean[:, k])) if np.isfinite(stats.mean[:, k]).any() \
-            else math.nan
-        fit = r2.get(label, math.nan)
-        ax.set_title(f"{label} (linear fit R² {fit:.2f})" if np.isfinite(fit) else label,
-                     fontsize=9)
-        if not effects or not np.isfinite(centre) or not any(e for _, e in effects):
-            ax.set_xticks([])
-            ax.set_yticks([])
-            note(ax, "same value at every point:\nno parameter moves it")
-            continue
-        effects.sort(key=lambda e: abs(e[1]))
-        for y, (_, effect) in enumerate(effects):
-            low, high = centre - effect / 2, centre + effect / 2
-            ax.barh(y, high - centre, left=centre, color=colors[3], alpha=0.8,
-                    label="highest value" if y == 0 else "_nolegend_")
-            ax.barh(y, low - centre, left=centre, color=colors[0], alpha=0.8,
-                    label="lowest value" if y == 0 else "_nolegend_")
-        ax.axvline(centre, color="black", lw=0.8)
-        ax.set_yticks(range(len(effects)), [p for p, _ in effects], fontsize=8)
-        ax.set_xlabel(f"{label} (line: mean over points)", fontsize=8)
-        ax.xaxis.set_major_locator(MaxNLocator(4))
-        ax.ticklabel_format(axis="x", useOffset=False)
-        ax.grid(axis="x", alpha=0.3)
-        ax.legend(fontsize=7, loc="lower right")
-    _title(figure, plan, "parameter effects, lowest to highest value (linear fit)")
-    return figure
-
-
-def _indices(plan: Plan, rows: Sequence[tuple]) -> Figure:
-    labels = plan.kpi_labels
-    sobol = plan.design.method == "sobol"
-    names = ("S1", "ST") if sobol else ("mu_star", "sigma")
-    params = [p.path for p in plan.design.params]
-    figure, axes = _figure(len(labels), width=5.2, height=0.5 * len(params) + 2)
-    colors = line_palette()
-    table = {(r[0], r[1], r[2]): (r[3], r[4]) for r in rows}
-    y = np.arange(len(params))
-    for ax, label in zip(axes, labels, strict=True):
-        ax.set_title(label, fontsize=9)
-        for n, name in enumerate(names):
-            values = np.array([table.get((label, p, name), (math.nan, math.nan))[0]
-                               for p in params])
-            conf = np.array([table.get((label, p, name), (math.nan, math.nan))[1]
-                             for p in params])
-            ax.barh(y + (n - 0.5) * 0.38, np.nan_to_num(values), height=0.38, color=colors[n],
-                    xerr=np.where(np.isfinite(conf), conf, 0), capsize=2,
-                    label={"S1": "S1 (first order)", "ST": "ST (total)",
-                           "mu_star": "mu* (mean |effect|)", "sigma": "sigma"}[name])
-        ax.set_yticks(y, params, fontsize=8)
-        ax.invert_yaxis()
-        ax.grid(axis="x", alpha=0.3)
-        if sobol:
-            ax.set_xlim(min(0, ax.get_xlim()[0]), max(1.05, ax.get_xlim()[1]))
-        else:
-            ax.set_xlabel(f"{label} per unit of the parameter's range", fontsize=8)
-        ax.legend(fontsize=7, loc="lower right")
-    what = "Sobol indices (95% CI)" if sobol else "Morris elementary effects (95% CI on mu*)"
-    _title(figure, plan, what)
+    sweep_title(figure, plan, "mean of each KPI")
     return figure

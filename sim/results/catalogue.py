@@ -188,6 +188,39 @@ def unit(kpi: str) -> str:
     return UNITS[kpi]
 
 
+NAMES = {
+    "demand_t": "demand", "delivered_t": "deliveries", "shortfall_t": "shortfall",
+    "fill_rate": "fill rate", "days_short": "days short", "first_shortfall_day": "first shortfall",
+    "recovery_day": "recovery", "peak_shortfall_tpa": "peak shortfall rate",
+    "min_cover_days": "lowest cover", "produced_t": "mine output", "processed_t": "processed",
+    "output_t": "output", "lost_t": "lost in processing", "released_t": "released",
+    "acquired_t": "acquired", "min_stock_t": "lowest stock", "final_stock_t": "final stock",
+    "purchase_cost_musd": "purchase cost", "demand_destroyed_t": "demand lost to price",
+    "scrap_added_t": "scrap added by price", "supply_added_t": "mine supply added by price",
+}
+"""Each KPI named in full, in words for figures (`kpi_label`)."""
+
+
+def kpi_label(key: KpiKey) -> str:
+    """A KPI in words, with its scope and unit: ("country:US", "shortfall_t") ->
+    "U.S. shortfall (t W)"; shares and probabilities without a unit (drawn in percent)."""
+    scope, kpi = key
+    country, _, group = scope.partition("/")
+    where = {"country:US": "U.S.", "world": "world"}.get(country, country.split(":")[-1])
+    where += f" {group.removeprefix('group:')}" if group else ""
+    for prefix, words in ((PROCESSED_SHARE, "share processed in"), (ORIGIN_SHARE,
+                          "share mined in"), (FIRST_TONNE, "first tonne from")):
+        if kpi.startswith(prefix):
+            return f"{where} {words} {kpi[len(prefix):]}"
+    name = NAMES.get(kpi) or (kpi.replace("_usd_mtu", "").replace("_", " ")
+                              .replace("ex china", "ex-China").replace("china ", "China ", 1))
+    try:
+        what = unit(kpi)
+    except KeyError:
+        what = ""
+    return f"{where} {name}" + (f" ({what})" if what not in ("", "share", "probability") else "")
+
+
 def us_scopes(scopes: Iterable[str]) -> list[str]:
     """The U.S. scopes among `scopes`, in their order: `country:US` and its groups."""
     return [s for s in scopes if s == "country:US" or s.startswith("country:US/group:")]
