@@ -104,7 +104,7 @@ def compare(*inputs: ScenarioLike | RunResult | Result, replications: int | None
         elif isinstance(item, Scenario):
             items.append((item.name, item))
         else:
-            path = resolve_scenario(item)
+            path = resolve_scenario(item, "result folder or scenario file")
             items += load_inputs([str(path)])
     wanted = [parse_kpi(text) for text in kpis]
     check_kpis(items, wanted)

@@ -9,9 +9,11 @@ from pathlib import Path
 from sim.errors import ScenarioError
 from sim.scenario.names import resolve_scenario, resolve_scenarios
 
-FIELDS = ("scenarios", "scenario", "inputs")
-"""The argparse fields that hold scenario files: run, validate and size-stockpile's
-SCENARIO..., sweep and attribute's SCENARIO, compare's RESULT_OR_SCENARIO..."""
+FIELDS = {"scenarios": "scenario file", "scenario": "scenario file",
+          "inputs": "result folder or scenario file"}
+"""The argparse fields that hold scenario files (and what else a value may be): run, validate
+and size-stockpile's SCENARIO..., sweep and attribute's SCENARIO, compare's
+RESULT_OR_SCENARIO..."""
 COMMANDS = frozenset({"run", "validate", "compare", "sweep", "attribute", "size-stockpile"})
 """The commands whose FIELDS are scenario files (another command's may mean something else)."""
 
@@ -22,16 +24,17 @@ def resolve_names(args: argparse.Namespace) -> None:
     if getattr(args, "command", None) not in COMMANDS:
         return
     problems = []
-    for field in FIELDS:
+    for field, what in FIELDS.items():
         value = getattr(args, field, None)
         if not value:
             continue
         try:
             if isinstance(value, list):
                 setattr(args, field, [_text(p, v) for p, v in
-                                      zip(resolve_scenarios(value), value, strict=True)])
+                                      zip(resolve_scenarios(value, what), value,
+                                          strict=True)])
             else:
-                setattr(args, field, _text(resolve_scenario(value), value))
+                setattr(args, field, _text(resolve_scenario(value, what), value))
         except ScenarioError as err:
             problems += err.problems
     if problems:

@@ -44,24 +44,25 @@ def is_bare_name(text: str | Path) -> bool:
             and path.suffix.lower() not in SUFFIXES and str(text) not in ("", ".", ".."))
 
 
-def resolve_scenario(text: str | Path) -> Path:
+def resolve_scenario(text: str | Path, what: str = "scenario file") -> Path:
     """The scenario file a command-line argument names: itself, unless it is a bare name,
-    then `<folder>/<name>.yaml`; ScenarioError (with "did you mean") if no such name."""
+    then `<folder>/<name>.yaml`; ScenarioError (with "did you mean") if no such name.
+    `what` the argument may otherwise be, for the message ("no such scenario file")."""
     if not is_bare_name(text):
         return Path(text)
     folder = scenario_folder()
     path = folder / f"{text}.yaml"
     if path.is_file():
         return path
-    raise ScenarioError([_unknown(str(text), folder)])
+    raise ScenarioError([_unknown(str(text), folder, what)])
 
 
-def resolve_scenarios(texts: Sequence[str | Path]) -> list[Path]:
+def resolve_scenarios(texts: Sequence[str | Path], what: str = "scenario file") -> list[Path]:
     """`resolve_scenario` of each, reporting every unknown name at once."""
     out, problems = [], []
     for text in texts:
         try:
-            out.append(resolve_scenario(text))
+            out.append(resolve_scenario(text, what))
         except ScenarioError as err:
             problems += err.problems
     if problems:
@@ -69,11 +70,11 @@ def resolve_scenarios(texts: Sequence[str | Path]) -> list[Path]:
     return out
 
 
-def _unknown(name: str, folder: Path) -> Problem:
+def _unknown(name: str, folder: Path, what: str) -> Problem:
     """What is wrong with a name that is neither a path nor a scenario of the folder."""
     names = scenario_names(folder)
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
     hint = f"; did you mean {' or '.join(close)}?" if close else ""
     shown = "the shipped scenarios" if folder == SHIPPED else f"the scenarios in {folder}/"
-    return Problem(name, 0, 0, "", f"no such file, and no scenario of that name{hint} "
+    return Problem(name, 0, 0, "", f"no such {what}, and no scenario of that name{hint} "
                                    f"(`tungsten-sim list` shows {shown})")
