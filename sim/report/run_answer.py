@@ -54,9 +54,9 @@ def run_info(folder: ResultFolder) -> RunInfo:
                    start + dt.timedelta(days=round(years * 365.0)))
 
 
-def headline_scope(summary: dict) -> str:
-    """`country:US` if the run has it, else `world`."""
-    return "country:US" if "country:US" in summary else "world"
+def headline_scope(summary: dict) -> str | None:
+    """`country:US` if it has consumers (a fill rate), else `world` if it has, else None."""
+    return next((s for s in ("country:US", "world") if "fill_rate" in summary.get(s, {})), None)
 
 
 def run_headline(folder: ResultFolder, values: dict | None = None) -> Headline:
@@ -66,13 +66,15 @@ def run_headline(folder: ResultFolder, values: dict | None = None) -> Headline:
     info = run_info(folder)
     summary = folder.json("summary.json")
     scope = headline_scope(summary)
-    values = values if values is not None else read_kpis(folder, {scope, "world"})
-    n = int(folder.manifest.get("replications") or len(values[(scope, "fill_rate")]))
-    who = subject(scope)
-    sentences, facts = _shortfall(values, scope, who, info, n)
-    more_s, more_f = _probabilities(folder, scope, who)
-    sentences += more_s
-    facts += more_f
+    values = values if values is not None else read_kpis(folder, {scope or "world", "world"})
+    n = int(folder.manifest.get("replications") or 0)
+    if scope is None:
+        sentences, facts = ["This run has no consumers: nothing in it can run short."], []
+    else:
+        sentences, facts = _shortfall(values, scope, subject(scope), info, n)
+        more_s, more_f = _probabilities(folder, scope, subject(scope))
+        sentences += more_s
+        facts += more_f
     if (("world", f"{MARKET}_peak_price_usd_mtu")) in values:
         more_s, more_f = _prices(values, summary.get("world", {}), info)
         sentences += more_s

@@ -31,9 +31,9 @@ def run_page(folder: ResultFolder) -> str:
     """The whole page of a run folder."""
     info = run_info(folder)
     summary = folder.json("summary.json")
-    scope = headline_scope(summary)
-    scopes = us_scopes(summary) or [scope]
-    values = read_kpis(folder, {*scopes, scope, "world"})
+    scope = headline_scope(summary) or "world"
+    scopes = [s for s in us_scopes(summary) if "fill_rate" in summary[s]] or [scope]
+    values = read_kpis(folder, {*scopes, "world"})
     headline = run_headline(folder, values)
     sections = [
         ("answer", "The answer", html.headline_html(headline)),

@@ -21,6 +21,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import scenario_builder as b
 
 from sim.cli import main
 from sim.results.numbers import interval_text, value_text
@@ -178,3 +179,17 @@ def test_show_refuses_a_folder_that_is_not_a_result(tmp_path, capsys):
         f"{tmp_path}: not a tungsten-sim result folder (no manifest.json)"
     assert main(["show", str(tmp_path / "missing")]) == 2
     assert "no such folder" in capsys.readouterr().err
+
+
+def test_a_run_without_us_consumers_answers_for_the_world(tmp_path, capsys):
+    data = b.scenario(mines=[b.mine("us_mine", 100.0, country="US")],
+                      consumers=[b.consumer("cn_user", 200.0, [b.supplier("us_mine")],
+                                            country="CN")])
+    path = b.write_yaml(tmp_path, data)
+    assert main(["run", str(path), "-n", "2", "-q", "--no-plots", "--out",
+                 str(tmp_path / "out")]) == 0
+    capsys.readouterr()
+    assert main(["show", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "The world first runs short in 2 of 2 replications" in out
+    assert '<section id="answer">' in (tmp_path / "out" / "report.html").read_text()
