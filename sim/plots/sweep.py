@@ -125,14 +125,17 @@ def grid_figure(n: int, width: float = 5.0, height: float = 4.0,
     return figure, list(axes[:n])
 
 
-def sweep_title(figure: Figure, plan: Plan, what: str) -> None:
-    """Figure title: the sweep, what is shown, its points and replications."""
+def sweep_title(figure: Figure, plan: Plan, what: str, warning: str | None = None) -> None:
+    """Figure title: the sweep, what is shown, its points and replications; a warning (too
+    few samples) on a line of its own."""
     d = plan.definition
     reps = f"{d.replications} replication" + ("s" if d.replications > 1 else "")
     text = (f"{plan.name} sweep: {what}  ({len(plan.design.points)} points ({d.method}), "
             f"{reps} each)")
     width = int(figure.get_figwidth() * 11)  # characters of 12-point text that fit
-    figure.suptitle(textwrap.fill(text, width) if len(text) > width else text, fontsize=12)
+    text = textwrap.fill(text, width) if len(text) > width else text
+    figure.suptitle(text + (f"\nWARNING: {warning}" if warning else ""), fontsize=12,
+                    color="#b00000" if warning else "black")
 
 
 def _x(param: Param, values: Sequence) -> list:
@@ -218,8 +221,21 @@ def _short(value, param: Param | None = None) -> str:
     if param is not None and is_fraction(param):
         return f"{float(value):.0%}"
     if isinstance(value, float):
-        return f"{value:,.4g}"
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.4g}"
     return str(value)
+
+
+def _in_range(grid: np.ndarray, key: KpiKey) -> tuple[float, float]:
+    """Colour limits: the grid's least and greatest value, widened a little when they are
+    equal, never beyond what the KPI can take (a fill rate above 100%)."""
+    finite = grid[np.isfinite(grid)]
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    if high > low:
+        return low, high
+    bounds = kind(key[1])
+    pad = 0.01 if bounds.style in ("percent", "probability") else max(abs(low) * 0.01, 1.0)
+    return max(bounds.low, low - pad), min(bounds.high, high + pad) if high < bounds.high \
+        else high
 
 
 def _heatmap(plan: Plan, stats: PointStats) -> Figure:
@@ -231,6 +247,7 @@ def _heatmap(plan: Plan, stats: PointStats) -> Figure:
     for k, (ax, key) in enumerate(zip(axes, keys, strict=True)):
         grid = np.array([[stats.mean[index[(u, v)], k] for u in a.values] for v in b.values])
         image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
+        image.set_clim(*_in_range(grid, key))
         ax.set_xticks(range(len(a.values)), [_short(v, a) for v in a.values], fontsize=7,
                       rotation=45 if len(a.values) > 6 else 0)
         ax.set_yticks(range(len(b.values)), [_short(v, b) for v in b.values], fontsize=7)

@@ -104,9 +104,16 @@ def indices(plan: Plan, rows: Sequence[tuple]) -> Figure:
     warning = sample_warning(rows)
     for ax, key, text in zip(axes, kpi_keys(plan), plan.kpi_labels, strict=True):
         ax.set_title(kpi_label(key), fontsize=9)
+        got = {name: [table.get((text, p, name), (math.nan, math.nan)) for p in params]
+               for name in names}
+        if all(not v for pairs in got.values() for v, _ in pairs):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            note(ax, "same value at every point:\nno parameter moves it")
+            continue
         for n, name in enumerate(names):
-            got = [table.get((text, p, name), (math.nan, math.nan)) for p in params]
-            values, conf = np.array([g[0] for g in got]), np.array([g[1] for g in got])
+            values = np.array([v for v, _ in got[name]])
+            conf = np.array([c for _, c in got[name]])
             ax.barh(y + (n - 0.5) * 0.38, np.nan_to_num(values), height=0.38, color=colors[n],
                     xerr=np.where(np.isfinite(conf), conf, 0), capsize=2,
                     label={"S1": "S1 (first order)", "ST": "ST (total)",
@@ -120,9 +127,9 @@ def indices(plan: Plan, rows: Sequence[tuple]) -> Figure:
             ax.set_xlabel("KPI change per unit of the parameter's range", fontsize=8)
         ax.legend(fontsize=7, loc="lower right")
         if warning:
-            ax.text(0.5, 0.5, warning.split(" (")[0], transform=ax.transAxes, ha="center",
-                    va="center", fontsize=13, color="#b00000", alpha=0.8, rotation=20,
-                    bbox={"facecolor": "white", "alpha": 0.7, "lw": 0})
+            ax.text(0.98, 0.98, warning.split(" (")[0], transform=ax.transAxes, ha="right",
+                    va="top", fontsize=10, color="#b00000", fontweight="bold",
+                    bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "#b00000"})
     what = "Sobol indices (95% CI)" if sobol else "Morris elementary effects (95% CI on mu*)"
-    sweep_title(figure, plan, what + (f"  - WARNING: {warning}" if warning else ""))
+    sweep_title(figure, plan, what, warning)
     return figure
