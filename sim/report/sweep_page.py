@@ -137,16 +137,18 @@ def sweep_page(folder: ResultFolder) -> str:
 
 
 def points_section(folder: ResultFolder) -> str:
-    """Every point (up to MAX_POINTS): its parameters and the mean of each KPI."""
+    """Every point (up to MAX_POINTS): its parameters (by the last two parts of their
+    paths; the answer and the provenance give them whole) and the mean of each KPI."""
     points = folder.csv_rows("points.csv")
     params, kpis = _params(folder, points), _kpis(folder, points)
-    header = ("point", *params, "n", *(kpi_words(k) for k in kpis))
+    header = ("point", *(".".join(p.split(".")[-2:]) for p in params), "n",
+              *(kpi_words(k) for k in kpis))
     rows = [[p["point"], *(param_text(p[q]) for q in params), p.get("replications", ""),
              *(value_text(parse_kpi(k)[1], mean_of(p, k)) for k in kpis)]
             for p in points[:MAX_POINTS]]
     more = (html.paragraph(f"The first {MAX_POINTS} of {len(points)} points; points.csv has "
                            "them all.", "note") if len(points) > MAX_POINTS else "")
-    numeric = range(len(params) + 1, len(header))
+    numeric = range(1, len(header))
     return html.table(header, rows, numeric=numeric) + more
 
 
