@@ -48,6 +48,7 @@ figure { margin: 18px 0 28px; }
 figure img { max-width: 100%; height: auto; border: 1px solid #e3e7ec; }
 figcaption { font-size: 13px; color: #4a5561; margin-top: 4px; }
 .note { font-size: 13px; color: #5b6672; }
+.warning { font-size: 14px; color: #8a3b00; background: #fff4e5; padding: 4px 8px; }
 code { font-size: 13px; background: #f0f2f5; padding: 0 3px; }
 td code { white-space: pre-wrap; word-break: break-word; }
 """

@@ -157,6 +157,8 @@ def sensitivity_section(folder: ResultFolder) -> str:
     rows = folder.csv_rows("sensitivity.csv")
     if not rows:
         return html.paragraph("No sensitivity.csv in this folder.", "note")
+    warnings = [r["index"] for r in rows if r["index"].startswith("warning: ")]
+    rows = [r for r in rows if not r["index"].startswith("warning: ")]
     indices = list(dict.fromkeys(r["index"] for r in rows))
     cells: dict[tuple[str, str], dict[str, str]] = {}
     r2: dict[str, str] = {}
@@ -173,9 +175,12 @@ def sensitivity_section(folder: ResultFolder) -> str:
                           "effect: the KPI's change from the parameter's lowest to highest "
                           "value by that fit; r2: the fit's R². S1/ST (sobol) and mu_star/"
                           "sigma (morris) where the method gives them, ± their 95% "
-                          "half-width.", "note")
+                          "half-width; low/high_mean: the KPI's mean over the points at the "
+                          "parameter's lowest and highest value, min/max_mean: over its "
+                          "levels.", "note")
     header = ("KPI", "parameter", *shown, "r2" if "r2" in indices else "")
-    return note + html.table(header, table, numeric=range(2, len(header)))
+    warned = "".join(html.paragraph(w[0].upper() + w[1:], "warning") for w in warnings)
+    return warned + note + html.table(header, table, numeric=range(2, len(header)))
 
 
 def _index_text(kpi: str, index: str, value: str, conf: str) -> str:
@@ -185,5 +190,7 @@ def _index_text(kpi: str, index: str, value: str, conf: str) -> str:
     number = float(value)
     if index == "effect":
         return diff_text(parse_kpi(kpi)[1], number)
+    if index.endswith("_mean"):  # the KPI's mean at a parameter's level (tornado ends)
+        return value_text(parse_kpi(kpi)[1], number)
     text = f"{number:.3g}"
     return f"{text} ± {float(conf):.2g}" if conf else text

@@ -208,7 +208,9 @@ def write_sweep(folder: Path) -> Path:
         out.writerow([1, 35, 2, 0.95, 40.0])
     (folder / "sensitivity.csv").write_text(
         "kpi,param,index,value,conf\ncountry:US.shortfall_t,a.b.cover_days,effect,-80.0,\n"
-        "country:US.shortfall_t,*,r2,1.0,\n")
+        "country:US.shortfall_t,*,r2,1.0,\n"
+        "country:US.shortfall_t,a.b.cover_days,low_mean,120.0,\n"
+        "*,*,warning: few samples: indices unreliable,8,\n")
     return folder
 
 
@@ -222,6 +224,8 @@ def test_sweep_headline_gives_best_and_worst_points(tmp_path):
     page = render_report(read_folder(folder))
     assert f">{value_text('shortfall_t', -80.0)}<" in page  # the effect, in tonnes
     assert '<section id="sensitivity">' in page
+    assert '<p class="warning">Few samples: indices unreliable</p>' in page
+    assert f">{value_text('shortfall_t', 120.0)}<" in page  # a KPI mean, not an index
 
 
 @pytest.mark.parametrize(("make", "message"), [
