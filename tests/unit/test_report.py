@@ -224,7 +224,7 @@ def test_sweep_headline_gives_best_and_worst_points(tmp_path):
     page = render_report(read_folder(folder))
     assert f">{value_text('shortfall_t', -80.0)}<" in page  # the effect, in tonnes
     assert '<section id="sensitivity">' in page
-    assert '<p class="warning">Few samples: indices unreliable</p>' in page
+    assert '<p class="warning">Warning: few samples: indices unreliable</p>' in page
     assert f">{value_text('shortfall_t', 120.0)}<" in page  # a KPI mean, not an index
 
 
