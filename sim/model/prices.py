@@ -3,7 +3,11 @@
 Two markets, `ex_china` (index 0) and `china` (index 1): a node belongs to `china` if it is
 located in CN. At the end of each step each market's cover is measured: the tungsten held by
 its nodes (stockpiles excepted; goods on the way are in nobody's hands and do not count),
-over its consumers' expected use per day. The price it indicates is
+over its consumers' expected use per day. A seller's stock (a mine's, a processor's output)
+counts only up to OVERHANG_DAYS of what its buyers nominally take from it: beyond that it
+is an overhang no buyer on the network is set up to take (Kazakh APT that only the U.S.
+converters buy, at their share), and counting it would signal plenty to buyers who cannot
+reach it. The price it indicates is
 
     indicated = reference_price × (effective cover / reference_cover) ^ sensitivity,
 
@@ -23,7 +27,7 @@ import math
 
 import numpy as np
 
-from sim.model.network import PROCESSOR, STOCKPILE, Network
+from sim.model.network import MINE, PROCESSOR, STOCKPILE, Network
 from sim.model.rules import RulesInForce
 from sim.scenario.market import Market
 
@@ -33,6 +37,11 @@ COVER_FLOOR = 0.02
 infinite; at sensitivity −1 this caps the indicated price at 50 × reference."""
 PRICE_FLOOR = 0.05
 """A product's price (APT price + spread) never falls below this share of its reference."""
+OVERHANG_DAYS = 365.0
+"""A seller's stock counts in its market's cover up to this many days of its buyers' nominal
+take (Σ over its buyers of share × demand or capacity). An assumption (UNSOURCED): a year of
+orders; in the shipped scenarios only kazakh-online's stranded Kazakh APT reaches it (the
+baseline's sellers peak at 265 days)."""
 KG_W_PER_MTU = 7.93
 """1 mtu WO3 = 10 kg WO3 = 7.93 kg W: $/t W = $/mtu × 1000 / 7.93."""
 
@@ -64,6 +73,7 @@ class Prices:
         self.log_stage = self.log_stage_reference.copy()  # read by the responses
         self.floor = PRICE_FLOOR * self.stage_reference
         self.in_market = _holding_rows_by_market(net)  # [market, holding row] 0/1
+        self.counted_up_to = _overhang_caps(net)  # t per holding row (inf: no cap)
         self.route_weight, self.route_edges = _export_routes(net)
         self.cover_history = np.zeros((n_steps, 2))  # days, by step and market
         self.openness_history = np.ones(n_steps)
@@ -71,7 +81,7 @@ class Prices:
     def update(self, k: int, held_t: np.ndarray, use_per_day: np.ndarray,
                rules: RulesInForce) -> None:
         """End of step k: cover by market, the prices it indicates, one adjustment step."""
-        stocks = self.in_market.dot(held_t).tolist()
+        stocks = self.in_market.dot(np.minimum(held_t, self.counted_up_to)).tolist()
         use = use_per_day.tolist()
         openness = self.openness_history[k] = self.openness(k, rules)
         ratios = self.cover_ratio(stocks, use, openness)
@@ -132,6 +142,25 @@ def _holding_rows_by_market(net: Network) -> np.ndarray:
     return rows
 
 
+def _nominal_rate(spec: object) -> float:
+    """A buyer's nominal rate, t/yr: its demand, capacity or (a stockpile) target stock."""
+    return getattr(spec, "demand_tpa", None) or getattr(spec, "capacity_tpa", None) or \
+        getattr(spec, "target_stock", None) or 0.0
+
+
+def _overhang_caps(net: Network) -> np.ndarray:
+    """Per holding row, the most of its stock that counts in the market's cover: for a
+    seller's stock row OVERHANG_DAYS of its buyers' nominal take per day, else no cap."""
+    caps = np.full(net.n_holding_rows, np.inf)
+    take = np.zeros(len(net.nodes))
+    for e in net.edges:
+        take[e.supplier] += e.share * _nominal_rate(net.nodes[e.buyer].spec) / 365.0
+    for node in net.nodes:
+        if node.kind in (MINE, PROCESSOR):
+            caps[node.index] = OVERHANG_DAYS * take[node.index]
+    return caps
+
+
 def _export_routes(net: Network) -> tuple[np.ndarray, np.ndarray]:
     """China's routes to ex-China buyers and their weights (summing to 1): each edge's share
     of its buyer's list × the buyer's nominal rate (demand_tpa or capacity_tpa)."""
@@ -139,9 +168,7 @@ def _export_routes(net: Network) -> tuple[np.ndarray, np.ndarray]:
     for e in net.edges:
         seller, buyer = net.nodes[e.supplier], net.nodes[e.buyer]
         if market_of(seller.country) == 1 and market_of(buyer.country) == 0:
-            rate = getattr(buyer.spec, "demand_tpa", None) or \
-                getattr(buyer.spec, "capacity_tpa", None) or \
-                getattr(buyer.spec, "target_stock", None) or 1.0
+            rate = _nominal_rate(buyer.spec) or 1.0
             routes.append(e.index)
             weights.append(e.share * rate)
     weights_ = np.array(weights)
