@@ -23,7 +23,7 @@ import numpy as np
 
 from sim.experiments.sensitivity import WARNING
 from sim.plots.common import line_palette, note
-from sim.plots.sweep import grid_figure, kpi_axis, kpi_keys, param_label, sweep_title
+from sim.plots.sweep_common import grid_figure, kpi_axis, kpi_keys, param_label, sweep_title
 from sim.results.catalogue import kpi_label
 
 if TYPE_CHECKING:
