@@ -113,7 +113,8 @@ def _shortfall(values: dict, scope: str, who: str, info: RunInfo,
     else:
         p5, p50, p95_date = first_shortfall_dates(first, info)
         ends = f" (the run ends {info.end})" if "after the end" in (p5, p50, p95_date) else ""
-        sentences = [f"{who} first runs short in {short} of {plural(n, 'replication')}: "
+        sentences = [_when_short(who, first, short, n, info) if p50 == "after the end" else
+                     f"{who} first runs short in {short} of {plural(n, 'replication')}: "
                      f"the first shortfall comes on {p50} (median; p5 {p5}, p95 "
                      f"{p95_date}){ends}.",
                      f"Over the run it is short of {mean_words('shortfall_t', tonnes, ' t W')}"
@@ -123,6 +124,17 @@ def _shortfall(values: dict, scope: str, who: str, info: RunInfo,
     facts += [("shortfall, t W (mean [95% CI])", shortfall), ("shortfall p95, t W", p95),
               ("fill rate (mean [95% CI])", fill)]
     return sentences, facts
+
+
+def _when_short(who: str, first: np.ndarray, short: int, n: int, info: RunInfo) -> str:
+    """The sentence for a shortfall in fewer than half the replications (the median date
+    would read "after the end"): how many, and the earliest and latest first dates."""
+    days = first[np.isfinite(first)]
+    earliest = first_shortfall_dates(np.array([days.min()]), info)[1]
+    latest = first_shortfall_dates(np.array([days.max()]), info)[1]
+    when = f"on {earliest}" if earliest == latest else f"between {earliest} and {latest}"
+    return (f"{who} runs short in {short} of {plural(n, 'replication')}, first {when}; "
+            f"in the other {n - short} it is not short by {info.end}.")
 
 
 def mean_words(kpi: str, values: np.ndarray, unit: str = "") -> str:

@@ -110,6 +110,18 @@ def test_answer_with_shortfall_dates_amount_and_probability(tmp_path):
         f"0.750 [{low:.3f}, {high:.3f}]"
 
 
+def test_answer_when_fewer_than_half_are_short_names_the_dates_not_a_median(tmp_path):
+    """Two of five short (days 100 and 300): the median first shortfall is "after the end",
+    so the sentence gives the count and the earliest and latest first dates instead."""
+    nan = math.nan
+    folder = write_run(tmp_path / "r", [100.0, nan, 300.0, nan, nan], [5.0, 0, 7.0, 0, 0],
+                       [0.99, 1, 0.98, 1, 1])
+    first = headline(read_folder(folder)).sentences[0]
+    assert first == (f"The U.S. runs short in 2 of 5 replications, first between "
+                     f"{START + dt.timedelta(days=100)} and {START + dt.timedelta(days=300)}; "
+                     f"in the other 3 it is not short by {END}.")
+
+
 def test_answer_with_a_market_gives_the_price_path(tmp_path):
     folder = write_run(tmp_path / "r", [math.nan] * 3, [0.0] * 3, [1.0] * 3,
                        prices=[500.0, 520.0, 540.0])
