@@ -175,7 +175,7 @@ def run_command(args: argparse.Namespace, overrides: list[tuple[str, Any]]) -> i
             print(events)
         if "stopping" in result.extra:
             print(_stopping_line(result.extra["stopping"]))
-        print(f"results written to {folder}/")
+        print(f"results written to {folder}/ (report: {folder / 'report.html'})")
     return 0
 
 
@@ -245,7 +245,7 @@ def compare_command(args: argparse.Namespace) -> int:
 
     folder = write_comparison(comparison, out, draw, finish=write_report)
     print(comparison.text())
-    print(f"comparison written to {folder}/")
+    print(f"comparison written to {folder}/ (report: {folder / 'report.html'})")
     return 0
 
 
@@ -287,7 +287,10 @@ def sweep_command(args: argparse.Namespace) -> int:
     rate = session.runs / session.wall_seconds if session.wall_seconds > 0 else math.nan
     print(f"{session.runs} runs in {session.wall_seconds:.1f} s ({rate:.2f} runs/s); "
           f"{int(stats.counts.sum())} of {plan.runs} runs done")
-    print(f"sweep written to {folder}/")
+    if not args.quiet:  # points.csv has a column per KPI statistic: the answer in words
+        from sim.report import headline, read_folder
+        print("\n" + headline(read_folder(folder)).text() + "\n")
+    print(f"sweep written to {folder}/ (report: {folder / 'report.html'})")
     return 0
 
 

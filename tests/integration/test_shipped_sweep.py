@@ -26,3 +26,14 @@ def test_china_ban_leakage_shows_chinese_tungsten_leaking_less_as_enforcement_ri
     assert share == sorted(share, reverse=True) and len(set(share)) == 5  # less leaks
     assert share[0] > 3 * share[-1]
     assert cover[0] > cover[-1]
+
+
+def test_a_sweep_ends_with_its_answer_in_words(tmp_path, monkeypatch, capsys):
+    """Not quiet, `sweep` prints the best and worst point of each KPI (points.csv has a
+    column per KPI statistic) and where the report page is."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["sweep", "--file", str(SWEEPS / "china-ban-leakage.yaml"), "-n", "1",
+                 "--no-plots", "--out", "leak"]) == 0
+    out = capsys.readouterr().out
+    assert "U.S. share mined in CN, best" in out and "at point 4: enforcement 1" in out
+    assert f"(report: {Path('leak') / 'report.html'})" in out
