@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -247,6 +248,20 @@ def _sizing_parser(sub, common: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `tungsten-sim` and `python -m sim`; returns the exit status."""
     args = _parser().parse_args(argv)
+    with warnings.catch_warnings():  # restores the warning printer on the way out
+        if not args.debug:
+            warnings.showwarning = _one_line_warning
+        return _run(args)
+
+
+def _one_line_warning(message: Warning | str, category: type[Warning], *_: object,
+                      **__: object) -> None:
+    """A warning as users read it: `warning: ...` on one line, no file, line or source."""
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the command, turning the errors users can cause into one line and an exit status."""
     try:
         return _dispatch(args)
     except ScenarioError as err:

@@ -162,7 +162,7 @@ def test_sobol_finds_the_one_parameter_that_matters(workdir):
     assert (workdir / "sobol" / "plots" / "sobol.png").exists()
 
 
-def test_lhs_and_morris_run_and_date_parameters_work(workdir):
+def test_lhs_and_morris_run_and_date_parameters_work(workdir, capsys):
     assert main(["sweep", "tiny.yaml", "--method", "lhs", "--samples", "5",
                  "--param", "mines.cn_mine.capacity_tpa=uniform(300,900)",
                  "--param", "mines.vn_mine.online=date(2030-01-01,2030-09-01)",
@@ -174,6 +174,10 @@ def test_lhs_and_morris_run_and_date_parameters_work(workdir):
                  "--param", "consumers.us_carbide.cover_days=int(0,30)",
                  "-q", "--no-plots", "--out", "morris"]) == 0
     assert len(rows(workdir / "morris")) == 3 * 3
+    # three trajectories are too few: one line, no file, line number or source
+    warning = [line for line in capsys.readouterr().err.splitlines() if "unreliable" in line]
+    assert warning == ["warning: r=3: indices unreliable (Morris with 3 trajectories; "
+                       "use --samples 10 or more)"]
 
 
 @pytest.mark.parametrize("extra,needles", [
