@@ -15,8 +15,7 @@ for numpy, simpy and pydantic.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from sim.lazy import lazy_names
 
 _LAZY = {
     "load_scenario": "sim.api",
@@ -37,14 +36,4 @@ __all__ = ["ComparisonResult", "RunResult", "Scenario", "ScenarioError", "Simula
            "SweepResult", "compare", "load_scenario", "run", "run_replications", "sweep"]
 
 
-def __getattr__(name: str) -> Any:
-    """Import the module that defines `name` when it is first asked for."""
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, __all__)
