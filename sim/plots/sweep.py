@@ -83,7 +83,7 @@ def _x(param: Param, values: Sequence) -> list:
 def _axis(ax: Axes, param: Param, key: tuple[str, str]) -> None:
     """x: the parameter in words (percent for fractions, dates, categories); y: the KPI."""
     ax.set_xlabel(param_label(param), fontsize=9)
-    ax.set_ylabel(kpi_label(key), fontsize=9)
+    ax.set_ylabel(kpi_label(key, figure=True), fontsize=9)
     ax.grid(alpha=0.3)
     kpi_axis(ax, key)
     if param.is_date:
@@ -126,7 +126,7 @@ def _kpi_vs_params(plan: Plan, stats: PointStats, k: int) -> Figure:
             ax.plot(x, mean, "o", color=colors[0], ms=3, label="mean of a point")
             ax.legend(fontsize=7, loc="best")
         _axis(ax, param, key)
-    sweep_title(figure, plan, kpi_label(key))
+    sweep_title(figure, plan, kpi_label(key, figure=True))
     return figure
 
 
@@ -185,7 +185,7 @@ def _heatmap(plan: Plan, stats: PointStats) -> Figure:
         ax.set_yticks(range(len(b.values)), [_short(v, b) for v in b.values], fontsize=7)
         ax.set_xlabel(param_label(a), fontsize=8)
         ax.set_ylabel(param_label(b), fontsize=8)
-        ax.set_title(kpi_label(key), fontsize=9)
+        ax.set_title(kpi_label(key, figure=True), fontsize=9)
         bar = figure.colorbar(image, ax=ax, shrink=0.9)
         kpi_axis(bar.ax, key)
         percent = kind(key[1]).style in ("percent", "probability")

@@ -45,7 +45,7 @@ def tornado(plan: Plan, stats: PointStats, rows: Sequence[tuple]) -> Figure:
     table = {(r[0], r[1], r[2]): r[3] for r in rows}
     paths = {p.path: p for p in plan.design.params}
     for k, (ax, key, text) in enumerate(zip(axes, keys, plan.kpi_labels, strict=True)):
-        ax.set_title(kpi_label(key), fontsize=9)
+        ax.set_title(kpi_label(key, figure=True), fontsize=9)
         finite = stats.mean[:, k][np.isfinite(stats.mean[:, k])]
         bars = [(path, *(table.get((text, path, i), math.nan)
                          for i in ("low_mean", "high_mean", "min_mean", "max_mean")))
@@ -103,7 +103,7 @@ def indices(plan: Plan, rows: Sequence[tuple]) -> Figure:
     y = np.arange(len(params))
     warning = sample_warning(rows)
     for ax, key, text in zip(axes, kpi_keys(plan), plan.kpi_labels, strict=True):
-        ax.set_title(kpi_label(key), fontsize=9)
+        ax.set_title(kpi_label(key, figure=True), fontsize=9)
         got = {name: [table.get((text, p, name), (math.nan, math.nan)) for p in params]
                for name in names}
         if all(not v for pairs in got.values() for v, _ in pairs):

@@ -19,8 +19,8 @@ import re
 from sim.report import html
 from sim.report.folder import ResultFolder
 from sim.report.headline import Headline
-from sim.report.labels import kpi_label, scope_label
 from sim.report.provenance import file_rows
+from sim.results.catalogue import kpi_label
 from sim.results.numbers import interval_text
 from sim.results.stats import Interval
 
@@ -85,7 +85,7 @@ def compare_headline(folder: ResultFolder) -> Headline:
             if row is None or not row.get("diff"):
                 continue
             method = row.get("method") or method
-            what = f"{scope_label(scope)} {kpi_label(kpi)}"
+            what = kpi_label((scope, kpi))
             facts.append((f"{label} - {ref}: {what}", f"{diff_text(row)} ({row['method']})"))
             if kpi in SENTENCE_KPIS:
                 parts.append(f"{what}: {diff_text(row)}")
@@ -117,7 +117,7 @@ def means_table(labels: list[str], index: dict) -> str:
     rows = []
     for scope, kpi in headline_keys(index):
         cells = [mean_text(r) if (r := index.get((scope, kpi, lab))) else "-" for lab in labels]
-        rows.append([f"{scope_label(scope)} {kpi_label(kpi)}", *cells])
+        rows.append([kpi_label((scope, kpi)), *cells])
     return ("<h3>Each scenario (mean [95% CI])</h3>"
             + html.table(("KPI", *labels), rows, numeric=range(1, len(labels) + 1)))
 
@@ -142,7 +142,7 @@ def comparison_section(labels: list[str], index: dict) -> str:
             row = index.get((scope, kpi, label))
             if row is None:
                 continue
-            name = f"{scope_label(scope)} {kpi_label(kpi)}" if j == 0 else ""
+            name = kpi_label((scope, kpi)) if j == 0 else ""
             rows.append([name, label, row["n"], mean_text(row), diff_text(row),
                          row.get("method", "")])
     note = html.paragraph("Intervals are 95%. Differences are paired by replication when the "

@@ -1,9 +1,10 @@
-"""Words for what the report shows: KPI and scope names a reader knows, plot captions.
+"""Words of the report page itself: plot captions and their order, a scope as the subject
+of a sentence. KPIs and scopes in words come from the KPI catalogue
+(`sim.results.catalogue.kpi_name`, `kpi_label`, `scope_label`).
 
 Example::
 
-    kpi_label("origin_share_CN")                     # "share mined in CN"
-    scope_label("country:US/group:defense")          # "U.S. defense"
+    subject("country:US/group:defense")              # "the U.S. defense"
     plot_caption("time_to_event")                    # "Time to event: ..."
 """
 
@@ -12,19 +13,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-KPI_LABELS = {
-    "demand_t": "demand, t W", "delivered_t": "delivered, t W", "shortfall_t": "shortfall, t W",
-    "fill_rate": "fill rate", "days_short": "days short",
-    "first_shortfall_day": "first shortfall", "recovery_day": "recovery",
-    "peak_shortfall_tpa": "peak shortfall, t W/yr", "min_cover_days": "minimum cover, days",
-    "purchase_cost_musd": "purchases, $ million", "demand_destroyed_t": "demand lost to price, t W",
-    "produced_t": "mined, t W", "released_t": "released from stockpile, t W",
-    "final_stock_t": "final stock, t W",
-}
-"""Labels of KPIs named in full; prefixed ones (origin shares, prices) are built below."""
-_PRICE = re.compile(r"^(ex_china|china)_(peak_price_usd_mtu|peak_price_day|mean_price_usd_mtu|"
-                    r"months_above_(\d+)|price_usd_mtu_(\d{4}-\d{2}-\d{2}))$")
-MARKET_WORDS = {"ex_china": "ex-China APT", "china": "China APT"}
+from sim.results.catalogue import scope_label
+
 PLOT_CAPTIONS = {
     "main_series": "Main U.S. series over all replications: median with its p5-p95 band",
     "time_to_event": "Time to event: share of replications in which the U.S. is first short, "
@@ -49,40 +39,9 @@ PLOT_ORDER = ("main_series", "time_to_event", "market_prices", "us_deliveries_by
 """Plots that answer the question first; any others follow by name."""
 
 
-def kpi_label(kpi: str) -> str:
-    """A KPI's name in words (the KPI itself when it has no label)."""
-    if kpi in KPI_LABELS:
-        return KPI_LABELS[kpi]
-    if kpi.startswith("origin_share_processed_"):
-        return f"share last processed in {kpi.rsplit('_', 1)[1]}"
-    if kpi.startswith("origin_share_"):
-        return f"share mined in {kpi.rsplit('_', 1)[1]}"
-    if kpi.startswith("first_tonne_day_from_"):
-        return f"first tonne mined in {kpi.rsplit('_', 1)[1]}"
-    if match := _PRICE.match(kpi):
-        market, what, threshold, date = match.groups()
-        words = MARKET_WORDS[market]
-        if threshold:
-            return f"{words}: months above ${threshold}/mtu"
-        if date:
-            return f"{words} on {date}, $/mtu"
-        return {"peak_price_usd_mtu": f"{words} peak, $/mtu",
-                "peak_price_day": f"{words} peak date",
-                "mean_price_usd_mtu": f"{words} average, $/mtu"}[what]
-    return kpi.replace("_", " ")
-
-
-def scope_label(scope: str) -> str:
-    """`country:US/group:defense` as "U.S. defense", `country:US` as "U.S.", `world` as
-    "world"; node ids as they are."""
-    country, _, group = scope.partition("/")
-    if country == "country:US":
-        return "U.S." + (f" {group.removeprefix('group:')}" if group else "")
-    return scope
-
-
 def subject(scope: str) -> str:
-    """A scope as the subject of a sentence: "the U.S.", "the world", else the scope."""
+    """A scope as the subject of a sentence: "the U.S.", "the world", else the scope in
+    words (`scope_label`)."""
     if scope == "world":
         return "the world"
     label = scope_label(scope)

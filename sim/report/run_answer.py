@@ -23,10 +23,13 @@ import yaml
 from sim.report.folder import ResultFolder, read_kpis
 from sim.report.headline import Headline, kpi_interval, kpi_interval_text, plural
 from sim.report.labels import subject
+from sim.results.catalogue import kpi_name
 from sim.results.events import quantile
 from sim.results.numbers import value_text
 
 QUANTILES = (5.0, 50.0, 95.0)
+MEAN_CI = "(mean [95% CI])"
+"""What a fact gives after the KPI's name: its mean over replications with its interval."""
 MARKET = "ex_china"
 """The market whose price path the answer gives (U.S. buyers pay ex-China prices)."""
 
@@ -121,8 +124,8 @@ def _shortfall(values: dict, scope: str, who: str, info: RunInfo,
                      f" on average (p95 of replications {p95} t W), with a fill rate of "
                      f"{mean_words('fill_rate', values[(scope, 'fill_rate')])}."]
         facts.append(("first shortfall (p5 / median / p95)", f"{p5} / {p50} / {p95_date}"))
-    facts += [("shortfall, t W (mean [95% CI])", shortfall), ("shortfall p95, t W", p95),
-              ("fill rate (mean [95% CI])", fill)]
+    facts += [(f"{kpi_name('shortfall_t')} {MEAN_CI}", shortfall), ("shortfall p95, t W", p95),
+              (f"{kpi_name('fill_rate')} {MEAN_CI}", fill)]
     return sentences, facts
 
 
@@ -190,8 +193,8 @@ def _prices(values: dict, world: dict,
                  f"average (WO3; median peak in {month}) and averages "
                  f"{mean_words(mean_kpi, means, '/mtu')} over the run; at year ends (mean): "
                  f"{path}."]
-    facts = [("ex-China APT peak, $/mtu (mean [95% CI])", peak),
+    facts = [(f"{kpi_name(peak_kpi)} {MEAN_CI}", peak),
              ("ex-China APT peak month (median)", month),
-             ("ex-China APT average, $/mtu (mean [95% CI])", mean),
+             (f"{kpi_name(mean_kpi)} {MEAN_CI}", mean),
              ("ex-China APT at year ends, $/mtu (mean)", path)]
     return sentences, facts

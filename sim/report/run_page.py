@@ -11,10 +11,9 @@ from __future__ import annotations
 from sim.report import html
 from sim.report.folder import ResultFolder, read_kpis
 from sim.report.headline import is_nan, kpi_interval_text
-from sim.report.labels import kpi_label, scope_label
 from sim.report.provenance import file_rows, manifest_rows
 from sim.report.run_answer import RunInfo, headline_scope, run_headline, run_info
-from sim.results.catalogue import us_scopes
+from sim.results.catalogue import kpi_name, scope_label, us_scopes
 from sim.results.numbers import value_text
 
 SCOPE_KPIS = ("fill_rate", "shortfall_t", "days_short", "first_shortfall_day", "recovery_day",
@@ -77,7 +76,7 @@ def group_rows(summary: dict, values: dict, scopes: list[str],
     rows = []
     for kpi in SCOPE_KPIS:
         if all(kpi in summary.get(scope, {}) for scope in scopes):
-            rows.append([kpi_label(kpi), *(_mean(kpi, values.get((scope, kpi)), info)
+            rows.append([kpi_name(kpi), *(_mean(kpi, values.get((scope, kpi)), info)
                                            for scope in scopes)])
     return rows
 
@@ -92,7 +91,7 @@ def _row(scope: str, kpi: str, stats: dict, column, info: RunInfo) -> list[str]:
     start = info.start
     cells = [("-" if is_nan(stats.get(q)) else value_text(kpi, stats[q], start))
              for q in ("p5", "p50", "p95")]
-    return [kpi_label(kpi), _mean(kpi, column, info), *cells, str(stats.get("n", ""))]
+    return [kpi_name(kpi), _mean(kpi, column, info), *cells, str(stats.get("n", ""))]
 
 
 def kpi_section(folder: ResultFolder, summary: dict, values: dict, scopes: list[str],

@@ -1,5 +1,6 @@
 """The report page of a sweep folder: the design and, for each KPI kept, its best and worst
-point; then the points, the sensitivity table, the plots and provenance.
+point (after the sample-size warning of sensitivity.csv, if it has one); then the points,
+the sensitivity table, the plots and provenance.
 
 Everything comes from the folder: `manifest.json` (the definition: parameters, KPIs,
 method, seed, replications), `points.csv` (each point's parameters and each KPI's mean,
@@ -12,14 +13,14 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 from sim.report import html
 from sim.report.folder import ResultFolder
 from sim.report.headline import Headline, plural
-from sim.report.labels import kpi_label, scope_label
 from sim.report.provenance import file_rows, manifest_rows
-from sim.results.catalogue import parse_kpi
+from sim.results.catalogue import kpi_label, parse_kpi
 from sim.results.numbers import diff_text, value_text
 
 HIGHER_IS_BETTER = frozenset({"fill_rate", "min_cover_days"})
@@ -29,6 +30,9 @@ LOWER_IS_BETTER = frozenset({"shortfall_t", "days_short", "peak_shortfall_tpa",
 """KPIs with a better end, for a U.S. buyer; others are given as lowest and highest."""
 MAX_POINTS = 60
 """Points listed on the page; points.csv has them all."""
+WARNING = "warning: "
+"""Prefix of the `index` of a sample-size warning row of sensitivity.csv (written by
+`sim.experiments.sensitivity`, a layer this one does not import)."""
 
 
 def _definition(folder: ResultFolder) -> dict:
@@ -51,9 +55,8 @@ def _params(folder: ResultFolder, points: list[dict]) -> list[str]:
 
 
 def kpi_words(text: str) -> str:
-    """`country:US.fill_rate` as "U.S. fill rate"."""
-    scope, kpi = parse_kpi(text)
-    return f"{scope_label(scope)} {kpi_label(kpi)}"
+    """`country:US.fill_rate` as "U.S. fill rate" (the catalogue's `kpi_label`)."""
+    return kpi_label(parse_kpi(text))
 
 
 def mean_of(point: dict, kpi: str) -> float:
@@ -92,13 +95,22 @@ def extremes(points: list[dict], kpi: str) -> tuple[tuple[str, dict], tuple[str,
     return ("lowest", low), ("highest", high)
 
 
+def sample_warnings(folder: ResultFolder) -> list[str]:
+    """The sample-size warnings of sensitivity.csv, as shown: "Warning: r=3: indices
+    unreliable (Morris with 3 trajectories; use --samples 10 or more)"."""
+    return [f"Warning: {r['index'][len(WARNING):]}" for r in folder.csv_rows("sensitivity.csv")
+            if r.get("index", "").startswith(WARNING)]
+
+
 def sweep_headline(folder: ResultFolder) -> Headline:
-    """The design in a sentence, and the best and worst point of each KPI kept."""
+    """The sample-size warnings (first: they say how far to trust the rest), the design in
+    a sentence, and the best and worst point of each KPI kept."""
     points = folder.csv_rows("points.csv")
     d, m = _definition(folder), folder.manifest
     params = _params(folder, points)
     runs = f"{m.get('runs', '?')} of {m.get('runs_expected', '?')} runs done"
-    sentences = [f"{plural(len(points), 'point')} x {d.get('replications', '?')} "
+    sentences = [*sample_warnings(folder),
+                 f"{plural(len(points), 'point')} x {d.get('replications', '?')} "
                  f"replications ({d.get('method', '?')} design, seed {d.get('seed', '?')}; "
                  f"{runs}) over {', '.join(params) or 'no parameters'}. The best and "
                  "worst point of each KPI kept (by its mean over replications; for a U.S. "
@@ -120,10 +132,14 @@ def sweep_headline(folder: ResultFolder) -> Headline:
 
 
 def sweep_page(folder: ResultFolder) -> str:
-    """The whole page of a sweep folder."""
+    """The whole page of a sweep folder; the sample-size warnings open the answer, marked
+    as warnings."""
     headline = sweep_headline(folder)
+    warnings = sample_warnings(folder)
+    rest = dataclasses.replace(headline, sentences=headline.sentences[len(warnings):])
+    answer = "".join(html.paragraph(w, "warning") for w in warnings) + html.headline_html(rest)
     sections = [
-        ("answer", "The answer", html.headline_html(headline)),
+        ("answer", "The answer", answer),
         ("points", "Points", points_section(folder)),
         ("sensitivity", "Sensitivity", sensitivity_section(folder)),
         ("plots", "Plots", html.figures(folder.plots(), "No plots in this folder (the sweep "
@@ -157,8 +173,7 @@ def sensitivity_section(folder: ResultFolder) -> str:
     rows = folder.csv_rows("sensitivity.csv")
     if not rows:
         return html.paragraph("No sensitivity.csv in this folder.", "note")
-    warnings = [r["index"] for r in rows if r["index"].startswith("warning: ")]
-    rows = [r for r in rows if not r["index"].startswith("warning: ")]
+    rows = [r for r in rows if not r["index"].startswith(WARNING)]
     indices = list(dict.fromkeys(r["index"] for r in rows))
     cells: dict[tuple[str, str], dict[str, str]] = {}
     r2: dict[str, str] = {}
@@ -179,7 +194,7 @@ def sensitivity_section(folder: ResultFolder) -> str:
                           "parameter's lowest and highest value, min/max_mean: over its "
                           "levels.", "note")
     header = ("KPI", "parameter", *shown, "r2" if "r2" in indices else "")
-    warned = "".join(html.paragraph(w[0].upper() + w[1:], "warning") for w in warnings)
+    warned = "".join(html.paragraph(w, "warning") for w in sample_warnings(folder))
     return warned + note + html.table(header, table, numeric=range(2, len(header)))
 
 

@@ -1,6 +1,7 @@
 """Every KPI in one place: its name and unit, the kind of number it is (`kind`: the range
 its values cannot leave and how people read it), which scopes report it, `SCOPE.KPI` text,
-and the headline sets that `run`, `compare`, `sweep` and the README show.
+the headline sets that `run`, `compare`, `sweep` and the README show, and KPIs and scopes
+in the words figures and report pages give them (`kpi_name`, `kpi_label`, `scope_label`).
 
 A scope is a node id, `country:XX`, `group:G`, `country:XX/group:G` or `world`; it reports
 the KPIs of the kinds of node it holds, in the order of `kpi_names`. With a market
@@ -15,6 +16,7 @@ Example::
 
     parse_kpi("country:US/group:defense.fill_rate")  # ("country:US/group:defense", "fill_rate")
     unit("origin_share_CN")                           # "share"
+    kpi_label(("country:US", "shortfall_t"))          # "U.S. shortfall, t W"
     kind("origin_share_CN")                           # FRACTION: in [0, 1], as a percent
     kpi_keys(scenario)[:2]                            # [("cn_mines", "produced_t"), ...]
 """
@@ -28,7 +30,14 @@ from dataclasses import dataclass
 
 from sim.errors import Problem, ScenarioError
 from sim.records import NodeRow
-from sim.results.market import MARKET_NODE_KPIS, n_steps, price_dates, price_kpi_names
+from sim.results.market import (
+    MARKET_NAMES,
+    MARKET_NODE_KPIS,
+    MARKETS,
+    n_steps,
+    price_dates,
+    price_kpi_names,
+)
 from sim.scenario.origin_names import origin_names
 from sim.scenario.schema import Scenario
 
@@ -188,37 +197,81 @@ def unit(kpi: str) -> str:
     return UNITS[kpi]
 
 
+# --- KPIs and scopes in words ---------------------------------------------------------------------
+
 NAMES = {
     "demand_t": "demand", "delivered_t": "deliveries", "shortfall_t": "shortfall",
     "fill_rate": "fill rate", "days_short": "days short", "first_shortfall_day": "first shortfall",
     "recovery_day": "recovery", "peak_shortfall_tpa": "peak shortfall rate",
     "min_cover_days": "lowest cover", "produced_t": "mine output", "processed_t": "processed",
-    "output_t": "output", "lost_t": "lost in processing", "released_t": "released",
-    "acquired_t": "acquired", "min_stock_t": "lowest stock", "final_stock_t": "final stock",
-    "purchase_cost_musd": "purchase cost", "demand_destroyed_t": "demand lost to price",
-    "scrap_added_t": "scrap added by price", "supply_added_t": "mine supply added by price",
+    "output_t": "output", "lost_t": "lost in processing", "released_t": "released from stockpile",
+    "acquired_t": "acquired for stockpile", "min_stock_t": "lowest stock",
+    "final_stock_t": "final stock", "purchase_cost_musd": "purchase cost",
+    "demand_destroyed_t": "demand lost to price", "scrap_added_t": "scrap added by price",
+    "supply_added_t": "mine supply added by price",
 }
-"""Each KPI named in full, in words for figures (`kpi_label`)."""
+"""Each KPI named in full, in words (`kpi_name`)."""
+PREFIX_NAMES = ((PROCESSED_SHARE, "share last processed in {}"),
+                (ORIGIN_SHARE, "share mined in {}"), (FIRST_TONNE, "first tonne mined in {}"))
+"""Words of the KPIs named by a prefix and a country (processed shares first: they start with
+ORIGIN_SHARE too)."""
+PRICE_NAMES = {"peak_price_usd_mtu": "peak price", "peak_price_day": "peak price date",
+               "mean_price_usd_mtu": "average price"}
+"""Words of the world scope's price KPIs after their market; `months_above_T` and
+`price_usd_mtu_YYYY-MM-DD` are built by `kpi_name`."""
 
 
-def kpi_label(key: KpiKey) -> str:
-    """A KPI in words, with its scope and unit: ("country:US", "shortfall_t") ->
-    "U.S. shortfall (t W)"; shares and probabilities without a unit (drawn in percent)."""
-    scope, kpi = key
-    country, _, group = scope.partition("/")
-    where = {"country:US": "U.S.", "world": "world"}.get(country, country.split(":")[-1])
-    where += f" {group.removeprefix('group:')}" if group else ""
-    for prefix, words in ((PROCESSED_SHARE, "share processed in"), (ORIGIN_SHARE,
-                          "share mined in"), (FIRST_TONNE, "first tonne from")):
-        if kpi.startswith(prefix):
-            return f"{where} {words} {kpi[len(prefix):]}"
-    name = NAMES.get(kpi) or (kpi.replace("_usd_mtu", "").replace("_", " ")
-                              .replace("ex china", "ex-China").replace("china ", "China ", 1))
+def kpi_name(kpi: str, figure: bool = False) -> str:
+    """A KPI in words without its scope, with its unit: "shortfall, t W", "share mined in CN",
+    "ex-China APT peak price, $/mtu WO3"; for a `figure` "shortfall (t W)", as axes name
+    their units. No unit for shares and probabilities (written in percent) nor where the
+    name says it ("days short"); a day of the run gets one only in a figure (which draws it
+    as a number; text writes it as a date)."""
+    name = _name(kpi)
     try:
         what = unit(kpi)
     except KeyError:
         what = ""
-    return f"{where} {name}" + (f" ({what})" if what not in ("", "share", "probability") else "")
+    if what in ("", "share", "probability") or what in name.split() or (
+            what == "day of the run" and not figure):
+        return name
+    return f"{name} ({what})" if figure else f"{name}, {what}"
+
+
+def _name(kpi: str) -> str:
+    """A KPI's name alone: NAMES, PREFIX_NAMES, the price KPIs, else its words."""
+    if kpi in NAMES:
+        return NAMES[kpi]
+    for prefix, words in PREFIX_NAMES:
+        if kpi.startswith(prefix):
+            country = kpi[len(prefix):]
+            return "share not processed" if country == "none" else words.format(country)
+    market = next((m for m in MARKETS if kpi.startswith(m + "_")), None)
+    if market is None:
+        return kpi.replace("_", " ")
+    rest = kpi[len(market) + 1:]
+    if rest.startswith("months_above_"):
+        what = f"months above ${rest.removeprefix('months_above_')}/mtu"
+    elif rest.startswith("price_usd_mtu_"):
+        what = f"price on {rest.removeprefix('price_usd_mtu_')}"
+    else:
+        what = PRICE_NAMES.get(rest, rest.replace("_", " "))
+    return f"{MARKET_NAMES[market]} APT {what}"
+
+
+def scope_label(scope: str) -> str:
+    """A scope in words: `country:US` "U.S.", `country:US/group:defense` "U.S. defense",
+    `country:CN` "CN", `group:defense` "defense"; `world` and node ids as they are."""
+    country, _, group = scope.partition("/")
+    where = "U.S." if country == "country:US" else country.split(":")[-1]
+    return f"{where} {group.removeprefix('group:')}" if group else where
+
+
+def kpi_label(key: KpiKey, figure: bool = False) -> str:
+    """A KPI in words with its scope and unit (`kpi_name`): ("country:US", "shortfall_t") ->
+    "U.S. shortfall, t W"; for a `figure` "U.S. shortfall (t W)"."""
+    scope, kpi = key
+    return f"{scope_label(scope)} {kpi_name(kpi, figure)}"
 
 
 def us_scopes(scopes: Iterable[str]) -> list[str]:

@@ -127,7 +127,7 @@ def test_answer_with_a_market_gives_the_price_path(tmp_path):
                        prices=[500.0, 520.0, 540.0])
     answer = headline(read_folder(folder))
     found = dict(answer.facts)
-    assert found["ex-China APT peak, $/mtu (mean [95% CI])"].startswith("$520 [$")
+    assert found["ex-China APT peak price, $/mtu WO3 (mean [95% CI])"].startswith("$520 [$")
     assert found["ex-China APT peak month (median)"] == "2031-02"  # day 400
     assert found["ex-China APT at year ends, $/mtu (mean)"] == "2030 $510, 2031 $500"
     assert any(s.startswith("The ex-China APT price peaks at $520/mtu") for s in answer.sentences)
@@ -204,6 +204,11 @@ def test_compare_headline_gives_differences_from_a_with_intervals(tmp_path):
     assert "<td>b.yaml</td>" in page and "<td>events.cn_ban_us</td>" in page
 
 
+MORRIS_WARNING = ("r=3: indices unreliable (Morris with 3 trajectories; use --samples 10 or "
+                  "more)")
+"""The sample-size warning row sensitivity.csv carries for a Morris sweep of 3 trajectories."""
+
+
 def write_sweep(folder: Path) -> Path:
     folder.mkdir(parents=True)
     kpis = ["country:US.fill_rate", "country:US.shortfall_t"]
@@ -222,7 +227,7 @@ def write_sweep(folder: Path) -> Path:
         "kpi,param,index,value,conf\ncountry:US.shortfall_t,a.b.cover_days,effect,-80.0,\n"
         "country:US.shortfall_t,*,r2,1.0,\n"
         "country:US.shortfall_t,a.b.cover_days,low_mean,120.0,\n"
-        "*,*,warning: few samples: indices unreliable,8,\n")
+        f"*,*,warning: {MORRIS_WARNING},3,\n")
     return folder
 
 
@@ -236,8 +241,22 @@ def test_sweep_headline_gives_best_and_worst_points(tmp_path):
     page = render_report(read_folder(folder))
     assert f">{value_text('shortfall_t', -80.0)}<" in page  # the effect, in tonnes
     assert '<section id="sensitivity">' in page
-    assert '<p class="warning">Warning: few samples: indices unreliable</p>' in page
     assert f">{value_text('shortfall_t', 120.0)}<" in page  # a KPI mean, not an index
+
+
+def test_sweep_sample_size_warning_opens_the_answer_and_the_headline(tmp_path):
+    folder = read_folder(write_sweep(tmp_path / "s"))
+    warning = f"Warning: {MORRIS_WARNING}"
+    answer = headline(folder)
+    assert answer.sentences[0] == warning
+    assert answer.text().splitlines()[2].startswith("Warning: r=3: indices unreliable")
+    page = render_report(folder)
+    shown = f'<p class="warning">{warning}</p>'
+    answer_html = page[page.index('<section id="answer">'):page.index('<section id="points">')]
+    assert answer_html.index(shown) < answer_html.index("2 points x 2 replications")
+    assert answer_html.count("indices unreliable") == 1  # marked as a warning, not repeated
+    sensitivity = page[page.index('<section id="sensitivity">'):]
+    assert shown in sensitivity  # and again beside the indices it is about
 
 
 @pytest.mark.parametrize(("make", "message"), [
