@@ -1,0 +1,138 @@
+"""What a step changes, for R replications at once: stocks, goods on order and owed, goods on
+the way, and the records, each with a leading replication axis.
+
+The single engine's State, Pipeline and Recorder with a replication axis: stocks are
+`held[rep, holding row, origin]`, the goods ring is `[slot, rep, route, origin]`, records are
+`[rep, step, …]`. Every operation does, per replication, the arithmetic of the single
+engine's (sums per row as dot products with ones, shares taken in proportion).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.recorder import Recorder
+from sim.model.tolerances import EPS
+from sim.model.world import World
+from sim.records import NODE_VARIABLES
+
+
+class BatchRecords:
+    """The records of R replications, [rep, step, …]; `of(r)` is a Recorder over r's slice."""
+
+    def __init__(self, reps: int, steps: int, world: World):
+        n, rows = len(world.net.nodes), world.net.n_holding_rows
+        n_origins, consumers = len(world.origins.pairs), world.consumers.rows
+        self.arrays = {name: np.zeros((reps, steps, n)) for name in NODE_VARIABLES}
+        self.delivered_by_origin = np.zeros((reps, steps, consumers.stop - consumers.start,
+                                             n_origins))
+        self.produced_by_origin = np.zeros((reps, steps, n_origins))
+        self.shipped_by_edge = np.zeros((reps, steps, len(world.net.edges)))
+        self.held_t = np.zeros((reps, steps, rows))
+        self.received_t = np.zeros((reps, steps, rows))
+
+    def of(self, r: int) -> Recorder:
+        """A Recorder whose arrays are replication r's slices (views)."""
+        rec = Recorder(0, 0, 0, 0, 0, 0)
+        rec.arrays = {name: a[r] for name, a in self.arrays.items()}
+        rec.delivered_by_origin = self.delivered_by_origin[r]
+        rec.produced_by_origin = self.produced_by_origin[r]
+        rec.shipped_by_edge = self.shipped_by_edge[r]
+        rec.held_t, rec.received_t = self.held_t[r], self.received_t[r]
+        return rec
+
+
+class Ring:
+    """Goods on the way: tonnes [slot, rep, route, origin]; departures go to the slot of the
+    step they are usable on, arrivals move a slot into the holding rows (transit.Pipeline)."""
+
+    def __init__(self, worlds: list[World], size: int):
+        w = worlds[0]
+        reps, routes = len(worlds), len(w.net.edges)
+        n_origins, rows = len(w.origins.pairs), w.net.n_holding_rows
+        self.size, self.reps = size, reps
+        self.tonnes = np.zeros((size, reps, routes, n_origins))
+        self._reps = np.arange(reps)[:, None]
+        self._routes = np.arange(routes)[None, :]
+        self.into_rows = np.zeros((rows, routes))
+        self.into_rows[w.edges.holding_row, np.arange(routes)] = 1.0
+        self._row_cells = (w.edges.holding_row[:, None] * n_origins
+                           + np.arange(n_origins)).ravel()
+        self._shape = (rows, n_origins)
+        self.few = w.state.cell_wise  # the single engine's choice of method (see take_due)
+
+    def send(self, due: np.ndarray, tonnes: np.ndarray) -> None:
+        """Add tonnes [rep, route, origin] usable on steps `due` [rep, route]."""
+        self.tonnes[due % self.size, self._reps, self._routes] += tonnes  # no cell twice
+
+    def take_due(self, step: int) -> np.ndarray:
+        """Tonnes [rep, row, origin] usable on `step`, removed from the ring: a matrix product
+        with few origins, a bincount per replication with many, as the single engine."""
+        slot = self.tonnes[step % self.size]
+        if self.few:
+            arriving = np.matmul(self.into_rows, slot)
+        else:
+            size = self._shape[0] * self._shape[1]
+            cells = (np.arange(self.reps)[:, None] * size + self._row_cells).ravel()
+            arriving = np.bincount(cells, slot.ravel(), minlength=self.reps * size) \
+                .reshape(self.reps, *self._shape)
+        slot[:] = 0.0
+        return arriving
+
+    def total(self, r: int) -> float:
+        """Tonnes still on the way in replication r."""
+        return float(self.tonnes[:, r].sum())
+
+
+class BatchState:
+    """Stocks [rep, row, origin], goods on order and backlogs [rep, row], the ring, records."""
+
+    def __init__(self, worlds: list[World], ring_size: int, steps: int):
+        w = worlds[0]
+        n = len(w.net.nodes)
+        self.reps, self.n = len(worlds), n
+        self.held = np.stack([x.state.held for x in worlds])  # initial stocks
+        self.stock = self.held[:, :n]
+        self.ones = w.state.ones
+        self.on_order = np.zeros((self.reps, w.net.n_holding_rows))
+        self.backlog = np.zeros_like(self.on_order)
+        self.goods = Ring(worlds, ring_size)
+        self.rec = BatchRecords(self.reps, steps, w)
+        self.initial_t = [x.state.initial_t for x in worlds]
+
+    def row_sums(self, tonnes: np.ndarray) -> np.ndarray:
+        """Tonnes [rep, row, origin] summed over origins, as the single engine's dot."""
+        reps, rows, n_origins = tonnes.shape
+        return tonnes.reshape(reps * rows, n_origins).dot(self.ones).reshape(reps, rows)
+
+    def arrive(self, k: int) -> None:
+        """Step 1: goods due on step k join the buyers' stocks."""
+        arriving = self.goods.take_due(k)
+        got = self.row_sums(arriving)
+        self.rec.received_t[:, k] = got
+        self.held += arriving
+        self.on_order -= got
+
+    def take(self, row: int, amount: np.ndarray, mask: np.ndarray | None = None,
+             active: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """State.take per replication: up to `amount` [rep] from node `row`, of the origins
+        `mask` [rep, origin] allows, in proportion; (tonnes [rep, origin], tonnes [rep]),
+        zero where that is no more than EPS or where not `active`."""
+        stock = self.stock[:, row]
+        allowed = stock if mask is None else stock * mask
+        have = dots(allowed, self.ones)
+        amount = np.minimum(amount, have)
+        ok = amount > EPS
+        if active is not None:
+            ok &= active
+        amount = np.where(ok, amount, 0.0)
+        part = allowed * (amount / np.where(ok, have, 1.0))[:, None]
+        part[~ok] = 0.0
+        stock -= part
+        return part, amount
+
+
+def dots(tonnes: np.ndarray, ones: np.ndarray) -> np.ndarray:
+    """Each row of `tonnes` [rep, origin] summed as the single engine sums one node's vector
+    (a 1-D dot product, whose order of summation differs from a matrix-vector product's)."""
+    return np.array([row.dot(ones) for row in tonnes])
