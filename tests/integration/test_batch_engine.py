@@ -1,0 +1,174 @@
+"""The batch engine (sim.model.batch, issue 17) gives every replication the RunRecord the
+one-replication engine gives: every array, every market series, every total, equal to
+1e-9 relative (bit-identical where the sums are taken in the same order).
+
+Checked on every shipped scenario (a few replications each, with their uncertain inputs
+resolved per replication), on the hand-worked networks (each hand-worked test runs again
+with every `simulate` call also run by the batch engine, two replications at once), and on
+random small networks with random events (hypothesis).
+"""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import numpy as np
+import pytest
+import test_export_controls
+import test_future_suppliers
+import test_hand_worked
+import test_origin_rules
+import test_priority_reoffer
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scenario_builder import (
+    build,
+    consumer,
+    export_control,
+    mine,
+    processor,
+    scenario,
+    stockpile,
+    supplier,
+)
+
+import sim.model
+from sim.model import simulate
+from sim.model.batch import simulate_batch
+from sim.records import RunRecord
+from sim.scenario import load_scenario
+from sim.scenario.uncertain import resolve
+
+SCENARIOS = sorted((Path(__file__).resolve().parents[2] / "scenarios").glob("*.yaml"))
+RTOL = 1e-9
+
+
+def assert_same(a: RunRecord, b: RunRecord) -> None:
+    """Two records of one replication agree in every array, series and total."""
+    assert a.replication == b.replication
+    assert [n.id for n in a.nodes] == [n.id for n in b.nodes]
+    for name in a.arrays:
+        np.testing.assert_allclose(b.arrays[name], a.arrays[name], rtol=RTOL, atol=1e-9,
+                                   err_msg=name)
+    for name in ("delivered_by_origin", "produced_by_origin", "shipped_by_edge",
+                 "delivered_by_processed"):
+        np.testing.assert_allclose(getattr(b, name), getattr(a, name), rtol=RTOL, atol=1e-9,
+                                   err_msg=name)
+    assert a.market.keys() == b.market.keys()
+    for name in a.market:
+        np.testing.assert_allclose(b.market[name], a.market[name], rtol=RTOL, err_msg=name)
+    for name, value in a.totals.items():
+        assert b.totals[name] == pytest.approx(value, rel=RTOL, abs=1e-9), name
+    assert (a.origins, a.processed_in, a.edges) == (b.origins, b.processed_in, b.edges)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_every_shipped_scenario(path):
+    """Three replications of each shipped scenario (their uncertain inputs drawn per
+    replication), together, against one at a time."""
+    base = load_scenario(path)
+    seed, reps = 11, [0, 1, 2]
+    resolved = [resolve(base, r, seed)[0] for r in reps]
+    batch = simulate_batch(resolved, reps, seed)
+    for r in reps:
+        assert_same(simulate(resolved[r], r, seed), batch[r])
+
+
+def _cases() -> list:
+    """Every hand-worked test (and each of its parameter sets), except hypothesis tests."""
+    cases = []
+    for module in (test_hand_worked, test_export_controls, test_origin_rules,
+                   test_future_suppliers, test_priority_reoffer):
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if not name.startswith("test_") or hasattr(fn, "hypothesis") or \
+                    fn.__module__ != module.__name__:
+                continue
+            marks = [m for m in getattr(fn, "pytestmark", []) if m.name == "parametrize"]
+            if not marks:
+                cases.append(pytest.param(fn, (), id=f"{module.__name__}.{name}"))
+                continue
+            names, values = marks[0].args[0], marks[0].args[1]
+            several = len(names.split(",") if isinstance(names, str) else names) > 1
+            for i, value in enumerate(values):
+                if type(value).__name__ == "ParameterSet":  # a pytest.param
+                    args = value.values
+                else:
+                    args = tuple(value) if several else (value,)
+                cases.append(pytest.param(fn, tuple(args), id=f"{module.__name__}.{name}[{i}]"))
+    return cases
+
+
+@pytest.fixture
+def both_engines(monkeypatch):
+    """`sim.model.simulate` that also runs the replication and the next one with the batch
+    engine and checks both against the one-replication engine."""
+    calls = []
+
+    def simulate_both(scenario, replication=0, seed=None):
+        one = simulate(scenario, replication, seed)
+        batch = simulate_batch(scenario, [replication, replication + 1], seed)
+        assert_same(one, batch[0])
+        assert_same(simulate(scenario, replication + 1, seed), batch[1])
+        calls.append(replication)
+        return one
+
+    monkeypatch.setattr(sim.model, "simulate", simulate_both)
+    return calls
+
+
+@pytest.mark.parametrize("case, args", _cases())
+def test_hand_worked_networks(case, args, both_engines, tmp_path):
+    """Each hand-worked test passes, and every run in it is the same in both engines."""
+    if "tmp_path" in inspect.signature(case).parameters:
+        args = (*args, tmp_path)
+    case(*args)
+    assert both_engines, "the test ran no replication through simulate"
+
+
+@st.composite
+def small_networks(draw):
+    """Two mines (one Chinese), two refiners, a stockpile and two or three consumers of
+    random priority and noise, random transits, and random controls and outages."""
+    transit = st.sampled_from([7, 14, {"dist": "uniform", "low": 3, "high": 30}])
+    mines = [mine("cn", draw(st.sampled_from([500, 2000])), country="CN", product="ore",
+                  outages={"rate_per_year": 2, "duration_days": 20, "capacity_left": 0.2}),
+             mine("ca", draw(st.sampled_from([200, 1000])), country="CA", product="ore")]
+    refiner = processor("ref", 3000, [supplier("cn", 0.7, draw(transit)),
+                                      supplier("ca", 0.3, draw(transit))],
+                        country=draw(st.sampled_from(["US", "VN"])), yield_=0.9,
+                        process_days=draw(st.sampled_from([0, 10])))
+    refiner["yield"] = refiner.pop("yield_")
+    other = processor("ref2", 800, [supplier("ca", 1.0, draw(transit))], country="CA")
+    consumers = [consumer(f"c{j}", draw(st.sampled_from([300, 900, 1500])),
+                          [supplier("ref", 0.8, draw(transit)), supplier("ref2", 0.2, 7)]
+                          if j == 0 else [supplier("ref", 1.0, draw(transit))],
+                          country=draw(st.sampled_from(["US", "JP"])),
+                          priority=draw(st.integers(1, 3)),
+                          noise=draw(st.sampled_from([None, {"dist": "normal", "mean": 1,
+                                                             "sd": 0.2}])),
+                          cover_days=draw(st.sampled_from([0, 14])),
+                          backlog=draw(st.booleans()))
+                 for j in range(draw(st.integers(2, 3)))]
+    for c in consumers:
+        if c["noise"] is None:
+            del c["noise"]
+    pile = stockpile("nds", initial_stock=100, release={"to": ["c1"], "max_tpa": 500})
+    events = [export_control(draw(st.sampled_from([70, 140])), mode, country="CN",
+                             until_day=300, **extra)
+              for mode, extra in draw(st.lists(st.sampled_from([
+                  ("ban", {}), ("quota", {"allowed_fraction": 0.5}),
+                  ("licence", {"approval": 0.6, "delay_days": 20})]), max_size=1))]
+    return scenario(mines=mines, processors=[refiner, other], stockpiles=[pile],
+                    consumers=consumers, events=events, horizon_years=1,
+                    products=["ore", "metal"])
+
+
+@settings(max_examples=25, deadline=None)
+@given(small_networks(), st.integers(0, 1000))
+def test_random_small_networks(data, seed):
+    """Four replications of a random small network, together and one at a time."""
+    s = build(data)
+    batch = simulate_batch(s, range(4), seed)
+    for r in range(4):
+        assert_same(simulate(s, r, seed), batch[r])
