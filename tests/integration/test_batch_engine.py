@@ -31,9 +31,15 @@ from scenario_builder import (
     scenario,
     stockpile,
     supplier,
+    write_yaml,
 )
 
 import sim.model
+from sim.experiments import run_replications
+from sim.experiments.batches import BATCH_BYTES, bytes_per_replication, chunk_size
+from sim.experiments.design import parse_param
+from sim.experiments.executor import DaskRunner, Runner
+from sim.experiments.sweep import SweepDefinition, execute, finish, prepare, start
 from sim.model import simulate
 from sim.model.batch import simulate_batch
 from sim.records import RunRecord
@@ -172,3 +178,54 @@ def test_random_small_networks(data, seed):
     batch = simulate_batch(s, range(4), seed)
     for r in range(4):
         assert_same(simulate(s, r, seed), batch[r])
+
+
+def test_run_replications_gives_the_same_ensemble_with_either_engine():
+    """run_replications with the batch engine (chunks, on 1 and 2 workers) and one
+    replication at a time: the same KPIs, bands and kept records."""
+    s = load_scenario(SCENARIOS[0].parent / "china-quota-50.yaml", [("horizon_years", 3)])
+    single = run_replications(s, 6, 3, engine="single", keep_series=2)
+    for workers in (1, 2):
+        batch = run_replications(s, 6, 3, engine="batch", keep_series=2, workers=workers)
+        np.testing.assert_allclose(batch.ensemble.values, single.ensemble.values, rtol=RTOL,
+                                   equal_nan=True)
+        np.testing.assert_allclose(batch.ensemble.series, single.ensemble.series, rtol=RTOL,
+                                   equal_nan=True)
+        assert [r.replication for r in batch.runs] == [0, 1]
+        assert_same(single.runs[1], batch.runs[1])
+
+
+def test_chunks_bound_memory_and_leave_every_worker_work():
+    s = load_scenario(SCENARIOS[0].parent / "baseline.yaml")
+    per = bytes_per_replication(s)
+    assert 4e6 < per < 20e6  # the 10-year weekly baseline: about 9 MB
+    assert chunk_size(s, 1000) * per <= BATCH_BYTES
+    assert chunk_size(s, 6, workers=2) == 3
+    assert chunk_size(s, 1) == 1
+
+
+@pytest.mark.parametrize("runner", ["pool", "dask"])
+def test_sweep_rows_are_the_same_with_either_engine(tmp_path, monkeypatch, runner):
+    """A sweep's runs.csv with the batch engine (chunks of a point's replications as tasks,
+    on a process pool or Dask) equals the single engine's."""
+    if runner == "dask":
+        pytest.importorskip("dask.distributed")
+    monkeypatch.chdir(tmp_path)
+    tiny = scenario(name="tiny", horizon_years=1, seed=5,
+                    mines=[mine("cn_mine", 900, country="CN"), mine("vn_mine", 300,
+                                                                    country="VN")],
+                    consumers=[consumer("us", 900, [supplier("cn_mine", 0.7, {
+                        "dist": "uniform", "low": 5, "high": 30}), supplier("vn_mine", 0.3, 9)],
+                        noise={"dist": "normal", "mean": 1.0, "sd": 0.2})])
+    write_yaml(tmp_path, tiny, "tiny.yaml")
+    param = parse_param("mines.cn_mine.capacity_tpa=300,900")
+    plan = prepare(SweepDefinition("tiny.yaml", (param,), replications=5))
+    texts = []
+    for engine in ("single", "batch"):
+        folder = start(plan, tmp_path / engine)
+        made = Runner(2) if runner == "pool" else DaskRunner("local", 2, processes=False)
+        with made:
+            assert execute(plan, folder, made, engine=engine).runs == 10
+        finish(plan, folder)
+        texts.append((folder / "points.csv").read_text())
+    assert texts[0] == texts[1]

@@ -23,7 +23,7 @@ def one_state(state: BatchState, r: int) -> State:
     """A State over replication r's stocks (views), for the single engine's per-node code."""
     single = object.__new__(State)
     single.stock, single.ones = state.stock[r], state.ones
-    single.rec = state.rec.of(r)
+    single.rec = state.rec.of(r, full=False)
     return single
 
 

@@ -16,6 +16,10 @@ from sim.model.world import World
 from sim.scenario.schema import Scenario
 
 
+class UnlikeReplications(ValueError):
+    """Replications given to one batch do not share nodes, edges and origin pairs."""
+
+
 def _stack(arrays: list[np.ndarray]) -> np.ndarray:
     return np.stack(arrays) if arrays else np.zeros(0)
 
@@ -103,12 +107,16 @@ def _worlds(scenarios: list[Scenario], replications: list[int], seed: int) -> li
 
 
 def _check_alike(worlds: list[World]) -> None:
-    """Replications advanced together must share nodes, edges and origin pairs."""
+    """Replications advanced together must share nodes, edges, origin pairs, the step grid
+    and the delays the step reads from the first world (processing, scrap)."""
     first = worlds[0]
     for w in worlds[1:]:
         if [n.id for n in w.net.nodes] != [n.id for n in first.net.nodes] or \
                 [e.key for e in w.net.edges] != [e.key for e in first.net.edges] or \
                 w.origins.pairs != first.origins.pairs or \
-                (w.market is None) != (first.market is None):
-            raise ValueError("replications advanced together must share nodes, edges and "
-                             "origin pairs; group them (sim.model.batch.groups)")
+                (w.market is None) != (first.market is None) or \
+                w.clock.n_steps != first.clock.n_steps or \
+                not np.array_equal(w.processors.delay_steps, first.processors.delay_steps) or \
+                not np.array_equal(w.consumers.scrap.steps, first.consumers.scrap.steps):
+            raise UnlikeReplications("replications advanced together must share nodes, "
+                                     "edges and origin pairs")

@@ -11,7 +11,7 @@ engine's code.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
@@ -33,14 +33,23 @@ def simulate_batch(scenario: Scenario | list[Scenario], replications: Iterable[i
     """Replications `replications` of a scenario (or one resolved scenario per replication,
     sharing nodes, edges and origin pairs), run together; one RunRecord each, as `simulate`
     gives."""
+    return list(iter_batch(scenario, replications, seed))
+
+
+def iter_batch(scenario: Scenario | list[Scenario], replications: Iterable[int],
+               seed: int | None = None) -> Iterator[RunRecord]:
+    """`simulate_batch`, whose RunRecords are made one at a time as they are asked for (so
+    a caller that reduces each holds one, not R). Raises UnlikeReplications, before any step,
+    if the scenarios do not share nodes, edges and origin pairs."""
     reps = list(replications)
     if not reps:
-        return []
+        return
     scenarios = list(scenario) if isinstance(scenario, list) else [scenario] * len(reps)
     seed = scenarios[0].seed if seed is None else seed
     batch = BatchWorld(scenarios, reps, seed)
     batch.run()
-    return [batch.record(r) for r in range(len(reps))]
+    for r in range(len(reps)):
+        yield batch.record(r)
 
 
 class BatchWorld:

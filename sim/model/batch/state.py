@@ -16,6 +16,10 @@ from sim.model.tolerances import EPS
 from sim.model.world import World
 from sim.records import NODE_VARIABLES
 
+STEP_VARIABLES = ("processed_t", "delivered_t", "backlog_t", "released_t")
+"""The node variables the step itself writes; the others are filled after the run, one
+replication at a time, so they are not held for all replications at once."""
+
 
 class BatchRecords:
     """The records of R replications, [rep, step, …]; `of(r)` is a Recorder over r's slice."""
@@ -23,7 +27,8 @@ class BatchRecords:
     def __init__(self, reps: int, steps: int, world: World):
         n, rows = len(world.net.nodes), world.net.n_holding_rows
         n_origins, consumers = len(world.origins.pairs), world.consumers.rows
-        self.arrays = {name: np.zeros((reps, steps, n)) for name in NODE_VARIABLES}
+        self.shape = (steps, n)
+        self.arrays = {name: np.zeros((reps, steps, n)) for name in STEP_VARIABLES}
         self.delivered_by_origin = np.zeros((reps, steps, consumers.stop - consumers.start,
                                              n_origins))
         self.produced_by_origin = np.zeros((reps, steps, n_origins))
@@ -31,14 +36,21 @@ class BatchRecords:
         self.held_t = np.zeros((reps, steps, rows))
         self.received_t = np.zeros((reps, steps, rows))
 
-    def of(self, r: int) -> Recorder:
-        """A Recorder whose arrays are replication r's slices (views)."""
+    def of(self, r: int, full: bool = True) -> Recorder:
+        """Replication r's Recorder: with `full`, every node variable (copies of r's slices,
+        new arrays for those filled after the run); else views of what the step writes."""
         rec = Recorder(0, 0, 0, 0, 0, 0)
-        rec.arrays = {name: a[r] for name, a in self.arrays.items()}
-        rec.delivered_by_origin = self.delivered_by_origin[r]
-        rec.produced_by_origin = self.produced_by_origin[r]
-        rec.shipped_by_edge = self.shipped_by_edge[r]
-        rec.held_t, rec.received_t = self.held_t[r], self.received_t[r]
+        if not full:
+            rec.arrays = {name: a[r] for name, a in self.arrays.items()}
+            rec.delivered_by_origin = self.delivered_by_origin[r]
+            return rec
+        # copies: a record kept by the caller must not keep every replication's arrays alive
+        rec.arrays = {name: self.arrays[name][r].copy() if name in self.arrays
+                      else np.zeros(self.shape) for name in NODE_VARIABLES}
+        rec.delivered_by_origin = self.delivered_by_origin[r].copy()
+        rec.produced_by_origin = self.produced_by_origin[r].copy()
+        rec.shipped_by_edge = self.shipped_by_edge[r].copy()
+        rec.held_t, rec.received_t = self.held_t[r].copy(), self.received_t[r].copy()
         return rec
 
 
