@@ -100,7 +100,7 @@ def _worlds(scenarios: list[Scenario], replications: list[int], seed: int) -> li
     origin pairs (found once: they depend on the scenario alone)."""
     worlds, origins = [], {}
     for scenario, r in zip(scenarios, replications, strict=True):
-        world = World(scenario, r, seed, origins=origins.get(id(scenario)))
+        world = World(scenario, r, seed, origins=origins.get(id(scenario)), records=False)
         origins[id(scenario)] = world.origins
         worlds.append(world)
     return worlds

@@ -95,7 +95,7 @@ class BatchWorld:
         self.orders.place(k, self._targets(k))
         state.rec.held_t[:, k] = state.row_sums(state.held)
         if market is not None:
-            market.update(k, state.rec.held_t, self.rules)
+            market.update(k, state.rec.held_t[:, k], self.rules)
 
     def _targets(self, k: int) -> np.ndarray:
         """Targets.at for every replication: with a market, the cover part scaled by the
@@ -108,14 +108,14 @@ class BatchWorld:
 
     def record(self, r: int) -> RunRecord:
         """Replication r's RunRecord (World.run's records and simulate's checks)."""
-        w, rec = self.plans.worlds[r], self.state.rec.of(r)
-        market = w.market
-        w.mines.record(rec, None if market is None else (market.mine_factor_t, market.is_idle))
+        w, rec, market = self.plans.worlds[r], self.state.rec.of(r), self.market
+        w.mines.record(rec, None if market is None
+                       else (market.mine_factor_t[r], w.market.is_idle))
         w.processors.record(rec)
         w.consumers.scrap.factor_t[:] = self.flows.scrap_factor_t[r]
-        w.consumers.record(rec, None if market is None else market.demand_factor_t)
+        w.consumers.record(rec, None if market is None else market.demand_factor_t[r])
         if market is not None:
-            rec.market = market.record()
+            rec.market = market.record(r)
         rec.derive(w.edges.supplier, w.edges.buyer, w.processors.rows, w.processors.yields,
                    w.processors.delay_steps, w.consumers.rows)
         totals = self._totals(r, rec)

@@ -147,4 +147,5 @@ class BatchState:
 def dots(tonnes: np.ndarray, ones: np.ndarray) -> np.ndarray:
     """Each row of `tonnes` [rep, origin] summed as the single engine sums one node's vector
     (a 1-D dot product, whose order of summation differs from a matrix-vector product's)."""
-    return np.array([row.dot(ones) for row in tonnes])
+    return np.array([row.dot(ones) for row in np.ascontiguousarray(tonnes)])  # strided rows
+    # would be summed by another kernel, in another order
