@@ -106,9 +106,9 @@ class Flows:
 
     def _stamped(self, made: np.ndarray) -> np.ndarray:
         """Processors._stamped per replication (one bincount over [processor, origin])."""
-        cells = self.processors.stamp_cells
-        return np.stack([np.bincount(cells, m.ravel(), minlength=m.size).reshape(m.shape)
-                         for m in made])
+        reps, size = made.shape[0], made[0].size
+        cells = (np.arange(reps)[:, None] * size + self.processors.stamp_cells).ravel()
+        return np.bincount(cells, made.ravel(), minlength=reps * size).reshape(made.shape)
 
     def in_process_t(self, r: int) -> float:
         """Tonnes in batches not finished at the end of replication r's run."""

@@ -64,36 +64,49 @@ class Ring:
         n_origins, rows = len(w.origins.pairs), w.net.n_holding_rows
         self.size, self.reps = size, reps
         self.tonnes = np.zeros((size, reps, routes, n_origins))
-        self._reps = np.arange(reps)[:, None]
-        self._routes = np.arange(routes)[None, :]
+        self._by_route = self.tonnes.reshape(-1, n_origins)  # [slot × rep × route, origin]
+        self._route_of = np.arange(reps * routes).reshape(reps, routes)  # within a slot
         self.into_rows = np.zeros((rows, routes))
         self.into_rows[w.edges.holding_row, np.arange(routes)] = 1.0
-        self._row_cells = (w.edges.holding_row[:, None] * n_origins
-                           + np.arange(n_origins)).ravel()
-        self._shape = (rows, n_origins)
+        self._passes = _arrival_passes(w.edges.holding_row)
+        self._shape = (reps, rows, n_origins)
         self.few = w.state.cell_wise  # the single engine's choice of method (see take_due)
 
     def send(self, due: np.ndarray, tonnes: np.ndarray) -> None:
         """Add tonnes [rep, route, origin] usable on steps `due` [rep, route]."""
-        self.tonnes[due % self.size, self._reps, self._routes] += tonnes  # no cell twice
+        at = ((due % self.size) * self._route_of.size + self._route_of).ravel()
+        self._by_route[at] += tonnes.reshape(at.size, -1)  # no cell twice
 
     def take_due(self, step: int) -> np.ndarray:
         """Tonnes [rep, row, origin] usable on `step`, removed from the ring: a matrix product
-        with few origins, a bincount per replication with many, as the single engine."""
+        with few origins, sums per row in route order with many, as the single engine."""
         slot = self.tonnes[step % self.size]
         if self.few:
             arriving = np.matmul(self.into_rows, slot)
-        else:
-            size = self._shape[0] * self._shape[1]
-            cells = (np.arange(self.reps)[:, None] * size + self._row_cells).ravel()
-            arriving = np.bincount(cells, slot.ravel(), minlength=self.reps * size) \
-                .reshape(self.reps, *self._shape)
+        else:  # the single engine's bincount adds each row's routes in route order: so here
+            arriving = np.zeros(self._shape)
+            for rows, routes in self._passes:
+                arriving[:, rows] += slot[:, routes]
         slot[:] = 0.0
         return arriving
 
     def total(self, r: int) -> float:
         """Tonnes still on the way in replication r."""
         return float(self.tonnes[:, r].sum())
+
+
+def _arrival_passes(holding_row: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(rows, routes) of each pass of arrivals: pass j adds every row's j-th route (in route
+    order), so each row's routes are added one after another, as bincount adds them."""
+    passes, seen = [], np.zeros(holding_row.size, dtype=np.int64)
+    counts: dict[int, int] = {}
+    for e, row in enumerate(holding_row.tolist()):
+        seen[e] = counts.get(row, 0)
+        counts[row] = seen[e] + 1
+    for j in range(int(seen.max()) + 1 if seen.size else 0):
+        routes = np.flatnonzero(seen == j)
+        passes.append((holding_row[routes], routes))
+    return passes
 
 
 class BatchState:
