@@ -4,8 +4,10 @@ one-replication engine gives: every array, every market series, every total, equ
 
 Checked on every shipped scenario (a few replications each, with their uncertain inputs
 resolved per replication), on the hand-worked networks (each hand-worked test runs again
-with every `simulate` call also run by the batch engine, two replications at once), and on
-random small networks with random events (hypothesis).
+with every `simulate` call also run by the batch engine, two replications at once; the market
+tests among them cover idle mines' restarts and stockpile price rules), and on
+random small networks with random events (hypothesis); then the experiments layer: both
+engines give the same ensembles and sweep rows, on a process pool and on Dask.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import pytest
 import test_export_controls
 import test_future_suppliers
 import test_hand_worked
+import test_market
 import test_origin_rules
 import test_priority_reoffer
 from hypothesis import given, settings
@@ -41,7 +44,7 @@ from sim.experiments.design import parse_param
 from sim.experiments.executor import DaskRunner, Runner
 from sim.experiments.sweep import SweepDefinition, execute, finish, prepare, start
 from sim.model import simulate
-from sim.model.batch import simulate_batch
+from sim.model.batch import UnlikeReplications, simulate_batch
 from sim.records import RunRecord
 from sim.scenario import load_scenario
 from sim.scenario.uncertain import resolve
@@ -85,7 +88,7 @@ def _cases() -> list:
     """Every hand-worked test (and each of its parameter sets), except hypothesis tests."""
     cases = []
     for module in (test_hand_worked, test_export_controls, test_origin_rules,
-                   test_future_suppliers, test_priority_reoffer):
+                   test_future_suppliers, test_priority_reoffer, test_market):
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             if not name.startswith("test_") or hasattr(fn, "hypothesis") or \
                     fn.__module__ != module.__name__:
@@ -229,3 +232,13 @@ def test_sweep_rows_are_the_same_with_either_engine(tmp_path, monkeypatch, runne
         finish(plan, folder)
         texts.append((folder / "points.csv").read_text())
     assert texts[0] == texts[1]
+
+
+def test_replications_that_differ_in_structure_are_not_advanced_together():
+    """Scenarios with other nodes cannot share arrays: UnlikeReplications, before any step."""
+    one = build(scenario(mines=[mine("m", 100, product="metal")],
+                         consumers=[consumer("c", 50, [supplier("m")])]))
+    two = build(scenario(mines=[mine("m", 100, product="metal"), mine("n", 5, product="metal")],
+                         consumers=[consumer("c", 50, [supplier("m"), supplier("n")])]))
+    with pytest.raises(UnlikeReplications):
+        simulate_batch([one, two], [0, 1], 1)

@@ -74,6 +74,8 @@ class Ring:
 
     def send(self, due: np.ndarray, tonnes: np.ndarray) -> None:
         """Add tonnes [rep, route, origin] usable on steps `due` [rep, route]."""
+        if not self._route_of.size:
+            return
         at = ((due % self.size) * self._route_of.size + self._route_of).ravel()
         self._by_route[at] += tonnes.reshape(at.size, -1)  # no cell twice
 
