@@ -76,7 +76,7 @@ def run_replications(scenario: Scenario, replications: int | None = None,
     ensemble = Ensemble.collect(reps, scenario, probabilities)
     runs = [r.record for r in sorted(reps, key=lambda r: r.replication) if r.record is not None]
     extra: dict = {"workers": size, "start_method": runner.start_method if size > 1 else None,
-                   "timeseries_replications": len(runs)}
+                   "timeseries_replications": len(runs), "engine": engine}
     if outcome is not None:
         extra["stopping"] = outcome.manifest()
     return Result(scenario, runs, seed, time.perf_counter() - started, extra, ensemble)
