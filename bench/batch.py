@@ -83,17 +83,24 @@ def toy(n: int) -> dict:
 
 MEMORY = """
 import resource, sys
+from pathlib import Path
 from sim.experiments import run_replications
 from sim.scenario import load_scenario
 s = load_scenario(sys.argv[1], [("horizon_years", 10)])
 run_replications(s, int(sys.argv[2]), 1)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+status = Path("/proc/self/status")
+if status.exists():  # VmHWM is this process's own; ru_maxrss keeps the forking parent's
+    print(int(next(x for x in status.read_text().splitlines() if x.startswith("VmHWM"))
+              .split()[1]) / 1024)
+else:
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
 
 
 def peak_rss_mb(n: int) -> float:
     """Peak resident memory (MB) of a fresh process that loads the baseline and runs its
-    n replications with the batch engine (imports included)."""
+    n replications with the batch engine (imports included). On Linux from VmHWM: a child's
+    ru_maxrss starts at its parent's peak, since fork copies the parent's memory."""
     out = subprocess.run([sys.executable, "-c", MEMORY, str(BASELINE), str(n)],
                          capture_output=True, text=True, check=True, cwd=ROOT)
     return float(out.stdout.split()[-1])

@@ -39,6 +39,7 @@ class BatchMarket:
         self.may_sell = np.stack([x.may_sell for x in markets])
         self.stockpile_rules = m.stockpile_rules.rules
         self.stockpile_at = m.stockpile_rules.at
+        self.buyer_rows = m.factors.buyer_rows  # the precaution factor's buyers' rows
 
     def use_per_day(self, expected: np.ndarray) -> np.ndarray:
         """Each market's consumers' expected use per day [rep, market] (World._use_per_day)."""
@@ -64,7 +65,7 @@ class BatchMarket:
             self.mine_factor_t[:, k + 1] = self.mine_factor
         cover = factors.part("precaution")
         if cover is not None:
-            self.cover_factor[:, factors_rows(self.markets[0])] = cover
+            self.cover_factor[:, self.buyer_rows] = cover
             for r, market in enumerate(self.markets):
                 if market.licence_factor != 1.0 and rules.licences[r]:
                     self.cover_factor[r, market._licensed_rows(rules.now[r])] \
@@ -103,7 +104,3 @@ class BatchMarket:
         out["openness"] = prices.openness_history[r]
         return out
 
-
-def factors_rows(market) -> np.ndarray:
-    """The holding rows of the precaution factor's buyers."""
-    return market.factors.buyer_rows

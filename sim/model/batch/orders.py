@@ -28,7 +28,6 @@ class BatchOrders:
         self.is_processor[self.processors.rows] = True
         self.allocation = BatchAllocation(self.edges, rules, state.stock, state.ones)
         self.by_level = np.argsort(self.edges.level, kind="stable")
-        self.masked_rows = np.zeros(state.on_order.shape, dtype=bool)
 
     def place(self, k: int, targets: np.ndarray) -> None:
         """Step 6 on step k, with every buyer's target [rep, row]."""
