@@ -5,10 +5,9 @@ replication at a time, so what a chunk holds is R × (its records, tables and go
 way): `bytes_per_replication` estimates that (about 9 MB for the 10-year weekly baseline,
 most of it deliveries by origin pair), and `chunk_size` keeps a chunk within BATCH_BYTES
 (300 MB; at most MAX_CHUNK replications): a 1,000-replication run of the baseline peaks at
-411 MB. A process pool or a Dask cluster gets chunks as
-its tasks, never more than a worker's share of the replications each, so every worker has
-work. Results are the same whichever engine and chunking: each replication draws only from
-its own streams.
+411 MB. A process pool or a Dask cluster gets chunks as its tasks, never more than a
+worker's share of the replications each, so every worker has work. Results are the same
+whichever engine and chunking: each replication draws only from its own streams.
 
     for rep in run_batch_task(BatchTask(scenario, (0, 1, 2), seed=7, keep=(True,) * 3)): ...
 """
