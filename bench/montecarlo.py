@@ -3,15 +3,20 @@
     python -m bench.montecarlo            # 1,000 replications on 1 and on 2 workers (~8 min)
     python -m bench.montecarlo --quick    # 40 replications
 
-Runs `run_replications` as `tungsten-sim run --workers W` does (default start method, default
-kept series) and reports wall time, runs per second and the speed-up of W workers over 1
-(goal: >= 1.9 on 2 workers). The N replications of each setting are run in blocks (10 by
-default, each block its own seed), the two settings alternating block by block in swapped
-order, so that slow phases of a shared machine hit both alike. It checks that both settings
-gave identical KPIs and bands in every block, and records what explains a miss: the CPU
-seconds spent (this process and its workers), the utilisation of the W CPUs, the CPU time
-stolen by the hypervisor (Linux) and the load average. Prints a table; writes
-bench/montecarlo.json.
+First, in a fresh process, the engines (bench/batch.py, issue 17): 1,000 baseline
+replications (10 years weekly, no plots) with the batch engine against today's one-at-a-time
+engine on one worker (runs/s and the ratio), the peak memory of that run, and the toy
+network's batch against the plain NumPy floor (bench/reference/toy_batch.py).
+
+Runs `run_replications` as `tungsten-sim run --workers W` does (default engine: batch,
+default start method, default kept series) and reports wall time, runs per second and the
+speed-up of W workers over 1 (goal: >= 1.9 on 2 workers). The N replications of each setting
+are run in blocks (10 by default, each block its own seed), the two settings alternating
+block by block in swapped order, so that slow phases of a shared machine hit both alike. It
+checks that both settings gave identical KPIs and bands in every block, and records what
+explains a miss: the CPU seconds spent (this process and its workers), the utilisation of
+the W CPUs, the CPU time stolen by the hypervisor (Linux) and the load average. Prints a
+table; writes bench/montecarlo.json.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import os
 import platform
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -132,9 +138,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--blocks", type=int, help="alternating blocks (default 10; quick 2)")
     parser.add_argument("--workers", type=int, default=2, help="pool size compared with 1")
     parser.add_argument("--out", type=Path, default=Path(__file__).with_suffix(".json"))
+    parser.add_argument("--no-engines", action="store_true",
+                        help="skip the batch-against-single comparison (bench/batch.py)")
     args = parser.parse_args(argv)
     n = args.replications or (40 if args.quick else 1000)
     blocks = min(n, args.blocks or (2 if args.quick else 10))
+    if not args.no_engines:
+        engines = subprocess.run([sys.executable, "-m", "bench.batch", "--replications",
+                                  str(n), *(["--quick"] if args.quick else [])],
+                                 capture_output=True, text=True, check=True, cwd=ROOT)
+        print(engines.stdout, end="", flush=True)
     report = measure(n, args.workers, blocks)
     print(table(report))
     args.out.write_text(json.dumps(report, indent=1) + "\n")

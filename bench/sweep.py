@@ -30,7 +30,8 @@ from pathlib import Path
 
 from sim.experiments.design import parse_param
 from sim.experiments.executor import DaskRunner, Runner
-from sim.experiments.sweep import SweepDefinition, execute, finish, kpi_values, prepare, start
+from sim.experiments.sweep import SweepDefinition, execute, finish, prepare, start
+from sim.experiments.sweep_runs import kpi_values
 from sim.model import simulate
 from sim.scenario import load_scenario
 

@@ -17,6 +17,13 @@ from pathlib import Path
 from sim.errors import Problem, ScenarioError, SimulationError
 
 
+def _engine_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--engine", choices=("batch", "single"), default="batch",
+                        help="batch (default): advance chunks of replications together (same "
+                             "numbers, faster for many replications; memory per chunk bounded); "
+                             "single: one replication at a time")
+
+
 def _parser() -> argparse.ArgumentParser:
     from sim.experiments.defaults import KEEP_SERIES, MAX_REPLICATIONS
 
@@ -44,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--set", dest="overrides", action="append", default=[],
                      metavar="PATH=VALUE", help="override a parameter (repeatable)")
     run.add_argument("--out", type=Path, help="results folder (default: results/<name>)")
+    _engine_option(run)
     run.add_argument("--workers", "-j", type=int, default=1, metavar="W",
                      help="worker processes (default 1: in this process)")
     run.add_argument("--keep-series", type=int, default=KEEP_SERIES, metavar="K",
@@ -84,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--seed", type=int,
                          help="seed of scenario files (default: the first result folder's, "
                               "else the first scenario's)")
+    _engine_option(compare)
     compare.add_argument("--workers", "-j", type=int, default=1, metavar="W",
                          help="worker processes for scenario files (default 1)")
     compare.add_argument("--kpi", action="append", default=[], metavar="SCOPE.KPI",
@@ -139,6 +148,7 @@ def _sweep_parser(sub, common: argparse.ArgumentParser) -> None:
     sweep.add_argument("--seed", type=int, help="seed (default: the scenario's)")
     sweep.add_argument("--kpi", action="append", default=[], metavar="SCOPE.KPI",
                        help="KPI to keep (repeatable; default: headline U.S. and world KPIs)")
+    _engine_option(sweep)
     sweep.add_argument("--workers", "-j", type=int, default=1, metavar="W",
                        help="worker processes (default 1: in this process)")
     sweep.add_argument("--dask", metavar="ADDRESS",

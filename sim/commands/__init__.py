@@ -165,7 +165,8 @@ def run_command(args: argparse.Namespace, overrides: list[tuple[str, Any]]) -> i
     for path, scenario, wanted in zip(args.scenarios, scenarios, folders, strict=True):
         result = run_replications(scenario, args.replications, args.seed,
                                   progress=not args.quiet, workers=args.workers,
-                                  keep_series=args.keep_series, probabilities=spec, stop=stop)
+                                  keep_series=args.keep_series, probabilities=spec, stop=stop,
+                                  engine=args.engine)
         folder = write_result(result, wanted, _run_extras(result, Path(path), args.no_plots))
         print(us_table(result))
         if prices := price_lines(result):
@@ -231,7 +232,7 @@ def compare_command(args: argparse.Namespace) -> int:
     names = folder_name([getattr(x, "label", None) or x.name for _, x in items])
     check_output(args.out or Path("results") / names, "comparison folder")
     settings = CompareSettings(args.seed, args.replications, args.workers,
-                               progress=not args.quiet)
+                               progress=not args.quiet, engine=args.engine)
     data = gather(items, settings)
     comparison = Comparison.of(data, selected_keys(data[0], wanted))
     out = args.out or Path("results") / folder_name([d.label for d in data])
@@ -274,7 +275,7 @@ def sweep_command(args: argparse.Namespace) -> int:
               f"replications = {plan.runs} runs ({d.method}, seed {d.seed}) in {folder}/")
         with runner:
             session = sweep.execute(plan, folder, runner, progress=not args.quiet,
-                                    executor=label)
+                                    executor=label, engine=args.engine)
         stats = sweep.finish(plan, folder, None if args.no_plots else _sweep_plots(plan))
         _sweep_report(folder)
     except KeyboardInterrupt:

@@ -35,6 +35,7 @@ class CompareSettings:
     workers: int = 1
     start_method: str | None = None
     progress: bool = False
+    engine: str = "batch"  # or "single" (sim.experiments.batches)
 
 
 def load_inputs(paths: Sequence[str]) -> list[tuple[str, Scenario | ResultData]]:
@@ -103,7 +104,8 @@ def gather(items: list[tuple[str, Scenario | ResultData]],
     for path, item in items:
         if not isinstance(item, ResultData):
             result = run_replications(item, n, seed, settings.progress, workers=settings.workers,
-                                      keep_series=1, start_method=settings.start_method)
+                                      keep_series=1, start_method=settings.start_method,
+                                      engine=settings.engine)
             item = result_data(result, source=path)
         out.append(item)
     return _unique_labels(out)

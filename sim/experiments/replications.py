@@ -23,6 +23,7 @@ import time
 from tqdm import tqdm
 
 from sim.errors import SimulationError
+from sim.experiments.batches import ENGINES, BatchTask, chunk_size, chunked, run_batch_task
 from sim.experiments.defaults import KEEP_SERIES
 from sim.experiments.executor import Runner
 from sim.experiments.stopping import StopOutcome, StopRule
@@ -38,10 +39,13 @@ def run_replications(scenario: Scenario, replications: int | None = None,
                      seed: int | None = None, progress: bool = False, *, workers: int = 1,
                      keep_series: int = KEEP_SERIES, start_method: str | None = None,
                      probabilities: ProbabilitySpec | None = None,
-                     stop: StopRule | None = None) -> Result:
+                     stop: StopRule | None = None, engine: str = "batch") -> Result:
     """Replications 0..n-1 of a scenario, each on its own random streams.
 
-    `workers` > 1 runs them on a process pool (`start_method`: see `sim.experiments.executor`).
+    `engine` "batch" (the default) advances chunks of replications together (sim.model.batch;
+    chunks bounded in memory, `sim.experiments.batches`), "single" one at a time; the results
+    are the same. `workers` > 1 runs them on a process pool (`start_method`: see
+    `sim.experiments.executor`).
     `keep_series` full records are kept; KPIs and main series of all replications are in
     `result.ensemble`. With `stop`, replications are added until its CI half-width is met
     (`replications` is then ignored) and `result.extra["stopping"]` says where it ended.
@@ -52,6 +56,8 @@ def run_replications(scenario: Scenario, replications: int | None = None,
         raise ValueError(f"replications (={n}) must be >= 1")
     if keep_series < 1:
         raise ValueError(f"keep_series (={keep_series}) must be >= 1")
+    if engine not in ENGINES:
+        raise ValueError(f"engine {engine!r} must be one of {ENGINES}")
     started = time.perf_counter()
     size = workers if stop is not None else min(workers, n)
     outcome = None
@@ -59,7 +65,7 @@ def run_replications(scenario: Scenario, replications: int | None = None,
             tqdm(total=n if stop is None else stop.first_batch(), desc=scenario.name,
                  unit="run", disable=not progress or (stop is None and n < 2),
                  leave=False) as bar:
-        jobs = _Jobs(scenario, seed, keep_series, runner, bar)
+        jobs = _Jobs(scenario, seed, keep_series, runner, bar, engine == "batch")
         if stop is None:
             jobs.run(0, n)
             reps = jobs.ordered()
@@ -68,7 +74,7 @@ def run_replications(scenario: Scenario, replications: int | None = None,
     ensemble = Ensemble.collect(reps, scenario, probabilities)
     runs = [r.record for r in sorted(reps, key=lambda r: r.replication) if r.record is not None]
     extra: dict = {"workers": size, "start_method": runner.start_method if size > 1 else None,
-                   "timeseries_replications": len(runs)}
+                   "timeseries_replications": len(runs), "engine": engine}
     if outcome is not None:
         extra["stopping"] = outcome.manifest()
     return Result(scenario, runs, seed, time.perf_counter() - started, extra, ensemble)
@@ -82,13 +88,21 @@ class _Jobs:
     """
 
     def __init__(self, scenario: Scenario, seed: int, keep_series: int, runner: Runner,
-                 bar: tqdm):
+                 bar: tqdm, batch: bool = True):
         self.scenario, self.seed, self.keep, self.runner = scenario, seed, keep_series, runner
-        self.bar = bar
+        self.bar, self.batch = bar, batch
         self.replicates: list[Replicate] = []
 
     def run(self, first: int, stop: int) -> None:
-        """Run replications first..stop-1 and collect them."""
+        """Run replications first..stop-1 and collect them (in chunks with the batch engine)."""
+        if self.batch and stop - first > 1:
+            size = chunk_size(self.scenario, stop - first, self.runner.workers)
+            tasks = (BatchTask(self.scenario, reps, self.seed, tuple(r < self.keep for r in reps))
+                     for reps in chunked(list(range(first, stop)), size))
+            for replicates in self.runner.map(run_batch_task, tasks):
+                for rep in replicates:
+                    self._collect(rep)
+            return
         tasks = (Task(self.scenario, r, self.seed, r < self.keep) for r in range(first, stop))
         self.runner.run(tasks, self._collect)
 

@@ -38,14 +38,15 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import groupby
 
 import numpy as np
 from tqdm import tqdm
 
+from sim.experiments.batches import BatchTask, chunk_size, chunked, run_batch_task
 from sim.experiments.executor import Runner
-from sim.experiments.worker import Task, run_task
 from sim.results.catalogue import KpiKey, kpi_text, parse_kpi
 from sim.results.stats import wilson
 from sim.scenario.schema import Scenario
@@ -220,11 +221,21 @@ class _Job:
     index: int
 
 
-def _kpi_value(job: _Job) -> tuple[int, int, float]:
-    """(scenario index, replication, KPI value) of one run (in a worker process)."""
-    rep = run_task(Task(scenario=job.scenario, replication=job.replication, seed=job.seed,
-                        keep_record=False))
-    return job.index, job.replication, float(rep.kpi_values[rep.kpi_keys.index(job.key)])
+def _kpi_values(jobs: tuple[_Job, ...]) -> list[tuple[int, int, float]]:
+    """(scenario index, replication, KPI value) of a chunk of one scenario's runs, advanced
+    together by the batch engine (in a worker process)."""
+    job = jobs[0]
+    reps = run_batch_task(BatchTask(job.scenario, tuple(j.replication for j in jobs), job.seed,
+                                    (False,) * len(jobs)))
+    return [(job.index, rep.replication, float(rep.kpi_values[rep.kpi_keys.index(job.key)]))
+            for rep in reps]
+
+
+def _chunks(jobs: list[_Job], workers: int) -> Iterator[tuple[_Job, ...]]:
+    """Each scenario's jobs in chunks (sim.experiments.batches bounds their memory)."""
+    for _, same in groupby(jobs, key=lambda j: j.index):
+        same = list(same)
+        yield from chunked(same, chunk_size(same[0].scenario, len(same), workers))
 
 
 class _Evaluator:
@@ -254,12 +265,13 @@ class _Evaluator:
         todo = np.argwhere(implied[:, :n] == -1) if not full else np.argwhere(
             np.ones((len(sz.scenarios), n), bool))
         shaped = [with_holding(s, sz.stockpile, holding, self.rate) for s in sz.scenarios]
-        jobs = (_Job(shaped[s], int(r), sz.seed, sz.target.key, int(s)) for s, r in todo)
+        jobs = [_Job(shaped[s], int(r), sz.seed, sz.target.key, int(s)) for s, r in todo]
         measured = implied.copy()
         self.bar.set_postfix_str(f"{holding:,.0f} t, {len(todo)} runs")
-        for s, r, value in self.runner.map(_kpi_value, jobs):
-            measured[s, r] = 1 if sz.target.met(value) else 0
-            self.bar.update()
+        for outcomes in self.runner.map(_kpi_values, _chunks(jobs, self.runner.workers)):
+            for s, r, value in outcomes:
+                measured[s, r] = 1 if sz.target.met(value) else 0
+                self.bar.update()
         if full:
             known = implied[:, :n] != -1
             self.search.violations = int((implied[:, :n] != measured[:, :n])[known].sum())

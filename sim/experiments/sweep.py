@@ -5,8 +5,10 @@ count, replications per point, a seed and the KPIs to keep. Replication r of eve
 with the same seed and replication index, so every point sees the same random streams
 (common random numbers): differences between points are the parameters', not the dice's.
 
-Work is one task per (point, replication); a worker simulates it and returns only the chosen
-KPI values, the parent appends them to runs.csv at once (`sim.experiments.sweep_store`).
+Work is a chunk of one point's replications advanced together by the batch engine (or, with
+engine "single", one task per (point, replication); `sweep_runs`); a worker simulates them
+and returns only the chosen KPI values, the parent appends each run to runs.csv at once
+(`sim.experiments.sweep_store`).
 `resume` reruns only the pairs missing from runs.csv. `start` and `resume` lock the folder
 against a second process (`sweep_lock`) until the caller releases it. Example::
 
@@ -38,13 +40,13 @@ import numpy as np
 from tqdm import tqdm
 
 from sim.errors import Problem, ScenarioError
-from sim.experiments import sensitivity, sweep_lock
+from sim.experiments import sensitivity, sweep_lock, sweep_runs
 from sim.experiments.design import Design, Param, design
 from sim.experiments.sweep_definition import SweepDefinition, definition_from
 from sim.experiments.sweep_points import PointStats, point_stats, points_csv
+from sim.experiments.sweep_runs import SweepTask
 from sim.experiments.sweep_store import RUNS_CSV, SWEEP_JSON, RunsFile, write_json
-from sim.model import simulate
-from sim.results.catalogue import SWEEP_KPIS, KpiKey, kpi_keys, kpi_text, scopes, unknown_kpis
+from sim.results.catalogue import SWEEP_KPIS, kpi_keys, kpi_text, unknown_kpis
 from sim.results.files import (
     DECIMALS,
     DEPENDENCIES,
@@ -57,16 +59,13 @@ from sim.results.files import (
     unwritable,
     write_text,
 )
-from sim.results.kpis import kpi_rows, scope_kpis
 from sim.scenario.load import validate
 from sim.scenario.merge import read_with_parents
 from sim.scenario.overrides import apply_overrides
 from sim.scenario.schema import Scenario
-from sim.scenario.uncertain import resolve
 
 if TYPE_CHECKING:
     from sim.experiments.executor import DaskRunner, Runner
-    from sim.records import RunRecord
 
 VALIDATE_ALL_UP_TO = 500
 """Designs with at most this many points have every point validated before anything runs;
@@ -270,40 +269,6 @@ def load_folder(folder: Path) -> Plan:
 
 # --- running ---------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class SweepTask:
-    """Replication `replication` of point `point`'s scenario; keep the `kpis` values."""
-
-    scenario: Scenario
-    point: int
-    replication: int
-    seed: int
-    kpis: tuple[KpiKey, ...]
-
-
-def run_sweep_task(task: SweepTask) -> tuple[int, int, tuple[float, ...]]:
-    """Simulate one run and reduce it, where it ran, to its chosen KPI values."""
-    scenario, _ = resolve(task.scenario, task.replication, task.seed)  # uncertain inputs
-    run = simulate(scenario, task.replication, task.seed)
-    return task.point, task.replication, kpi_values(run, task.kpis)
-
-
-def kpi_values(run: RunRecord, keys: tuple[KpiKey, ...]) -> tuple[float, ...]:
-    """Values of the chosen KPIs of one run (only their scopes are computed)."""
-    wanted = {scope for scope, _ in keys}
-    found: dict[KpiKey, float] = {}
-    for scope, members in scopes(run.nodes):
-        if scope in wanted:
-            kinds = {run.nodes[i].kind for i in members}
-            found.update(((scope, k), v) for k, v in scope_kpis(run, members, kinds))
-    return tuple(float(found.get(key, float("nan"))) for key in keys)
-
-
-def all_kpis(run: RunRecord) -> dict[KpiKey, float]:
-    """Every KPI of a run (for comparisons with a bare loop)."""
-    return {(s, k): v for _, s, k, v in kpi_rows(run)}
-
-
 @dataclass
 class Session:
     """What one invocation ran: runs, wall seconds, executor."""
@@ -315,8 +280,9 @@ class Session:
 
 
 def execute(plan: Plan, folder: Path, runner: Runner | DaskRunner, progress: bool = False,
-            executor: str = "serial") -> Session:
-    """Run every (point, replication) missing from runs.csv, appending each as it finishes."""
+            executor: str = "serial", engine: str = "batch") -> Session:
+    """Run every (point, replication) missing from runs.csv, appending each as it finishes;
+    with the batch engine, a point's missing replications in chunks (sweep_runs.py)."""
     runs_file = RunsFile(folder / RUNS_CSV, plan.header)
     done = runs_file.repair()
     session = Session(executor=executor)
@@ -326,8 +292,8 @@ def execute(plan: Plan, folder: Path, runner: Runner | DaskRunner, progress: boo
         with runs_file.appender(plan.param_cells) as append, \
                 tqdm(total=plan.runs, initial=len(done), desc=f"sweep {plan.name}", unit="run",
                      disable=not progress, smoothing=0.1) as bar:
-            for point, replication, values in runner.map(run_sweep_task,
-                                                         _tasks(plan, done)):
+            for point, replication, values in sweep_runs.results(
+                    runner, _tasks(plan, done), engine, plan.definition.replications):
                 append(point, replication, values)
                 session.runs += 1
                 bar.update()

@@ -39,18 +39,22 @@ from sim.scenario.schema import Scenario
 class World:
     """One replication of a scenario: its parts, its state, and the run."""
 
-    def __init__(self, scenario: Scenario, replication: int = 0, seed: int | None = None):
+    def __init__(self, scenario: Scenario, replication: int = 0, seed: int | None = None,
+                 *, origins: Origins | None = None, records: bool = True):
+        """`origins`: the scenario's origin pairs, when already found for the same scenario
+        (they depend on nothing else; the batch engine builds them once for its worlds).
+        `records` False: no per-step records (the batch engine keeps its own)."""
         self.scenario = scenario
         self.net = net = Network(scenario)
         self.clock = clock = Clock(scenario)
         seed = scenario.seed if seed is None else seed
         rng = {key: stream(seed, replication, key) for key in random_sources(net)}
         self.edges = edges = edge_tables(net, clock, rng)
-        self.origins = origins = Origins(net)
+        self.origins = origins = Origins(net) if origins is None else origins
         self.controls = Controls(net, clock, edges, origins, (seed, replication))
         n, n_origins = len(net.nodes), len(origins.pairs)
         goods = Pipeline(edges.holding_row, net.n_holding_rows, self._ring_size(), n_origins)
-        recorder = Recorder(clock.n_steps, n, n_origins, len(net.edges),
+        recorder = Recorder(clock.n_steps if records else 0, n, n_origins, len(net.edges),
                             len(net.of_kind(CONSUMER)), net.n_holding_rows)
         self.state = State(net, origins, goods, recorder)
         self.capacity = capacity = Capacity(net, clock, rng)

@@ -1,0 +1,102 @@
+"""Replications run by the batch engine (sim.model.batch), in chunks that bound memory.
+
+A chunk of R replications of one scenario is advanced together and then reduced one
+replication at a time, so what a chunk holds is R × (its records, tables and goods on the
+way): `bytes_per_replication` estimates that (about 9 MB for the 10-year weekly baseline,
+most of it deliveries by origin pair), and `chunk_size` keeps a chunk within BATCH_BYTES
+(300 MB; at most MAX_CHUNK replications): a 1,000-replication run of the baseline peaks at
+411 MB. A process pool or a Dask cluster gets chunks as its tasks, never more than a
+worker's share of the replications each, so every worker has work. Results are the same
+whichever engine and chunking: each replication draws only from its own streams.
+
+    for rep in run_batch_task(BatchTask(scenario, (0, 1, 2), seed=7, keep=(True,) * 3)): ...
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sim.model import simulate
+from sim.model.batch import UnlikeReplications, iter_batch
+from sim.model.network import CONSUMER, MINE, PROCESSOR, Network
+from sim.model.origins import Origins
+from sim.records import RunRecord
+from sim.results.ensemble import Replicate
+from sim.scenario.schema import Scenario
+from sim.scenario.uncertain import resolve
+
+ENGINES = ("single", "batch")
+BATCH_BYTES = 300e6
+"""What one chunk of replications may hold (records, tables, goods on the way), in bytes."""
+MAX_CHUNK = 64
+"""Replications per chunk at most (beyond, the step's arrays gain little)."""
+
+
+def bytes_per_replication(scenario: Scenario) -> float:
+    """What one replication adds to a chunk: its records [step, …], its tables (in the batch
+    and in its own World) and its ring of goods on the way, in bytes."""
+    net = Network(scenario)
+    steps = math.ceil(scenario.horizon_days / scenario.step_days) + 1
+    n, rows, edges = len(net.nodes), net.n_holding_rows, len(net.edges)
+    consumers, suppliers = len(net.of_kind(CONSUMER)), len(net.of_kind(MINE)) + len(
+        net.of_kind(PROCESSOR))
+    pairs = len(Origins(net).pairs)
+    per_step = (7 * n + consumers * pairs + pairs + 6 * edges + 8 * rows + 7 * consumers
+                + 2 * suppliers)
+    ring = 64 * edges * pairs  # slots enough for ~64 steps of transit and delays
+    return 8.0 * (steps * per_step + ring)
+
+
+def chunk_size(scenario: Scenario, replications: int, workers: int = 1) -> int:
+    """Replications per chunk: within BATCH_BYTES and MAX_CHUNK, and a worker's share."""
+    share = math.ceil(replications / max(1, workers))
+    fits = int(BATCH_BYTES // bytes_per_replication(scenario))
+    return max(1, min(MAX_CHUNK, fits, share))
+
+
+def chunked(items: list, size: int) -> Iterator[tuple]:
+    """`items` in consecutive tuples of at most `size`."""
+    for first in range(0, len(items), size):
+        yield tuple(items[first:first + size])
+
+
+def runs(scenario: Scenario, replications: tuple[int, ...], seed: int
+         ) -> Iterator[tuple[RunRecord, dict]]:
+    """(record, uncertain draws) of each replication, in order, the chunk advanced together;
+    replications whose uncertain inputs give other origin pairs (a supplier online at the
+    start in some, not in others) run one at a time."""
+    resolved = [resolve(scenario, r, seed) for r in replications]
+    scenarios = [s for s, _ in resolved]
+    try:
+        records = iter_batch(scenarios, replications, seed)
+        first = next(records)
+    except UnlikeReplications:
+        for (s, draws), r in zip(resolved, replications, strict=True):
+            yield simulate(s, r, seed), draws
+        return
+    yield first, resolved[0][1]
+    for record, (_, draws) in zip(records, resolved[1:], strict=True):
+        yield record, draws
+    del records, first
+    gc.collect()  # each World and its SimPy processes form reference cycles: free the
+    # chunk's now rather than let several chunks pile up before the collector runs
+
+
+@dataclass(frozen=True)
+class BatchTask:
+    """Replications `replications` of `scenario` under `seed`, advanced together; keep the
+    full records where `keep` says."""
+
+    scenario: Scenario
+    replications: tuple[int, ...]
+    seed: int
+    keep: tuple[bool, ...]
+
+
+def run_batch_task(task: BatchTask) -> list[Replicate]:
+    """The chunk's replicates (worker.run_task's, for every replication of the chunk)."""
+    return [Replicate.of(record, keep_record=keep, draws=draws) for (record, draws), keep
+            in zip(runs(task.scenario, task.replications, task.seed), task.keep, strict=True)]

@@ -1,0 +1,135 @@
+"""Step 6 (orders.py) for R replications: needs, live shares, requests, allocation, shipping.
+
+The single engine's Orders.place with a replication axis; each replication's rules in force
+and border draws come from BatchRules, its targets and capacities from the stacked tables.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.batch.allocation import BatchAllocation, per_rep_bincount
+from sim.model.batch.plans import Plans
+from sim.model.batch.rules import BatchRules
+from sim.model.batch.state import BatchState
+from sim.model.tolerances import EPS, ONE, TINY, ZERO
+
+
+class BatchOrders:
+    """Orders, allocation and shipments of each step, for every replication."""
+
+    def __init__(self, plans: Plans, state: BatchState, rules: BatchRules):
+        self.plans, self.state, self.rules = plans, state, rules
+        w = plans.worlds[0]
+        self.edges, self.processors = w.edges, w.processors
+        self.any_backlog = w.consumers.any_backlog
+        self.n = len(plans.net.nodes)
+        self.is_processor = np.zeros(self.n, dtype=bool)
+        self.is_processor[self.processors.rows] = True
+        self.allocation = BatchAllocation(self.edges, rules, state.stock, state.ones)
+        self.by_level = np.argsort(self.edges.level, kind="stable")
+
+    def place(self, k: int, targets: np.ndarray) -> None:
+        """Step 6 on step k, with every buyer's target [rep, row]."""
+        state, edges, rules = self.state, self.edges, self.rules
+        held_t = state.row_sums(state.held)
+        stock_t = held_t[:, : self.n]
+        if rules.masked_rows.any():
+            held_t = held_t.copy()
+            masked = state.row_sums(state.stock * rules.mask_now[:, : self.n])
+            rows = rules.masked_rows
+            held_t[:, : self.n] = np.where(rows[:, : self.n], masked, held_t[:, : self.n])
+        need = targets - held_t - state.on_order
+        if self.any_backlog:
+            need += state.backlog
+        need *= need > EPS
+        request = need[:, edges.holding_row] * self._live_shares(k, stock_t, held_t[:, self.n:])
+        rules.step_arrays(k)
+        self.allocation.left_t[:] = rules.quotas.per_step_t
+        if rules.any_masked.any():
+            self.allocation.cap_to_allowed(request)
+        if rules.any_blocked.any():
+            request *= rules.open
+        if rules.licensed.any():
+            request *= ~rules.refused
+        whole = ~(rules.any_blocked | rules.licensed | rules.any_masked)
+        filled = self.allocation.allocate(need, request, stock_t.copy(), whole)
+        filled *= filled > EPS
+        self._ship(k, filled, stock_t)
+
+    def _live_shares(self, k: int, stock_t: np.ndarray, inputs_t: np.ndarray) -> np.ndarray:
+        """Orders._live_shares per replication: each edge's share over the suppliers that
+        exist on step k."""
+        edges, state = self.edges, self.state
+        share = np.broadcast_to(edges.share, stock_t.shape[:1] + edges.share.shape)
+        if not edges.choice:
+            return share
+        all_able = (stock_t[:, edges.choosable] > EPS).all(axis=1)
+        if all_able.all():
+            return share
+        working = np.zeros(stock_t.shape, dtype=bool)
+        working[:, self.processors.rows] = (inputs_t > EPS) | (state.on_order[:, self.n:] > EPS)
+        if self.processors.any_later:
+            working |= self._pending(k)
+        can = (stock_t > EPS) | (self.plans.producing(k) & (working | ~self.is_processor))
+        live = can[:, edges.supplier]
+        n_live = per_rep_bincount(edges.buyer, live * 1.0, self.n)
+        some_gone = ((n_live > 0) & (n_live < edges.n_edges_of_buyer))[:, edges.buyer]
+        live_total = per_rep_bincount(edges.buyer, edges.share * live, self.n)[:, edges.buyer]
+        live_share = edges.share * live / np.maximum(live_total, TINY)
+        shares = np.where(some_gone, live_share, edges.share)
+        return np.where(all_able[:, None], share, shares)
+
+    def _pending(self, k: int) -> np.ndarray:
+        """Processors.pending per replication: a batch started in the last delay steps."""
+        pending = np.zeros((self.state.reps, self.n), dtype=bool)
+        started = self.state.rec.arrays["processed_t"]
+        for j, delay in enumerate(self.processors.delay_steps.tolist()):
+            if delay > 0:
+                node = self.processors.rows.start + j
+                pending[:, node] = started[:, max(0, k - delay + 1): k + 1, node].any(axis=1)
+        return pending
+
+    def _ship(self, k: int, amount: np.ndarray, stock_t: np.ndarray) -> None:
+        """Orders._ship: origin-restricted edges first (highest priority first), then every
+        other edge in proportion; send with the step's delays; records and quota watch."""
+        state, edges, rules = self.state, self.edges, self.rules
+        restricted = rules.is_masked & (amount > 0)
+        if restricted.any():
+            tonnes = np.zeros(amount.shape + state.ones.shape)
+            for e in self.by_level[restricted[:, self.by_level].any(axis=0)].tolist():
+                active = restricted[:, e]
+                part, got = state.take(edges.supplier[e], amount[:, e],
+                                       rules.edge_mask[:, e], active)
+                amount[active, e] = got[active]
+                tonnes[:, e] = part
+            some = restricted.any(axis=1)
+            free = np.where(restricted, 0.0, amount)
+            have = np.where(some[:, None], state.row_sums(state.stock), stock_t)
+            tonnes += self._take_in_proportion(free, have)
+        else:
+            tonnes = self._take_in_proportion(amount, stock_t)
+        state.goods.send(self._due(k), tonnes)
+        state.on_order += per_rep_bincount(edges.holding_row, amount, state.on_order.shape[1])
+        state.rec.shipped_by_edge[:, k] = amount
+        if rules.quotas.n_quotas:
+            rules.quotas.watch(amount)
+
+    def _take_in_proportion(self, amount: np.ndarray, have: np.ndarray) -> np.ndarray:
+        """Take each edge's tonnes from its supplier, every origin in proportion."""
+        suppliers, state = self.edges.supplier, self.state
+        per_tonne = ONE / np.maximum(have, TINY)
+        share = per_rep_bincount(suppliers, amount, have.shape[1]) * per_tonne
+        tonnes = state.stock[:, suppliers] * (amount * per_tonne[:, suppliers])[:, :, None]
+        state.stock *= np.maximum(ONE - share, ZERO)[:, :, None]
+        return tonnes
+
+    def _due(self, k: int) -> np.ndarray:
+        """The step each departure on step k is usable on [rep, edge] (Transit.cells)."""
+        plans, rules = self.plans, self.rules
+        due = plans.plain_due[:, k]
+        if rules.delayed.any():
+            days = plans.transit_days[:, k] + rules.delays
+            delayed = np.maximum(k + 1, plans.clock.steps_of(k * plans.step_days + days))
+            due = np.where(rules.delayed[:, None], delayed, due)
+        return due

@@ -1,0 +1,118 @@
+"""The rules in force of R replications as arrays, and what they allow on each step.
+
+Each replication's rules in force are its own World's (controls.py decides them, with its
+own event steps); this module copies them into arrays [rep, edge] whenever they change, and
+applies each step's border draws (licences, re-export checks) per replication, as
+RulesInForce.on_step does: per edge whether it is open, refused, its extra days, the share
+of each origin it may carry; per quota its edges and its allowance left.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.batch.plans import Plans
+from sim.model.rules import RulesInForce
+
+
+class BatchRules:
+    """Rules in force per replication, stacked; `step_arrays(k)` sets the step's arrays."""
+
+    def __init__(self, plans: Plans):
+        self.plans = plans
+        w = plans.worlds[0]
+        reps, n_edges = len(plans.worlds), len(plans.net.edges)
+        n_rows, n_origins = plans.net.n_holding_rows, len(w.origins.pairs)
+        self.open = np.ones((reps, n_edges), dtype=bool)
+        self.extra_days = np.zeros((reps, n_edges))
+        self.mask_now = np.ones((reps, n_rows, n_origins))
+        self.edge_mask_fixed = np.ones((reps, n_edges, n_origins))
+        self.masked_rows = np.zeros((reps, n_rows), dtype=bool)  # rows under an origin rule
+        self.reoffered = np.zeros((reps, n_edges), dtype=bool)
+        self.licences: list[list] = [[] for _ in range(reps)]
+        self.reexports: list[list] = [[] for _ in range(reps)]
+        self.now: list[RulesInForce | None] = [None] * reps
+        self.quotas = BatchQuotas(plans)
+        for r in range(reps):
+            self.restack(r)
+            self.quotas.update(r)
+        self.step_arrays(0)
+
+    def restack(self, r: int) -> None:
+        """Copy replication r's rules in force into the arrays."""
+        rules = self.now[r] = self.plans.worlds[r].controls.now
+        self.open[r] = rules.open
+        self.extra_days[r] = rules.extra_days
+        self.mask_now[r] = rules.mask_now
+        self.edge_mask_fixed[r] = rules.edge_mask
+        self.masked_rows[r] = False
+        self.masked_rows[r, rules.masked] = True
+        self.quotas.restack(r, rules)
+        self.reoffered[r] = rules.reoffered
+        self.licences[r] = list(rules.licences)
+        self.reexports[r] = list(rules.reexports)
+        self.any_blocked = ~self.open.all(axis=1)
+
+    def step_arrays(self, k: int) -> None:
+        """Step k's rules per replication (RulesInForce.on_step): `refused` [rep, edge] and
+        whether a replication has a licence in force (`licensed`), `delays` [rep, edge] and
+        whether it has any (`delayed`), `edge_mask` [rep, edge, origin] and `is_masked`."""
+        self.licensed = np.array([bool(x) for x in self.licences])
+        self.refused = np.zeros(self.open.shape, dtype=bool)
+        self.delays = self.extra_days.copy()
+        self.delayed = self.licensed | self.extra_days.any(axis=1)
+        self.edge_mask = self.edge_mask_fixed
+        if any(self.licences) or any(self.reexports):
+            self.edge_mask = self.edge_mask_fixed.copy()
+            for r, (licences, checks) in enumerate(zip(self.licences, self.reexports,
+                                                       strict=True)):
+                for licence in licences:
+                    licence.apply(k, self.refused[r], self.delays[r])
+                for check in checks:
+                    check.apply(k, self.edge_mask[r])
+        self.is_masked = (self.edge_mask < 1.0).any(axis=2)
+        self.any_masked = self.is_masked.any(axis=1)
+
+
+class BatchQuotas:
+    """Each quota of every replication: its edges while in force, its allowance per step,
+    and the base volume it watches in the year before (copied to and from the replication's
+    own Quota objects around its events)."""
+
+    def __init__(self, plans: Plans):
+        self.plans = plans
+        w = plans.worlds[0]
+        reps, n_edges = len(plans.worlds), len(plans.net.edges)
+        self.n_quotas = len(w.controls.quotas)
+        self.on_quota = np.zeros((reps, self.n_quotas, n_edges), dtype=bool)
+        self.any_quota = np.zeros(reps, dtype=bool)
+        self.per_step_t = np.zeros((reps, self.n_quotas))  # a quota's allowance, 0 if not
+        self.watching = np.zeros((reps, self.n_quotas), dtype=bool)  # in its base year
+        self.watched_t = np.zeros((reps, self.n_quotas))
+        self.quota_edges = [rows for _, rows in w.controls.watched]
+
+    def restack(self, r: int, rules: RulesInForce) -> None:
+        """Replication r's quotas in force, as masks over edges."""
+        self.on_quota[r] = False
+        quotas = self.plans.worlds[r].controls.quotas
+        for quota, on_quota in rules.quota_edges:
+            self.on_quota[r, quotas.index(quota)] = on_quota
+        self.any_quota[r] = bool(rules.quota_edges)
+
+    def sync_watched(self, r: int) -> None:
+        """Before replication r's events: its quotas' base volume watched so far."""
+        for q, quota in enumerate(self.plans.worlds[r].controls.quotas):
+            quota.watched_t = float(self.watched_t[r, q])
+
+    def update(self, r: int) -> None:
+        """After replication r's events: its quotas' allowance and which are watching."""
+        for q, quota in enumerate(self.plans.worlds[r].controls.quotas):
+            self.per_step_t[r, q] = quota.per_step_t if quota.in_force else 0.0
+            self.watching[r, q] = quota.watching
+
+    def watch(self, shipped: np.ndarray) -> None:
+        """Count shipments [rep, edge] on quota edges in each quota's base year."""
+        for q, rows in enumerate(self.quota_edges):
+            if self.watching[:, q].any():
+                self.watched_t[:, q] += np.where(self.watching[:, q],
+                                                 shipped[:, rows].sum(axis=1), 0.0)

@@ -1,0 +1,153 @@
+"""R replications of one scenario advanced together, and their RunRecords.
+
+    records = simulate_batch(scenario, range(100), seed=7)   # == [simulate(scenario, r, 7)…]
+
+Each step runs design.md's "One step, in order" for every replication at once: first the
+events due in some replications (their own SimPy environments), then steps 1–7 on arrays
+with a replication axis (flows.py, orders.py, allocation.py, market.py). After the last
+step each replication's records are derived and its mass balance checked with the single
+engine's code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+
+from sim.model.balance import check_balance
+from sim.model.batch.flows import Flows
+from sim.model.batch.market import BatchMarket
+from sim.model.batch.orders import BatchOrders
+from sim.model.batch.plans import Plans
+from sim.model.batch.rules import BatchRules
+from sim.model.batch.state import BatchState
+from sim.model.run import product_of
+from sim.model.world import World
+from sim.records import NodeRow, RunRecord
+from sim.scenario.schema import Scenario
+
+
+def simulate_batch(scenario: Scenario | list[Scenario], replications: Iterable[int],
+                   seed: int | None = None) -> list[RunRecord]:
+    """Replications `replications` of a scenario (or one resolved scenario per replication,
+    sharing nodes, edges and origin pairs), run together; one RunRecord each, as `simulate`
+    gives."""
+    return list(iter_batch(scenario, replications, seed))
+
+
+def iter_batch(scenario: Scenario | list[Scenario], replications: Iterable[int],
+               seed: int | None = None) -> Iterator[RunRecord]:
+    """`simulate_batch`, whose RunRecords are made one at a time as they are asked for (so
+    a caller that reduces each holds one, not R). Raises UnlikeReplications, before any step,
+    if the scenarios do not share nodes, edges and origin pairs."""
+    reps = list(replications)
+    if not reps:
+        return
+    scenarios = list(scenario) if isinstance(scenario, list) else [scenario] * len(reps)
+    seed = scenarios[0].seed if seed is None else seed
+    batch = BatchWorld(scenarios, reps, seed)
+    batch.run()
+    for r in range(len(reps)):
+        yield batch.record(r)
+
+
+class BatchWorld:
+    """The replications' worlds, the shared arrays, and the run."""
+
+    def __init__(self, scenarios: list[Scenario], replications: list[int], seed: int):
+        self.plans = plans = Plans(scenarios, replications, seed)
+        self.state = BatchState(plans.worlds, plans.ring_size, plans.steps)
+        self.rules = BatchRules(plans)
+        self.flows = Flows(plans, self.state, self.rules)
+        self.orders = BatchOrders(plans, self.state, self.rules)
+        self.market = BatchMarket(plans) if plans.market else None
+
+    def run(self) -> None:
+        """Every step, once."""
+        for k in range(self.plans.steps):
+            self._step(k)
+
+    def _events(self, k: int) -> list[int]:
+        """The events of step k, in the replications that have one; those with a one-off
+        release due."""
+        plans, rules = self.plans, self.rules
+        due = plans.due_events(k)
+        for r in due:
+            rules.quotas.sync_watched(r)
+            if plans.run_events(r, k):
+                rules.restack(r)
+            rules.quotas.update(r)
+        return [r for r in due if plans.worlds[r].stockpiles.due]
+
+    def _step(self, k: int) -> None:
+        """World._step for every replication."""
+        releases = self._events(k)
+        state, flows, market = self.state, self.flows, self.market
+        state.arrive(k)
+        flows.return_scrap(k, None if market is None else market.scrap_factor)
+        if releases:
+            flows.release_due(k, releases)
+        flows.produce(k, None if market is None else market.mine_factor)
+        taken, drawn = flows.draw(k, None if market is None else market.row_factor)
+        flows.process(k, taken, drawn)
+        flows.consume(k, taken, drawn, market)
+        self.orders.place(k, self._targets(k))
+        state.rec.held_t[:, k] = state.row_sums(state.held)
+        if market is not None:
+            market.update(k, state.rec.held_t[:, k], self.rules)
+
+    def _targets(self, k: int) -> np.ndarray:
+        """Targets.at for every replication: with a market, the cover part scaled by the
+        precaution factor and the whole by the row factor."""
+        target = self.plans.target[:, k]
+        if self.market is None:
+            return target
+        cover = self.plans.cover[:, k]
+        return (target + cover * (self.market.cover_factor - 1.0)) * self.market.row_factor
+
+    def record(self, r: int) -> RunRecord:
+        """Replication r's RunRecord (World.run's records and simulate's checks)."""
+        w, rec, market = self.plans.worlds[r], self.state.rec.of(r), self.market
+        w.mines.record(rec, None if market is None
+                       else (market.mine_factor_t[r], w.market.is_idle))
+        w.processors.record(rec)
+        w.consumers.scrap.factor_t[:] = self.flows.scrap_factor_t[r]
+        w.consumers.record(rec, None if market is None else market.demand_factor_t[r])
+        if market is not None:
+            rec.market = market.record(r)
+        rec.derive(w.edges.supplier, w.edges.buyer, w.processors.rows, w.processors.yields,
+                   w.processors.delay_steps, w.consumers.rows)
+        totals = self._totals(r, rec)
+        error = check_balance(totals)
+        origins, net = w.origins, w.net
+        return RunRecord(
+            self.plans.replications[r], w.scenario.start, w.scenario.step_days,
+            w.scenario.record_days,
+            [NodeRow(n.id, n.kind, n.country, n.group, product_of(n.spec)) for n in net.nodes],
+            origins.mined, rec.arrays, _by(w, rec.delivered_by_origin, origins.by_mined),
+            rec.produced_by_origin.dot(origins.by_mined), totals, error,
+            [(e.supplier, e.buyer) for e in net.edges], rec.shipped_by_edge,
+            origins.processed, _by(w, rec.delivered_by_origin, origins.by_processed),
+            rec.market)
+
+    def _totals(self, r: int, rec) -> dict[str, float]:
+        """World.totals for replication r."""
+        arrays = rec.arrays
+        return {"initial": self.state.initial_t[r],
+                "mined": float(arrays["produced_t"].sum()),
+                "recycled": float(arrays["recycled_t"].sum()),
+                "consumed": float(arrays["delivered_t"].sum()),
+                "lost": float(arrays["lost_t"].sum()),
+                "final_stock": float(self.state.held[r].sum()),
+                "in_transit": self.state.goods.total(r),
+                "in_process": self.flows.in_process_t(r)}
+
+
+def _by(world: World, by_pair: np.ndarray, grouping: np.ndarray) -> np.ndarray:
+    """Deliveries [step, consumer, pair] as [step, node, group] (run._by)."""
+    steps, consumers, pairs = by_pair.shape
+    out = np.zeros((steps, len(world.net.nodes), grouping.shape[1]))
+    out[:, world.consumers.rows] = by_pair.reshape(steps * consumers, pairs).dot(grouping) \
+        .reshape(steps, consumers, grouping.shape[1])
+    return out

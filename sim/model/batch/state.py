@@ -1,0 +1,166 @@
+"""What a step changes, for R replications at once: stocks, goods on order and owed, goods on
+the way, and the records, each with a leading replication axis.
+
+The single engine's State, Pipeline and Recorder with a replication axis: stocks are
+`held[rep, holding row, origin]`, the goods ring is `[slot, rep, route, origin]`, records are
+`[rep, step, …]`. Every operation does, per replication, the arithmetic of the single
+engine's (sums per row as dot products with ones, shares taken in proportion).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.recorder import Recorder
+from sim.model.tolerances import EPS
+from sim.model.world import World
+from sim.records import NODE_VARIABLES
+
+STEP_VARIABLES = ("processed_t", "delivered_t", "backlog_t", "released_t")
+"""The node variables the step itself writes; the others are filled after the run, one
+replication at a time, so they are not held for all replications at once."""
+
+
+class BatchRecords:
+    """The records of R replications, [rep, step, …]; `of(r)` is a Recorder over r's slice."""
+
+    def __init__(self, reps: int, steps: int, world: World):
+        n, rows = len(world.net.nodes), world.net.n_holding_rows
+        n_origins, consumers = len(world.origins.pairs), world.consumers.rows
+        self.shape = (steps, n)
+        self.arrays = {name: np.zeros((reps, steps, n)) for name in STEP_VARIABLES}
+        self.delivered_by_origin = np.zeros((reps, steps, consumers.stop - consumers.start,
+                                             n_origins))
+        self.produced_by_origin = np.zeros((reps, steps, n_origins))
+        self.shipped_by_edge = np.zeros((reps, steps, len(world.net.edges)))
+        self.held_t = np.zeros((reps, steps, rows))
+        self.received_t = np.zeros((reps, steps, rows))
+
+    def of(self, r: int, full: bool = True) -> Recorder:
+        """Replication r's Recorder: with `full`, every node variable (copies of r's slices,
+        new arrays for those filled after the run); else views of what the step writes."""
+        rec = Recorder(0, 0, 0, 0, 0, 0)
+        if not full:
+            rec.arrays = {name: a[r] for name, a in self.arrays.items()}
+            rec.delivered_by_origin = self.delivered_by_origin[r]
+            return rec
+        # copies: a record kept by the caller must not keep every replication's arrays alive
+        rec.arrays = {name: self.arrays[name][r].copy() if name in self.arrays
+                      else np.zeros(self.shape) for name in NODE_VARIABLES}
+        rec.delivered_by_origin = self.delivered_by_origin[r].copy()
+        rec.produced_by_origin = self.produced_by_origin[r].copy()
+        rec.shipped_by_edge = self.shipped_by_edge[r].copy()
+        rec.held_t, rec.received_t = self.held_t[r].copy(), self.received_t[r].copy()
+        return rec
+
+
+class Ring:
+    """Goods on the way: tonnes [slot, rep, route, origin]; departures go to the slot of the
+    step they are usable on, arrivals move a slot into the holding rows (transit.Pipeline)."""
+
+    def __init__(self, worlds: list[World], size: int):
+        w = worlds[0]
+        reps, routes = len(worlds), len(w.net.edges)
+        n_origins, rows = len(w.origins.pairs), w.net.n_holding_rows
+        self.size, self.reps = size, reps
+        self.tonnes = np.zeros((size, reps, routes, n_origins))
+        self._by_route = self.tonnes.reshape(-1, n_origins)  # [slot × rep × route, origin]
+        self._route_of = np.arange(reps * routes).reshape(reps, routes)  # within a slot
+        self.into_rows = np.zeros((rows, routes))
+        self.into_rows[w.edges.holding_row, np.arange(routes)] = 1.0
+        self._passes = _arrival_passes(w.edges.holding_row)
+        self._shape = (reps, rows, n_origins)
+        self.few = w.state.cell_wise  # the single engine's choice of method (see take_due)
+
+    def send(self, due: np.ndarray, tonnes: np.ndarray) -> None:
+        """Add tonnes [rep, route, origin] usable on steps `due` [rep, route]."""
+        if not self._route_of.size:
+            return
+        at = ((due % self.size) * self._route_of.size + self._route_of).ravel()
+        self._by_route[at] += tonnes.reshape(at.size, -1)  # no cell twice
+
+    def take_due(self, step: int) -> np.ndarray:
+        """Tonnes [rep, row, origin] usable on `step`, removed from the ring: a matrix product
+        with few origins, sums per row in route order with many, as the single engine."""
+        slot = self.tonnes[step % self.size]
+        if self.few:
+            arriving = np.matmul(self.into_rows, slot)
+        else:  # the single engine's bincount adds each row's routes in route order: so here
+            arriving = np.zeros(self._shape)
+            for rows, routes in self._passes:
+                arriving[:, rows] += slot[:, routes]
+        slot[:] = 0.0
+        return arriving
+
+    def total(self, r: int) -> float:
+        """Tonnes still on the way in replication r."""
+        return float(self.tonnes[:, r].sum())
+
+
+def _arrival_passes(holding_row: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(rows, routes) of each pass of arrivals: pass j adds every row's j-th route (in route
+    order), so each row's routes are added one after another, as bincount adds them."""
+    passes, seen = [], np.zeros(holding_row.size, dtype=np.int64)
+    counts: dict[int, int] = {}
+    for e, row in enumerate(holding_row.tolist()):
+        seen[e] = counts.get(row, 0)
+        counts[row] = seen[e] + 1
+    for j in range(int(seen.max()) + 1 if seen.size else 0):
+        routes = np.flatnonzero(seen == j)
+        passes.append((holding_row[routes], routes))
+    return passes
+
+
+class BatchState:
+    """Stocks [rep, row, origin], goods on order and backlogs [rep, row], the ring, records."""
+
+    def __init__(self, worlds: list[World], ring_size: int, steps: int):
+        w = worlds[0]
+        n = len(w.net.nodes)
+        self.reps, self.n = len(worlds), n
+        self.held = np.stack([x.state.held for x in worlds])  # initial stocks
+        self.stock = self.held[:, :n]
+        self.ones = w.state.ones
+        self.on_order = np.zeros((self.reps, w.net.n_holding_rows))
+        self.backlog = np.zeros_like(self.on_order)
+        self.goods = Ring(worlds, ring_size)
+        self.rec = BatchRecords(self.reps, steps, w)
+        self.initial_t = [x.state.initial_t for x in worlds]
+
+    def row_sums(self, tonnes: np.ndarray) -> np.ndarray:
+        """Tonnes [rep, row, origin] summed over origins, as the single engine's dot."""
+        reps, rows, n_origins = tonnes.shape
+        return tonnes.reshape(reps * rows, n_origins).dot(self.ones).reshape(reps, rows)
+
+    def arrive(self, k: int) -> None:
+        """Step 1: goods due on step k join the buyers' stocks."""
+        arriving = self.goods.take_due(k)
+        got = self.row_sums(arriving)
+        self.rec.received_t[:, k] = got
+        self.held += arriving
+        self.on_order -= got
+
+    def take(self, row: int, amount: np.ndarray, mask: np.ndarray | None = None,
+             active: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """State.take per replication: up to `amount` [rep] from node `row`, of the origins
+        `mask` [rep, origin] allows, in proportion; (tonnes [rep, origin], tonnes [rep]),
+        zero where that is no more than EPS or where not `active`."""
+        stock = self.stock[:, row]
+        allowed = stock if mask is None else stock * mask
+        have = dots(allowed, self.ones)
+        amount = np.minimum(amount, have)
+        ok = amount > EPS
+        if active is not None:
+            ok &= active
+        amount = np.where(ok, amount, 0.0)
+        part = allowed * (amount / np.where(ok, have, 1.0))[:, None]
+        part[~ok] = 0.0
+        stock -= part
+        return part, amount
+
+
+def dots(tonnes: np.ndarray, ones: np.ndarray) -> np.ndarray:
+    """Each row of `tonnes` [rep, origin] summed as the single engine sums one node's vector
+    (a 1-D dot product, whose order of summation differs from a matrix-vector product's)."""
+    return np.array([row.dot(ones) for row in np.ascontiguousarray(tonnes)])  # strided rows
+    # would be summed by another kernel, in another order

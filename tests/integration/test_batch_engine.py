@@ -1,0 +1,244 @@
+"""The batch engine (sim.model.batch, issue 17) gives every replication the RunRecord the
+one-replication engine gives: every array, every market series, every total, equal to
+1e-9 relative (bit-identical where the sums are taken in the same order).
+
+Checked on every shipped scenario (a few replications each, with their uncertain inputs
+resolved per replication), on the hand-worked networks (each hand-worked test runs again
+with every `simulate` call also run by the batch engine, two replications at once; the market
+tests among them cover idle mines' restarts and stockpile price rules), and on
+random small networks with random events (hypothesis); then the experiments layer: both
+engines give the same ensembles and sweep rows, on a process pool and on Dask.
+"""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import numpy as np
+import pytest
+import test_export_controls
+import test_future_suppliers
+import test_hand_worked
+import test_market
+import test_origin_rules
+import test_priority_reoffer
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scenario_builder import (
+    build,
+    consumer,
+    export_control,
+    mine,
+    processor,
+    scenario,
+    stockpile,
+    supplier,
+    write_yaml,
+)
+
+import sim.model
+from sim.experiments import run_replications
+from sim.experiments.batches import BATCH_BYTES, bytes_per_replication, chunk_size
+from sim.experiments.design import parse_param
+from sim.experiments.executor import DaskRunner, Runner
+from sim.experiments.sweep import SweepDefinition, execute, finish, prepare, start
+from sim.model import simulate
+from sim.model.batch import UnlikeReplications, simulate_batch
+from sim.records import RunRecord
+from sim.scenario import load_scenario
+from sim.scenario.uncertain import resolve
+
+SCENARIOS = sorted((Path(__file__).resolve().parents[2] / "scenarios").glob("*.yaml"))
+RTOL = 1e-9
+
+
+def assert_same(a: RunRecord, b: RunRecord) -> None:
+    """Two records of one replication agree in every array, series and total."""
+    assert a.replication == b.replication
+    assert [n.id for n in a.nodes] == [n.id for n in b.nodes]
+    for name in a.arrays:
+        np.testing.assert_allclose(b.arrays[name], a.arrays[name], rtol=RTOL, atol=1e-9,
+                                   err_msg=name)
+    for name in ("delivered_by_origin", "produced_by_origin", "shipped_by_edge",
+                 "delivered_by_processed"):
+        np.testing.assert_allclose(getattr(b, name), getattr(a, name), rtol=RTOL, atol=1e-9,
+                                   err_msg=name)
+    assert a.market.keys() == b.market.keys()
+    for name in a.market:
+        np.testing.assert_allclose(b.market[name], a.market[name], rtol=RTOL, err_msg=name)
+    for name, value in a.totals.items():
+        assert b.totals[name] == pytest.approx(value, rel=RTOL, abs=1e-9), name
+    assert (a.origins, a.processed_in, a.edges) == (b.origins, b.processed_in, b.edges)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_every_shipped_scenario(path):
+    """Three replications of each shipped scenario (their uncertain inputs drawn per
+    replication), together, against one at a time."""
+    base = load_scenario(path)
+    seed, reps = 11, [0, 1, 2]
+    resolved = [resolve(base, r, seed)[0] for r in reps]
+    batch = simulate_batch(resolved, reps, seed)
+    for r in reps:
+        assert_same(simulate(resolved[r], r, seed), batch[r])
+
+
+def _cases() -> list:
+    """Every hand-worked test (and each of its parameter sets), except hypothesis tests."""
+    cases = []
+    for module in (test_hand_worked, test_export_controls, test_origin_rules,
+                   test_future_suppliers, test_priority_reoffer, test_market):
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if not name.startswith("test_") or hasattr(fn, "hypothesis") or \
+                    fn.__module__ != module.__name__:
+                continue
+            marks = [m for m in getattr(fn, "pytestmark", []) if m.name == "parametrize"]
+            if not marks:
+                cases.append(pytest.param(fn, (), id=f"{module.__name__}.{name}"))
+                continue
+            names, values = marks[0].args[0], marks[0].args[1]
+            several = len(names.split(",") if isinstance(names, str) else names) > 1
+            for i, value in enumerate(values):
+                if type(value).__name__ == "ParameterSet":  # a pytest.param
+                    args = value.values
+                else:
+                    args = tuple(value) if several else (value,)
+                cases.append(pytest.param(fn, tuple(args), id=f"{module.__name__}.{name}[{i}]"))
+    return cases
+
+
+@pytest.fixture
+def both_engines(monkeypatch):
+    """`sim.model.simulate` that also runs the replication and the next one with the batch
+    engine and checks both against the one-replication engine."""
+    calls = []
+
+    def simulate_both(scenario, replication=0, seed=None):
+        one = simulate(scenario, replication, seed)
+        batch = simulate_batch(scenario, [replication, replication + 1], seed)
+        assert_same(one, batch[0])
+        assert_same(simulate(scenario, replication + 1, seed), batch[1])
+        calls.append(replication)
+        return one
+
+    monkeypatch.setattr(sim.model, "simulate", simulate_both)
+    return calls
+
+
+@pytest.mark.parametrize("case, args", _cases())
+def test_hand_worked_networks(case, args, both_engines, tmp_path):
+    """Each hand-worked test passes, and every run in it is the same in both engines."""
+    if "tmp_path" in inspect.signature(case).parameters:
+        args = (*args, tmp_path)
+    case(*args)
+    assert both_engines, "the test ran no replication through simulate"
+
+
+@st.composite
+def small_networks(draw):
+    """Two mines (one Chinese), two refiners, a stockpile and two or three consumers of
+    random priority and noise, random transits, and random controls and outages."""
+    transit = st.sampled_from([7, 14, {"dist": "uniform", "low": 3, "high": 30}])
+    mines = [mine("cn", draw(st.sampled_from([500, 2000])), country="CN", product="ore",
+                  outages={"rate_per_year": 2, "duration_days": 20, "capacity_left": 0.2}),
+             mine("ca", draw(st.sampled_from([200, 1000])), country="CA", product="ore")]
+    refiner = processor("ref", 3000, [supplier("cn", 0.7, draw(transit)),
+                                      supplier("ca", 0.3, draw(transit))],
+                        country=draw(st.sampled_from(["US", "VN"])), yield_=0.9,
+                        process_days=draw(st.sampled_from([0, 10])))
+    refiner["yield"] = refiner.pop("yield_")
+    other = processor("ref2", 800, [supplier("ca", 1.0, draw(transit))], country="CA")
+    consumers = [consumer(f"c{j}", draw(st.sampled_from([300, 900, 1500])),
+                          [supplier("ref", 0.8, draw(transit)), supplier("ref2", 0.2, 7)]
+                          if j == 0 else [supplier("ref", 1.0, draw(transit))],
+                          country=draw(st.sampled_from(["US", "JP"])),
+                          priority=draw(st.integers(1, 3)),
+                          noise=draw(st.sampled_from([None, {"dist": "normal", "mean": 1,
+                                                             "sd": 0.2}])),
+                          cover_days=draw(st.sampled_from([0, 14])),
+                          backlog=draw(st.booleans()))
+                 for j in range(draw(st.integers(2, 3)))]
+    for c in consumers:
+        if c["noise"] is None:
+            del c["noise"]
+    pile = stockpile("nds", initial_stock=100, release={"to": ["c1"], "max_tpa": 500})
+    events = [export_control(draw(st.sampled_from([70, 140])), mode, country="CN",
+                             until_day=300, **extra)
+              for mode, extra in draw(st.lists(st.sampled_from([
+                  ("ban", {}), ("quota", {"allowed_fraction": 0.5}),
+                  ("licence", {"approval": 0.6, "delay_days": 20})]), max_size=1))]
+    return scenario(mines=mines, processors=[refiner, other], stockpiles=[pile],
+                    consumers=consumers, events=events, horizon_years=1,
+                    products=["ore", "metal"])
+
+
+@settings(max_examples=25, deadline=None)
+@given(small_networks(), st.integers(0, 1000))
+def test_random_small_networks(data, seed):
+    """Four replications of a random small network, together and one at a time."""
+    s = build(data)
+    batch = simulate_batch(s, range(4), seed)
+    for r in range(4):
+        assert_same(simulate(s, r, seed), batch[r])
+
+
+def test_run_replications_gives_the_same_ensemble_with_either_engine():
+    """run_replications with the batch engine (chunks, on 1 and 2 workers) and one
+    replication at a time: the same KPIs, bands and kept records."""
+    s = load_scenario(SCENARIOS[0].parent / "china-quota-50.yaml", [("horizon_years", 3)])
+    single = run_replications(s, 6, 3, engine="single", keep_series=2)
+    for workers in (1, 2):
+        batch = run_replications(s, 6, 3, engine="batch", keep_series=2, workers=workers)
+        np.testing.assert_allclose(batch.ensemble.values, single.ensemble.values, rtol=RTOL,
+                                   equal_nan=True)
+        np.testing.assert_allclose(batch.ensemble.series, single.ensemble.series, rtol=RTOL,
+                                   equal_nan=True)
+        assert [r.replication for r in batch.runs] == [0, 1]
+        assert_same(single.runs[1], batch.runs[1])
+
+
+def test_chunks_bound_memory_and_leave_every_worker_work():
+    s = load_scenario(SCENARIOS[0].parent / "baseline.yaml")
+    per = bytes_per_replication(s)
+    assert 4e6 < per < 20e6  # the 10-year weekly baseline: about 9 MB
+    assert chunk_size(s, 1000) * per <= BATCH_BYTES
+    assert chunk_size(s, 6, workers=2) == 3
+    assert chunk_size(s, 1) == 1
+
+
+@pytest.mark.parametrize("runner", ["pool", "dask"])
+def test_sweep_rows_are_the_same_with_either_engine(tmp_path, monkeypatch, runner):
+    """A sweep's runs.csv with the batch engine (chunks of a point's replications as tasks,
+    on a process pool or Dask) equals the single engine's."""
+    if runner == "dask":
+        pytest.importorskip("dask.distributed")
+    monkeypatch.chdir(tmp_path)
+    tiny = scenario(name="tiny", horizon_years=1, seed=5,
+                    mines=[mine("cn_mine", 900, country="CN"), mine("vn_mine", 300,
+                                                                    country="VN")],
+                    consumers=[consumer("us", 900, [supplier("cn_mine", 0.7, {
+                        "dist": "uniform", "low": 5, "high": 30}), supplier("vn_mine", 0.3, 9)],
+                        noise={"dist": "normal", "mean": 1.0, "sd": 0.2})])
+    write_yaml(tmp_path, tiny, "tiny.yaml")
+    param = parse_param("mines.cn_mine.capacity_tpa=300,900")
+    plan = prepare(SweepDefinition("tiny.yaml", (param,), replications=5))
+    texts = []
+    for engine in ("single", "batch"):
+        folder = start(plan, tmp_path / engine)
+        made = Runner(2) if runner == "pool" else DaskRunner("local", 2, processes=False)
+        with made:
+            assert execute(plan, folder, made, engine=engine).runs == 10
+        finish(plan, folder)
+        texts.append((folder / "points.csv").read_text())
+    assert texts[0] == texts[1]
+
+
+def test_replications_that_differ_in_structure_are_not_advanced_together():
+    """Scenarios with other nodes cannot share arrays: UnlikeReplications, before any step."""
+    one = build(scenario(mines=[mine("m", 100, product="metal")],
+                         consumers=[consumer("c", 50, [supplier("m")])]))
+    two = build(scenario(mines=[mine("m", 100, product="metal"), mine("n", 5, product="metal")],
+                         consumers=[consumer("c", 50, [supplier("m"), supplier("n")])]))
+    with pytest.raises(UnlikeReplications):
+        simulate_batch([one, two], [0, 1], 1)
