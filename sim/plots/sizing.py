@@ -34,9 +34,8 @@ def plot_sizing(result, path: Path) -> Path:
                         label=f"{name}{rate}, pilot ({pilot[0].n} replications)")
             xs = [e.holding for e in full]
             ps = [e.share(s) for e in full]
-            lows = [max(0.0, p - e.interval(s)[0]) for p, e in zip(ps, full, strict=True)]
-            highs = [max(0.0, e.interval(s)[1] - p) for p, e in zip(ps, full, strict=True)]
-            # Wilson's ends can sit a rounding error inside p (p = 1: 0.9999999999999999)
+            lows = [p - e.interval(s)[0] for p, e in zip(ps, full, strict=True)]
+            highs = [e.interval(s)[1] - p for p, e in zip(ps, full, strict=True)]
             ax.errorbar(xs, ps, yerr=[lows, highs], color=colors[s % len(colors)],
                         linestyle=style, marker="o", markersize=4, capsize=3,
                         label=f"{name}{rate}")
