@@ -41,6 +41,8 @@ class Origins:
     def __init__(self, net: Network):
         self.net = net
         self._mixes: tuple[dict[int, Mix], dict[int, Mix]] | None = None
+        self._held: dict[int, set[Pair]] = {}
+        self._stock_sets: dict[int, set[int]] | None = None
         self.pairs: list[Pair] = sorted(self._reachable())
         self.index = {pair: i for i, pair in enumerate(self.pairs)}
         mined, processed = origin_names(net.scenario)  # what results report; and any other
@@ -128,7 +130,46 @@ class Origins:
                                               node.country))
                 changed |= not arriving <= held[node.index]
                 held[node.index] |= arriving
+        self._held = held
         return set().union(*held.values(), *inputs.values())
+
+    def stock_pairs(self, node: int) -> np.ndarray:
+        """The pairs (indices, ascending) node `node`'s own stock can ever hold, so what a
+        route from it can carry."""
+        if self._stock_sets is None:
+            self._stock_sets = self._follow_flows()
+        return np.array(sorted(self._stock_sets[node]), dtype=np.int64)
+
+    def _follow_flows(self) -> dict[int, set[int]]:
+        """Each node's stock pairs as the model moves them: `_reachable`'s sets and mines'
+        output, then edges, scrap, stockpile releases into consumers and processors'
+        `stamped` maps (which keep a pair whose stamped pair is not among `pairs`) until
+        nothing is added."""
+        nodes, scenario = self.net.nodes, self.net.scenario
+        held = {n.index: {self.index[p] for p in self._held[n.index]} for n in nodes}
+        for mine in self.net.of_kind(MINE):  # its output, whatever its initial stock's mix
+            held[mine.index].add(self.index[(mine.country, NONE)])
+        released: dict[int, set[int]] = {n.index: set() for n in nodes}  # consumer: from
+        for sp in scenario.stockpiles:
+            for target in sp.release.to if sp.release else []:
+                released[self.net.index[target]].add(self.net.index[sp.id])
+        for event in scenario.events:
+            if getattr(event, "kind", None) == "release":
+                for target in event.to or []:
+                    released[self.net.index[target]].add(self.net.index[event.node])
+        stamp = {n.index: self.stamped(n) for n in nodes if n.kind == PROCESSOR}
+        changed = True
+        while changed:
+            changed = False
+            for node in nodes:
+                came = set().union(*(held[e.supplier] for e in node.edges),
+                                   *(held[sp] for sp in released[node.index]))
+                if node.kind == PROCESSOR:
+                    came |= set().union(*(held[c.index] for c in self._scrap_sources(node)))
+                    came = {int(stamp[node.index][i]) for i in came}
+                changed |= not came <= held[node.index]
+                held[node.index] |= came
+        return held
 
     # ----- arrays over pairs -------------------------------------------------------------
 

@@ -28,6 +28,7 @@ class BatchOrders:
         self.is_processor[self.processors.rows] = True
         self.allocation = BatchAllocation(self.edges, rules, state.stock, state.ones)
         self.by_level = np.argsort(self.edges.level, kind="stable")
+        self.stock_flat = state.held.reshape(state.reps, -1)  # a view: [rep, node × origin]
 
     def place(self, k: int, targets: np.ndarray) -> None:
         """Step 6 on step k, with every buyer's target [rep, row]."""
@@ -96,17 +97,20 @@ class BatchOrders:
         state, edges, rules = self.state, self.edges, self.rules
         restricted = rules.is_masked & (amount > 0)
         if restricted.any():
-            tonnes = np.zeros(amount.shape + state.ones.shape)
+            parts = []
             for e in self.by_level[restricted[:, self.by_level].any(axis=0)].tolist():
                 active = restricted[:, e]
                 part, got = state.take(edges.supplier[e], amount[:, e],
                                        rules.edge_mask[:, e], active)
                 amount[active, e] = got[active]
-                tonnes[:, e] = part
+                parts.append((e, part))
             some = restricted.any(axis=1)
             free = np.where(restricted, 0.0, amount)
             have = np.where(some[:, None], state.row_sums(state.stock), stock_t)
-            tonnes += self._take_in_proportion(free, have)
+            tonnes = self._take_in_proportion(free, have)
+            ring = state.goods
+            for e, part in parts:  # a restricted edge's free share is 0: its cells are 0
+                tonnes[:, ring.first[e]:ring.first[e + 1]] += part[:, ring.pairs[e]]
         else:
             tonnes = self._take_in_proportion(amount, stock_t)
         state.goods.send(self._due(k), tonnes)
@@ -116,11 +120,13 @@ class BatchOrders:
             rules.quotas.watch(amount)
 
     def _take_in_proportion(self, amount: np.ndarray, have: np.ndarray) -> np.ndarray:
-        """Take each edge's tonnes from its supplier, every origin in proportion."""
-        suppliers, state = self.edges.supplier, self.state
+        """Take each edge's tonnes from its supplier, every origin in proportion: tonnes
+        [rep, ring cell] (only the origins a supplier's stock can hold)."""
+        suppliers, state, ring = self.edges.supplier, self.state, self.state.goods
         per_tonne = ONE / np.maximum(have, TINY)
         share = per_rep_bincount(suppliers, amount, have.shape[1]) * per_tonne
-        tonnes = state.stock[:, suppliers] * (amount * per_tonne[:, suppliers])[:, :, None]
+        ratio = amount * per_tonne[:, suppliers]
+        tonnes = self.stock_flat[:, ring.source] * ratio[:, ring.route]
         state.stock *= np.maximum(ONE - share, ZERO)[:, :, None]
         return tonnes
 

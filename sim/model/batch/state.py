@@ -55,60 +55,51 @@ class BatchRecords:
 
 
 class Ring:
-    """Goods on the way: tonnes [slot, rep, route, origin]; departures go to the slot of the
-    step they are usable on, arrivals move a slot into the holding rows (transit.Pipeline)."""
+    """Goods on the way: tonnes [slot, rep, cell], a cell being a route and an origin pair
+    its supplier's stock can hold (about a tenth of route × pair on the baseline); departures
+    go to the slot of the step they are usable on, arrivals move a slot into the holding rows
+    (transit.Pipeline, without the cells that stay empty)."""
 
     def __init__(self, worlds: list[World], size: int):
         w = worlds[0]
-        reps, routes = len(worlds), len(w.net.edges)
-        n_origins, rows = len(w.origins.pairs), w.net.n_holding_rows
+        reps, origins, n_origins = len(worlds), w.origins, len(w.origins.pairs)
+        rows = w.net.n_holding_rows
+        supplier, holding = w.edges.supplier, w.edges.holding_row
+        held = [origins.stock_pairs(s) for s in supplier.tolist()]
+        self.route = np.repeat(np.arange(supplier.size), [p.size for p in held])
+        pair = np.concatenate(held) if held else np.zeros(0, dtype=np.int64)
+        self.source = supplier[self.route] * n_origins + pair  # flat [node, origin] of stock
+        self.first = np.r_[0, np.cumsum([p.size for p in held])]  # route e: first:first[e+1]
+        self.pairs = held
+        cells = self.route.size
         self.size, self.reps = size, reps
-        self.tonnes = np.zeros((size, reps, routes, n_origins))
-        self._by_route = self.tonnes.reshape(-1, n_origins)  # [slot × rep × route, origin]
-        self._route_of = np.arange(reps * routes).reshape(reps, routes)  # within a slot
-        self.into_rows = np.zeros((rows, routes))
-        self.into_rows[w.edges.holding_row, np.arange(routes)] = 1.0
-        self._passes = _arrival_passes(w.edges.holding_row)
+        self.tonnes = np.zeros((size, reps, cells))
+        self._flat = self.tonnes.reshape(-1)
+        self._rep_cells = np.arange(reps * cells).reshape(reps, cells)  # within a slot
+        # arrivals: each cell's tonnes to [rep, row, origin], a cell's routes in route order
+        # (cells are sorted by route), as the single engine's bincount adds them
+        into = holding[self.route] * n_origins + pair
+        self._into = (np.arange(reps)[:, None] * (rows * n_origins) + into).ravel()
         self._shape = (reps, rows, n_origins)
-        self.few = w.state.cell_wise  # the single engine's choice of method (see take_due)
 
     def send(self, due: np.ndarray, tonnes: np.ndarray) -> None:
-        """Add tonnes [rep, route, origin] usable on steps `due` [rep, route]."""
-        if not self._route_of.size:
+        """Add tonnes [rep, cell] usable on steps `due` [rep, route]."""
+        if not self._rep_cells.size:
             return
-        at = ((due % self.size) * self._route_of.size + self._route_of).ravel()
-        self._by_route[at] += tonnes.reshape(at.size, -1)  # no cell twice
+        at = (due[:, self.route] % self.size) * self._rep_cells.size + self._rep_cells
+        self._flat[at.ravel()] += tonnes.ravel()  # no cell twice
 
     def take_due(self, step: int) -> np.ndarray:
-        """Tonnes [rep, row, origin] usable on `step`, removed from the ring: a matrix product
-        with few origins, sums per row in route order with many, as the single engine."""
+        """Tonnes [rep, row, origin] usable on `step`, removed from the ring."""
         slot = self.tonnes[step % self.size]
-        if self.few:
-            arriving = np.matmul(self.into_rows, slot)
-        else:  # the single engine's bincount adds each row's routes in route order: so here
-            arriving = np.zeros(self._shape)
-            for rows, routes in self._passes:
-                arriving[:, rows] += slot[:, routes]
+        size = self._shape[0] * self._shape[1] * self._shape[2]
+        arriving = np.bincount(self._into, slot.ravel(), minlength=size).reshape(self._shape)
         slot[:] = 0.0
         return arriving
 
     def total(self, r: int) -> float:
         """Tonnes still on the way in replication r."""
         return float(self.tonnes[:, r].sum())
-
-
-def _arrival_passes(holding_row: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(rows, routes) of each pass of arrivals: pass j adds every row's j-th route (in route
-    order), so each row's routes are added one after another, as bincount adds them."""
-    passes, seen = [], np.zeros(holding_row.size, dtype=np.int64)
-    counts: dict[int, int] = {}
-    for e, row in enumerate(holding_row.tolist()):
-        seen[e] = counts.get(row, 0)
-        counts[row] = seen[e] + 1
-    for j in range(int(seen.max()) + 1 if seen.size else 0):
-        routes = np.flatnonzero(seen == j)
-        passes.append((holding_row[routes], routes))
-    return passes
 
 
 class BatchState:
