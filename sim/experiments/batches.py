@@ -2,7 +2,7 @@
 
 A chunk of R replications of one scenario is advanced together and then reduced one
 replication at a time, so what a chunk holds is R × (its records, tables and goods on the
-way): `bytes_per_replication` estimates that (about 9 MB for the 10-year weekly baseline,
+way): `bytes_per_replication` estimates that (about 5.4 MB for the 10-year weekly baseline,
 most of it deliveries by origin pair), and `chunk_size` keeps a chunk within BATCH_BYTES
 (300 MB; at most MAX_CHUNK replications): a 1,000-replication run of the baseline peaks at
 411 MB. A process pool or a Dask cluster gets chunks as its tasks, never more than a
@@ -43,10 +43,12 @@ def bytes_per_replication(scenario: Scenario) -> float:
     n, rows, edges = len(net.nodes), net.n_holding_rows, len(net.edges)
     consumers, suppliers = len(net.of_kind(CONSUMER)), len(net.of_kind(MINE)) + len(
         net.of_kind(PROCESSOR))
-    pairs = len(Origins(net).pairs)
-    per_step = (7 * n + consumers * pairs + pairs + 6 * edges + 8 * rows + 7 * consumers
+    origins = Origins(net)
+    groups = len(origins.mined) + len(origins.processed)
+    cells = sum(origins.stock_pairs(e.supplier).size for e in net.edges)
+    per_step = (7 * n + consumers * groups + 6 * edges + 8 * rows + 7 * consumers
                 + 2 * suppliers)
-    ring = 64 * edges * pairs  # slots enough for ~64 steps of transit and delays
+    ring = 64 * cells  # slots enough for ~64 steps of transit and delays
     return 8.0 * (steps * per_step + ring)
 
 

@@ -53,8 +53,7 @@ class Flows:
         if factor is not None:
             came = came * factor[:, :, None]
             self.scrap_factor_t[:, k] = factor
-        back = self.state.rec.delivered_by_origin[:, np.maximum(used_on, 0), scrap.scrap_from] \
-            * came
+        back = self.state.rec.used(np.maximum(used_on, 0)) * came
         self.state.held += np.matmul(scrap.into, back)
 
     def release_due(self, k: int, due: list[int]) -> None:
@@ -140,4 +139,4 @@ class Flows:
             backlog[backlog <= ROUNDING * wanted] = 0.0
             backlog *= self.consumers.keeps_backlog
             state.backlog[:, rows] = rec["backlog_t"][:, k, rows] = backlog
-        state.rec.delivered_by_origin[:, k] = took
+        state.rec.deliver(k, took)

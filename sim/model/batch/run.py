@@ -121,15 +121,15 @@ class BatchWorld:
         totals = self._totals(r, rec)
         error = check_balance(totals)
         origins, net = w.origins, w.net
+        records = self.state.rec
         return RunRecord(
             self.plans.replications[r], w.scenario.start, w.scenario.step_days,
             w.scenario.record_days,
             [NodeRow(n.id, n.kind, n.country, n.group, product_of(n.spec)) for n in net.nodes],
-            origins.mined, rec.arrays, _by(w, rec.delivered_by_origin, origins.by_mined),
+            origins.mined, rec.arrays, _by(w, records.delivered_by_mined[r]),
             rec.produced_by_origin.dot(origins.by_mined), totals, error,
             [(e.supplier, e.buyer) for e in net.edges], rec.shipped_by_edge,
-            origins.processed, _by(w, rec.delivered_by_origin, origins.by_processed),
-            rec.market)
+            origins.processed, _by(w, records.delivered_by_processed[r]), rec.market)
 
     def _totals(self, r: int, rec) -> dict[str, float]:
         """World.totals for replication r."""
@@ -144,10 +144,9 @@ class BatchWorld:
                 "in_process": self.flows.in_process_t(r)}
 
 
-def _by(world: World, by_pair: np.ndarray, grouping: np.ndarray) -> np.ndarray:
-    """Deliveries [step, consumer, pair] as [step, node, group] (run._by)."""
-    steps, consumers, pairs = by_pair.shape
-    out = np.zeros((steps, len(world.net.nodes), grouping.shape[1]))
-    out[:, world.consumers.rows] = by_pair.reshape(steps * consumers, pairs).dot(grouping) \
-        .reshape(steps, consumers, grouping.shape[1])
+def _by(world: World, by_group: np.ndarray) -> np.ndarray:
+    """Deliveries [step, consumer, group] as [step, node, group] (run._by's layout)."""
+    steps, _, groups = by_group.shape
+    out = np.zeros((steps, len(world.net.nodes), groups))
+    out[:, world.consumers.rows] = by_group
     return out

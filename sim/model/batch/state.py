@@ -22,33 +22,59 @@ replication at a time, so they are not held for all replications at once."""
 
 
 class BatchRecords:
-    """The records of R replications, [rep, step, …]; `of(r)` is a Recorder over r's slice."""
+    """The records of R replications, [rep, step, …]; `of(r)` is a Recorder over r's slice.
+
+    Deliveries are kept by mining and by processing country (what a RunRecord reports: 18
+    columns on the baseline, not 67 pairs), grouped as they are made; by pair only for the
+    last steps scrap looks back on (`recent`, a ring of steps)."""
 
     def __init__(self, reps: int, steps: int, world: World):
         n, rows = len(world.net.nodes), world.net.n_holding_rows
         n_origins, consumers = len(world.origins.pairs), world.consumers.rows
-        self.shape = (steps, n)
+        n_consumers, scrap = consumers.stop - consumers.start, world.consumers.scrap
+        self.shape, self.n_origins = (steps, n), n_origins
+        self.by_mined, self.by_processed = world.origins.by_mined, world.origins.by_processed
         self.arrays = {name: np.zeros((reps, steps, n)) for name in STEP_VARIABLES}
-        self.delivered_by_origin = np.zeros((reps, steps, consumers.stop - consumers.start,
-                                             n_origins))
-        self.produced_by_origin = np.zeros((reps, steps, n_origins))
+        self.delivered_by_mined = np.zeros((reps, steps, n_consumers, self.by_mined.shape[1]))
+        self.delivered_by_processed = np.zeros((reps, steps, n_consumers,
+                                                self.by_processed.shape[1]))
+        self.scrap_from = scrap.scrap_from
+        self.window = int(scrap.steps.max()) + 1 if scrap.steps.size else 1
+        self.recent = np.zeros((self.window, reps, self.scrap_from.size, n_origins))
         self.shipped_by_edge = np.zeros((reps, steps, len(world.net.edges)))
         self.held_t = np.zeros((reps, steps, rows))
         self.received_t = np.zeros((reps, steps, rows))
 
+    def deliver(self, k: int, took: np.ndarray) -> None:
+        """Record deliveries [rep, consumer, pair] of step k."""
+        reps, consumers, n_origins = took.shape
+        flat = took.reshape(reps * consumers, n_origins)
+        for out, grouping in ((self.delivered_by_mined, self.by_mined),
+                              (self.delivered_by_processed, self.by_processed)):
+            out[:, k] = flat.dot(grouping).reshape(out.shape[0], consumers, out.shape[3])
+        if self.scrap_from.size:
+            self.recent[k % self.window] = took[:, self.scrap_from]
+
+    def used(self, steps: np.ndarray) -> np.ndarray:
+        """Deliveries [rep, scrap return, pair] to each scrap return's consumer on its step
+        `steps` [scrap return] (no further back than the longest scrap delay)."""
+        picked = self.recent[steps % self.window, :, np.arange(self.scrap_from.size)]
+        return picked.transpose(1, 0, 2)
+
     def of(self, r: int, full: bool = True) -> Recorder:
         """Replication r's Recorder: with `full`, every node variable (copies of r's slices,
-        new arrays for those filled after the run); else views of what the step writes."""
+        new arrays for those filled after the run) and deliveries by mining country as its
+        `delivered_by_origin` (ScrapReturns.record sums them per consumer); else views of the
+        node variables the step writes."""
         rec = Recorder(0, 0, 0, 0, 0, 0)
         if not full:
             rec.arrays = {name: a[r] for name, a in self.arrays.items()}
-            rec.delivered_by_origin = self.delivered_by_origin[r]
             return rec
         # copies: a record kept by the caller must not keep every replication's arrays alive
         rec.arrays = {name: self.arrays[name][r].copy() if name in self.arrays
                       else np.zeros(self.shape) for name in NODE_VARIABLES}
-        rec.delivered_by_origin = self.delivered_by_origin[r].copy()
-        rec.produced_by_origin = self.produced_by_origin[r].copy()
+        rec.delivered_by_origin = self.delivered_by_mined[r]
+        rec.produced_by_origin = np.zeros((self.shape[0], self.n_origins))
         rec.shipped_by_edge = self.shipped_by_edge[r].copy()
         rec.held_t, rec.received_t = self.held_t[r].copy(), self.received_t[r].copy()
         return rec
