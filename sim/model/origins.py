@@ -42,7 +42,8 @@ class Origins:
         self.net = net
         self._mixes: tuple[dict[int, Mix], dict[int, Mix]] | None = None
         self._held: dict[int, set[Pair]] = {}
-        self._stock_sets: dict[int, set[int]] | None = None
+        self._inputs: dict[int, set[Pair]] = {}
+        self._row_sets: list[set[int]] | None = None
         self.pairs: list[Pair] = sorted(self._reachable())
         self.index = {pair: i for i, pair in enumerate(self.pairs)}
         mined, processed = origin_names(net.scenario)  # what results report; and any other
@@ -130,23 +131,24 @@ class Origins:
                                               node.country))
                 changed |= not arriving <= held[node.index]
                 held[node.index] |= arriving
-        self._held = held
+        self._held, self._inputs = held, inputs
         return set().union(*held.values(), *inputs.values())
 
-    def stock_pairs(self, node: int) -> np.ndarray:
-        """The pairs (indices, ascending) node `node`'s own stock can ever hold, so what a
-        route from it can carry."""
-        if self._stock_sets is None:
-            self._stock_sets = self._follow_flows()
-        return np.array(sorted(self._stock_sets[node]), dtype=np.int64)
+    def stock_pairs(self, row: int) -> np.ndarray:
+        """The pairs (indices, ascending) holding row `row` (State.held's: a node's own stock,
+        then processors' inputs) can ever hold; for a node, what a route from it can carry."""
+        if self._row_sets is None:
+            self._row_sets = self._follow_flows()
+        return np.array(sorted(self._row_sets[row]), dtype=np.int64)
 
-    def _follow_flows(self) -> dict[int, set[int]]:
-        """Each node's stock pairs as the model moves them: `_reachable`'s sets and mines'
+    def _follow_flows(self) -> list[set[int]]:
+        """Each holding row's pairs as the model moves them: `_reachable`'s sets and mines'
         output, then edges, scrap, stockpile releases into consumers and processors'
         `stamped` maps (which keep a pair whose stamped pair is not among `pairs`) until
         nothing is added."""
         nodes, scenario = self.net.nodes, self.net.scenario
         held = {n.index: {self.index[p] for p in self._held[n.index]} for n in nodes}
+        inputs = {i: {self.index[p] for p in pairs} for i, pairs in self._inputs.items()}
         for mine in self.net.of_kind(MINE):  # its output, whatever its initial stock's mix
             held[mine.index].add(self.index[(mine.country, NONE)])
         released: dict[int, set[int]] = {n.index: set() for n in nodes}  # consumer: from
@@ -166,10 +168,12 @@ class Origins:
                                    *(held[sp] for sp in released[node.index]))
                 if node.kind == PROCESSOR:
                     came |= set().union(*(held[c.index] for c in self._scrap_sources(node)))
-                    came = {int(stamp[node.index][i]) for i in came}
+                    inputs[node.index] |= came
+                    came = {int(stamp[node.index][i]) for i in inputs[node.index]}
                 changed |= not came <= held[node.index]
                 held[node.index] |= came
-        return held
+        processors = [n.index for n in nodes if n.kind == PROCESSOR]
+        return [held[n.index] for n in nodes] + [inputs[i] for i in processors]
 
     # ----- arrays over pairs -------------------------------------------------------------
 

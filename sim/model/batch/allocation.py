@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.batch.cells import segment_sums
 from sim.model.batch.rules import BatchRules
-from sim.model.batch.state import dots
+from sim.model.batch.state import BatchState
 from sim.model.edges import EdgeTables
 from sim.model.tolerances import EPS, ZERO
 
@@ -68,12 +69,11 @@ class BatchLevel:
 class BatchAllocation:
     """Grants [rep, edge] for requests [rep, edge] under each replication's rules."""
 
-    def __init__(self, edges: EdgeTables, rules: BatchRules, stock: np.ndarray,
-                 ones: np.ndarray):
-        self.edges, self.rules, self.stock, self.ones = edges, rules, stock, ones
+    def __init__(self, edges: EdgeTables, rules: BatchRules, state: BatchState):
+        self.edges, self.rules, self.state = edges, rules, state
         self.quotas = rules.quotas
         self.levels = [BatchLevel.of(edges, rows) for rows in edges.level_rows]
-        self.n_nodes = stock.shape[1]
+        self.n_nodes = state.n
         self.left_t = np.zeros(rules.quotas.per_step_t.shape)  # each quota's allowance left
 
     def allocate(self, need: np.ndarray, request: np.ndarray, available: np.ndarray,
@@ -143,9 +143,10 @@ class BatchAllocation:
         return granted
 
     def allowed_t(self, reps: np.ndarray, edges: np.ndarray) -> np.ndarray:
-        """Tonnes of allowed origins each edge's supplier holds (1-D sums, as the single)."""
-        stock = self.stock[reps, self.edges.supplier[edges]]
-        return dots(stock * self.rules.edge_mask[reps, edges], self.ones)
+        """Tonnes of allowed origins each edge's supplier holds, for each (rep, edge)."""
+        ring = self.state.goods
+        allowed = self.state.held[:, ring.source] * self.rules.edge_mask_cells
+        return segment_sums(allowed, ring.first)[reps, edges]
 
     def cap_to_allowed(self, request: np.ndarray, granted: np.ndarray | None = None,
                        asks: np.ndarray | None = None) -> None:
@@ -157,9 +158,7 @@ class BatchAllocation:
         if not at.any():
             return
         reps, cols = np.nonzero(at)
-        suppliers = self.edges.supplier[edges[cols]]
-        tonnes = self.stock[reps, suppliers] * self.rules.edge_mask[reps, edges[cols]]
-        allowed = tonnes.dot(self.ones)
+        allowed = self.allowed_t(reps, edges[cols])
         if granted is not None:
             allowed = np.maximum(allowed - granted[reps, cols], ZERO)
         request[reps, cols] = np.minimum(request[reps, cols], allowed)

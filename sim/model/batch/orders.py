@@ -26,9 +26,9 @@ class BatchOrders:
         self.n = len(plans.net.nodes)
         self.is_processor = np.zeros(self.n, dtype=bool)
         self.is_processor[self.processors.rows] = True
-        self.allocation = BatchAllocation(self.edges, rules, state.stock, state.ones)
+        self.allocation = BatchAllocation(self.edges, rules, state)
         self.by_level = np.argsort(self.edges.level, kind="stable")
-        self.stock_flat = state.held.reshape(state.reps, -1)  # a view: [rep, node × origin]
+        self.stock_row = state.cells.row[: state.cells.n_stock]  # the node of each stock cell
 
     def place(self, k: int, targets: np.ndarray) -> None:
         """Step 6 on step k, with every buyer's target [rep, row]."""
@@ -37,7 +37,8 @@ class BatchOrders:
         stock_t = held_t[:, : self.n]
         if rules.masked_rows.any():
             held_t = held_t.copy()
-            masked = state.row_sums(state.stock * rules.mask_now[:, : self.n])
+            masked = state.row_sums(state.stock * rules.mask_cells[:, : state.stock.shape[1]],
+                                    self.n)
             rows = rules.masked_rows
             held_t[:, : self.n] = np.where(rows[:, : self.n], masked, held_t[:, : self.n])
         need = targets - held_t - state.on_order
@@ -101,16 +102,15 @@ class BatchOrders:
             for e in self.by_level[restricted[:, self.by_level].any(axis=0)].tolist():
                 active = restricted[:, e]
                 part, got = state.take(edges.supplier[e], amount[:, e],
-                                       rules.edge_mask[:, e], active)
+                                       rules.edge_mask_cells[:, state.goods.of(e)], active)
                 amount[active, e] = got[active]
                 parts.append((e, part))
             some = restricted.any(axis=1)
             free = np.where(restricted, 0.0, amount)
-            have = np.where(some[:, None], state.row_sums(state.stock), stock_t)
+            have = np.where(some[:, None], state.row_sums(state.stock, self.n), stock_t)
             tonnes = self._take_in_proportion(free, have)
-            ring = state.goods
             for e, part in parts:  # a restricted edge's free share is 0: its cells are 0
-                tonnes[:, ring.first[e]:ring.first[e + 1]] += part[:, ring.pairs[e]]
+                tonnes[:, state.goods.of(e)] += part
         else:
             tonnes = self._take_in_proportion(amount, stock_t)
         state.goods.send(self._due(k), tonnes)
@@ -126,8 +126,8 @@ class BatchOrders:
         per_tonne = ONE / np.maximum(have, TINY)
         share = per_rep_bincount(suppliers, amount, have.shape[1]) * per_tonne
         ratio = amount * per_tonne[:, suppliers]
-        tonnes = self.stock_flat[:, ring.source] * ratio[:, ring.route]
-        state.stock *= np.maximum(ONE - share, ZERO)[:, :, None]
+        tonnes = state.held[:, ring.source] * ratio[:, ring.route]
+        state.stock *= np.maximum(ONE - share, ZERO)[:, self.stock_row]
         return tonnes
 
     def _due(self, k: int) -> np.ndarray:

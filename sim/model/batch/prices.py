@@ -17,7 +17,6 @@ import numpy as np
 
 from sim.model.batch.allocation import per_rep_bincount
 from sim.model.batch.rules import BatchRules
-from sim.model.batch.state import dots
 from sim.model.market import Market
 from sim.model.prices import COVER_FLOOR
 
@@ -134,3 +133,10 @@ class BatchFactors:
         """One response's factors [rep, entity], or None if there is no such response."""
         where = self.parts.get(name)
         return None if where is None else self.values[:, where]
+
+
+def dots(tonnes: np.ndarray, ones: np.ndarray) -> np.ndarray:
+    """Each row of `tonnes` [rep, n] dotted with `ones` as the single engine does for one
+    replication (a 1-D dot product, whose order of summation differs from a matrix-vector
+    product's)."""
+    return np.array([row.dot(ones) for row in np.ascontiguousarray(tonnes)])

@@ -12,21 +12,24 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.batch.plans import Plans
+from sim.model.batch.state import BatchState
 from sim.model.rules import RulesInForce
 
 
 class BatchRules:
     """Rules in force per replication, stacked; `step_arrays(k)` sets the step's arrays."""
 
-    def __init__(self, plans: Plans):
-        self.plans = plans
+    def __init__(self, plans: Plans, state: BatchState):
+        self.plans, self.cells, self.ring = plans, state.cells, state.goods
         w = plans.worlds[0]
         reps, n_edges = len(plans.worlds), len(plans.net.edges)
         n_rows, n_origins = plans.net.n_holding_rows, len(w.origins.pairs)
         self.open = np.ones((reps, n_edges), dtype=bool)
         self.extra_days = np.zeros((reps, n_edges))
         self.mask_now = np.ones((reps, n_rows, n_origins))
+        self.mask_cells = np.ones((reps, self.cells.size))  # mask_now by cell
         self.edge_mask_fixed = np.ones((reps, n_edges, n_origins))
+        self.is_masked_fixed = np.zeros((reps, n_edges), dtype=bool)
         self.masked_rows = np.zeros((reps, n_rows), dtype=bool)  # rows under an origin rule
         self.reoffered = np.zeros((reps, n_edges), dtype=bool)
         self.licences: list[list] = [[] for _ in range(reps)]
@@ -44,7 +47,9 @@ class BatchRules:
         self.open[r] = rules.open
         self.extra_days[r] = rules.extra_days
         self.mask_now[r] = rules.mask_now
+        self.mask_cells[r] = rules.mask_now.reshape(-1)[self.cells.flat]
         self.edge_mask_fixed[r] = rules.edge_mask
+        self.is_masked_fixed[r] = (rules.edge_mask < 1.0).any(axis=1)
         self.masked_rows[r] = False
         self.masked_rows[r, rules.masked] = True
         self.quotas.restack(r, rules)
@@ -56,21 +61,25 @@ class BatchRules:
     def step_arrays(self, k: int) -> None:
         """Step k's rules per replication (RulesInForce.on_step): `refused` [rep, edge] and
         whether a replication has a licence in force (`licensed`), `delays` [rep, edge] and
-        whether it has any (`delayed`), `edge_mask` [rep, edge, origin] and `is_masked`."""
+        whether it has any (`delayed`), `edge_mask` [rep, edge, origin] (and by ring cell,
+        `edge_mask_cells`) and `is_masked`."""
         self.licensed = np.array([bool(x) for x in self.licences])
         self.refused = np.zeros(self.open.shape, dtype=bool)
         self.delays = self.extra_days.copy()
         self.delayed = self.licensed | self.extra_days.any(axis=1)
-        self.edge_mask = self.edge_mask_fixed
-        if any(self.licences) or any(self.reexports):
+        self.edge_mask, self.is_masked = self.edge_mask_fixed, self.is_masked_fixed
+        for r, licences in enumerate(self.licences):
+            for licence in licences:
+                licence.apply(k, self.refused[r], self.delays[r])
+        if any(self.reexports):  # each replication's checks after its licences, as before
             self.edge_mask = self.edge_mask_fixed.copy()
-            for r, (licences, checks) in enumerate(zip(self.licences, self.reexports,
-                                                       strict=True)):
-                for licence in licences:
-                    licence.apply(k, self.refused[r], self.delays[r])
+            for r, checks in enumerate(self.reexports):
                 for check in checks:
                     check.apply(k, self.edge_mask[r])
-        self.is_masked = (self.edge_mask < 1.0).any(axis=2)
+            self.is_masked = (self.edge_mask < 1.0).any(axis=2)
+        if self.is_masked.any():
+            self.edge_mask_cells = self.edge_mask.reshape(len(self.licences), -1)[
+                :, self.ring.route * self.cells.n_origins + self.cells.pair[self.ring.source]]
         self.any_masked = self.is_masked.any(axis=1)
 
 

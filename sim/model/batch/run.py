@@ -58,7 +58,7 @@ class BatchWorld:
     def __init__(self, scenarios: list[Scenario], replications: list[int], seed: int):
         self.plans = plans = Plans(scenarios, replications, seed)
         self.state = BatchState(plans.worlds, plans.ring_size, plans.steps)
-        self.rules = BatchRules(plans)
+        self.rules = BatchRules(plans, self.state)
         self.flows = Flows(plans, self.state, self.rules)
         self.orders = BatchOrders(plans, self.state, self.rules)
         self.market = BatchMarket(plans) if plans.market else None

@@ -1,0 +1,75 @@
+"""The cells of the batch engine's stocks: each holding row with only the origin pairs it can
+ever hold (646 of 48 rows × 67 pairs on the baseline).
+
+The single engine keeps stocks dense, [holding row, pair]; most of that is zeros forever (a
+mine holds one pair). The batch keeps `held[rep, cell]`, cells sorted by row and then by
+pair, so a row's cells are one slice and arrays stay two-dimensional with a long last axis
+(broadcasting over a short origin axis is slow). `dense` and `cells_of` convert for the
+rare per-replication code that the single engine runs (releases, stockpile cover).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.errors import SimulationError
+from sim.model.world import World
+
+
+class Cells:
+    """Which (holding row, pair) each cell is, and sums and spreads over rows."""
+
+    def __init__(self, world: World):
+        origins, net = world.origins, world.net
+        self.n_rows, self.n_origins = net.n_holding_rows, len(origins.pairs)
+        pairs = [origins.stock_pairs(row) for row in range(self.n_rows)]
+        sizes = np.array([p.size for p in pairs], dtype=np.int64)
+        self.row = np.repeat(np.arange(self.n_rows), sizes)  # the row of each cell
+        self.pair = np.concatenate(pairs) if pairs else np.zeros(0, dtype=np.int64)
+        self.first = np.r_[0, np.cumsum(sizes)]  # row i's cells: first[i]:first[i + 1]
+        self.size = int(self.first[-1])
+        self.n_stock = int(self.first[len(net.nodes)])  # the nodes' own stocks come first
+        self.flat = self.row * self.n_origins + self.pair  # index into dense [row × pair]
+        self.index = np.full(self.n_rows * self.n_origins, -1, dtype=np.int64)
+        self.index[self.flat] = np.arange(self.size)
+        self.outside = self.index < 0  # dense positions no cell holds
+    def of(self, row: int) -> slice:
+        """Row `row`'s cells."""
+        return slice(int(self.first[row]), int(self.first[row + 1]))
+
+    def at(self, row: int | np.ndarray, pair: int | np.ndarray) -> np.ndarray:
+        """The cell of (row, pair); -1 where that row never holds that pair."""
+        return self.index[np.asarray(row) * self.n_origins + pair]
+
+    def row_sums(self, tonnes: np.ndarray, rows: int | None = None) -> np.ndarray:
+        """Tonnes [rep, cell] summed by row, [rep, row]; or of the first `rows` rows, given
+        only their cells."""
+        return segment_sums(tonnes, self.first[: (self.n_rows if rows is None else rows) + 1])
+
+    def cells_of(self, dense: np.ndarray) -> np.ndarray:
+        """Dense [..., row, pair] as [..., cell]; raises if a tonne lies outside the cells."""
+        flat = dense.reshape(*dense.shape[:-2], -1)
+        if flat[..., self.outside].any():
+            raise SimulationError("internal: a stock holds an origin pair its row's cells "
+                                  "do not (origins.stock_pairs missed a flow)")
+        return flat[..., self.flat]
+
+    def dense(self, cells: np.ndarray) -> np.ndarray:
+        """[cell] as dense [row, pair]."""
+        out = np.zeros(self.n_rows * self.n_origins)
+        out[self.flat] = cells
+        return out.reshape(self.n_rows, self.n_origins)
+
+
+def segment_sums(values: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """[rep, segment]: values [rep, …] summed over each segment first[i]:first[i + 1]
+    (one element after another; an empty segment sums to 0)."""
+    values = values[:, : int(first[-1])]  # reduceat's last segment runs to the end
+    full = first[1:] > first[:-1]
+    if full.all():
+        return np.add.reduceat(values, first[:-1], axis=1) if full.size else \
+            np.zeros((values.shape[0], 0))
+    out = np.zeros((values.shape[0], full.size))
+    if full.any():
+        out[:, full] = np.add.reduceat(values, first[:-1][full], axis=1)
+    return out

@@ -1,0 +1,85 @@
+"""The records of R replications, [rep, step, …], and each one's Recorder after the run.
+
+Deliveries are kept by mining and by processing country (what a RunRecord reports: 18
+columns on the baseline, not 67 pairs), grouped as they are made; by cell only for the last
+steps scrap looks back on (`recent`, a ring of steps).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.batch.cells import Cells
+from sim.model.recorder import Recorder
+from sim.model.world import World
+from sim.records import NODE_VARIABLES
+
+STEP_VARIABLES = ("processed_t", "delivered_t", "backlog_t", "released_t")
+"""The node variables the step itself writes; the others are filled after the run, one
+replication at a time, so they are not held for all replications at once."""
+
+
+class BatchRecords:
+    """The records of R replications, [rep, step, …]; `of(r)` is a Recorder over r's slice."""
+
+    def __init__(self, reps: int, steps: int, world: World, cells: Cells):
+        n, rows = len(world.net.nodes), world.net.n_holding_rows
+        consumers, scrap = world.consumers.rows, world.consumers.scrap
+        n_consumers = consumers.stop - consumers.start
+        self.shape, self.n_origins = (steps, n), cells.n_origins
+        self.consumer_cells = slice(int(cells.first[consumers.start]),
+                                    int(cells.first[consumers.stop]))
+        origins = world.origins
+        self.grouping = [_grouping(cells, self.consumer_cells, consumers, g)
+                         for g in (origins.by_mined, origins.by_processed)]
+        self.delivered_by_mined = np.zeros((reps, steps, n_consumers, len(origins.mined)))
+        self.delivered_by_processed = np.zeros((reps, steps, n_consumers,
+                                                len(origins.processed)))
+        self.arrays = {name: np.zeros((reps, steps, n)) for name in STEP_VARIABLES}
+        self.window = int(scrap.steps.max()) + 1 if scrap.steps.size else 1
+        self.recent = np.zeros((self.window, reps, self.consumer_cells.stop
+                                - self.consumer_cells.start)) if scrap.steps.size else None
+        self.shipped_by_edge = np.zeros((reps, steps, len(world.net.edges)))
+        self.held_t = np.zeros((reps, steps, rows))
+        self.received_t = np.zeros((reps, steps, rows))
+
+    def deliver(self, k: int, took: np.ndarray) -> None:
+        """Record step k's deliveries [rep, consumer cell]."""
+        for out, grouping in zip((self.delivered_by_mined, self.delivered_by_processed),
+                                 self.grouping, strict=True):
+            out[:, k] = took.dot(grouping).reshape(out.shape[0], *out.shape[2:])
+        if self.recent is not None:
+            self.recent[k % self.window] = took
+
+    def used(self, step: int) -> np.ndarray:
+        """Deliveries [rep, consumer cell] on `step` (at most the longest scrap delay back)."""
+        return self.recent[step % self.window]
+
+    def of(self, r: int, full: bool = True) -> Recorder:
+        """Replication r's Recorder: with `full`, every node variable (copies of r's slices,
+        new arrays for those filled after the run) and deliveries by mining country as its
+        `delivered_by_origin` (ScrapReturns.record sums them per consumer); else views of the
+        node variables the step writes."""
+        rec = Recorder(0, 0, 0, 0, 0, 0)
+        if not full:
+            rec.arrays = {name: a[r] for name, a in self.arrays.items()}
+            return rec
+        # copies: a record kept by the caller must not keep every replication's arrays alive
+        rec.arrays = {name: self.arrays[name][r].copy() if name in self.arrays
+                      else np.zeros(self.shape) for name in NODE_VARIABLES}
+        rec.delivered_by_origin = self.delivered_by_mined[r]
+        rec.produced_by_origin = np.zeros((self.shape[0], self.n_origins))
+        rec.shipped_by_edge = self.shipped_by_edge[r].copy()
+        rec.held_t, rec.received_t = self.held_t[r].copy(), self.received_t[r].copy()
+        return rec
+
+
+def _grouping(cells: Cells, consumer_cells: slice, consumers: slice, by_pair: np.ndarray
+              ) -> np.ndarray:
+    """[consumer cell, consumer × group] 0/1: which (consumer, group) each cell counts in."""
+    rows = cells.row[consumer_cells] - consumers.start
+    groups = by_pair.shape[1]
+    out = np.zeros((rows.size, (consumers.stop - consumers.start) * groups))
+    group = by_pair[cells.pair[consumer_cells]].argmax(axis=1)
+    out[np.arange(rows.size), rows * groups + group] = 1.0
+    return out
