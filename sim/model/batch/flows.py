@@ -101,13 +101,13 @@ class Flows:
         if self.plans.worlds[0].stockpiles.cover_order:
             self._cover(k, placed, taken, took, market)
         rec = state.rec.arrays
-        rec["delivered_t"][:, k, rows] = taken
+        rec["delivered_t"][k, :, rows] = taken
         if self.consumers.any_backlog:
             wanted = placed + state.backlog[:, rows]
             backlog = wanted - taken
             backlog[backlog <= ROUNDING * wanted] = 0.0
             backlog *= self.consumers.keeps_backlog
-            state.backlog[:, rows] = rec["backlog_t"][:, k, rows] = backlog
+            state.backlog[:, rows] = rec["backlog_t"][k, :, rows] = backlog
         state.rec.deliver(k, took)
 
     def _cover(self, k: int, placed: np.ndarray, taken: np.ndarray, took: np.ndarray,

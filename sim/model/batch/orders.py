@@ -89,7 +89,7 @@ class BatchOrders:
         for j, delay in enumerate(self.processors.delay_steps.tolist()):
             if delay > 0:
                 node = self.processors.rows.start + j
-                pending[:, node] = started[:, max(0, k - delay + 1): k + 1, node].any(axis=1)
+                pending[:, node] = started[max(0, k - delay + 1): k + 1, :, node].any(axis=0)
         return pending
 
     def _ship(self, k: int, amount: np.ndarray, stock_t: np.ndarray) -> None:
@@ -115,7 +115,7 @@ class BatchOrders:
             tonnes = self._take_in_proportion(amount, stock_t)
         state.goods.send(self._due(k), tonnes)
         state.on_order += per_rep_bincount(edges.holding_row, amount, state.on_order.shape[1])
-        state.rec.shipped_by_edge[:, k] = amount
+        state.rec.shipped_by_edge[k] = amount
         if rules.quotas.n_quotas:
             rules.quotas.watch(amount)
 

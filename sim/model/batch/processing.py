@@ -44,7 +44,7 @@ class Processing:
         """Processors.process with the input each processor took (`taken` [rep, row],
         `drawn` [rep, cell])."""
         p, state = self.p, self.state
-        state.rec.arrays["processed_t"][:, k, p.rows] = taken[:, p.input_rows]
+        state.rec.arrays["processed_t"][k, :, p.rows] = taken[:, p.input_rows]
         made = drawn[:, self.inputs] * self.yields
         made = np.bincount(self._into, made.ravel(), minlength=self._size) \
             .reshape(self._made_shape)

@@ -20,7 +20,8 @@ replication at a time, so they are not held for all replications at once."""
 
 
 class BatchRecords:
-    """The records of R replications, [rep, step, …]; `of(r)` is a Recorder over r's slice."""
+    """The records of R replications, [step, rep, …] (a step writes one block); `of(r)` is
+    a Recorder over r's slice."""
 
     def __init__(self, reps: int, steps: int, world: World, cells: Cells):
         n, rows = len(world.net.nodes), world.net.n_holding_rows
@@ -30,24 +31,25 @@ class BatchRecords:
         self.consumer_cells = slice(int(cells.first[consumers.start]),
                                     int(cells.first[consumers.stop]))
         origins = world.origins
-        self.grouping = [_grouping(cells, self.consumer_cells, consumers, g)
-                         for g in (origins.by_mined, origins.by_processed)]
-        self.delivered_by_mined = np.zeros((reps, steps, n_consumers, len(origins.mined)))
-        self.delivered_by_processed = np.zeros((reps, steps, n_consumers,
+        self._bins = [_bins(cells, self.consumer_cells, consumers, g, reps)
+                      for g in (origins.by_mined, origins.by_processed)]
+        self.delivered_by_mined = np.zeros((steps, reps, n_consumers, len(origins.mined)))
+        self.delivered_by_processed = np.zeros((steps, reps, n_consumers,
                                                 len(origins.processed)))
-        self.arrays = {name: np.zeros((reps, steps, n)) for name in STEP_VARIABLES}
+        self.arrays = {name: np.zeros((steps, reps, n)) for name in STEP_VARIABLES}
         self.window = int(scrap.steps.max()) + 1 if scrap.steps.size else 1
         self.recent = np.zeros((self.window, reps, self.consumer_cells.stop
                                 - self.consumer_cells.start)) if scrap.steps.size else None
-        self.shipped_by_edge = np.zeros((reps, steps, len(world.net.edges)))
-        self.held_t = np.zeros((reps, steps, rows))
-        self.received_t = np.zeros((reps, steps, rows))
+        self.shipped_by_edge = np.zeros((steps, reps, len(world.net.edges)))
+        self.held_t = np.zeros((steps, reps, rows))
+        self.received_t = np.zeros((steps, reps, rows))
 
     def deliver(self, k: int, took: np.ndarray) -> None:
         """Record step k's deliveries [rep, consumer cell]."""
-        for out, grouping in zip((self.delivered_by_mined, self.delivered_by_processed),
-                                 self.grouping, strict=True):
-            out[:, k] = took.dot(grouping).reshape(out.shape[0], *out.shape[2:])
+        for out, bins in zip((self.delivered_by_mined, self.delivered_by_processed),
+                             self._bins, strict=True):
+            out[k] = np.bincount(bins, took.ravel(), minlength=out[k].size) \
+                .reshape(out.shape[1:])
         if self.recent is not None:
             self.recent[k % self.window] = took
 
@@ -62,24 +64,24 @@ class BatchRecords:
         node variables the step writes."""
         rec = Recorder(0, 0, 0, 0, 0, 0)
         if not full:
-            rec.arrays = {name: a[r] for name, a in self.arrays.items()}
+            rec.arrays = {name: a[:, r] for name, a in self.arrays.items()}
             return rec
         # copies: a record kept by the caller must not keep every replication's arrays alive
-        rec.arrays = {name: self.arrays[name][r].copy() if name in self.arrays
+        rec.arrays = {name: self.arrays[name][:, r].copy() if name in self.arrays
                       else np.zeros(self.shape) for name in NODE_VARIABLES}
-        rec.delivered_by_origin = self.delivered_by_mined[r]
+        rec.delivered_by_origin = self.delivered_by_mined[:, r]
         rec.produced_by_origin = np.zeros((self.shape[0], self.n_origins))
-        rec.shipped_by_edge = self.shipped_by_edge[r].copy()
-        rec.held_t, rec.received_t = self.held_t[r].copy(), self.received_t[r].copy()
+        rec.shipped_by_edge = self.shipped_by_edge[:, r].copy()
+        rec.held_t, rec.received_t = self.held_t[:, r].copy(), self.received_t[:, r].copy()
         return rec
 
 
-def _grouping(cells: Cells, consumer_cells: slice, consumers: slice, by_pair: np.ndarray
-              ) -> np.ndarray:
-    """[consumer cell, consumer × group] 0/1: which (consumer, group) each cell counts in."""
+def _bins(cells: Cells, consumer_cells: slice, consumers: slice, by_pair: np.ndarray,
+          reps: int) -> np.ndarray:
+    """Where each [rep, consumer cell] counts in [rep, consumer, group] (flat), for one
+    bincount: each group's cells are added in pair order."""
     rows = cells.row[consumer_cells] - consumers.start
     groups = by_pair.shape[1]
-    out = np.zeros((rows.size, (consumers.stop - consumers.start) * groups))
-    group = by_pair[cells.pair[consumer_cells]].argmax(axis=1)
-    out[np.arange(rows.size), rows * groups + group] = 1.0
-    return out
+    column = rows * groups + by_pair[cells.pair[consumer_cells]].argmax(axis=1)
+    per_rep = (consumers.stop - consumers.start) * groups
+    return (np.arange(reps)[:, None] * per_rep + column).ravel()

@@ -93,9 +93,9 @@ class BatchWorld:
         flows.process(k, taken, drawn)
         flows.consume(k, taken, drawn, market)
         self.orders.place(k, self._targets(k))
-        state.rec.held_t[:, k] = state.row_sums(state.held)
+        state.rec.held_t[k] = state.row_sums(state.held)
         if market is not None:
-            market.update(k, state.rec.held_t[:, k], self.rules)
+            market.update(k, state.rec.held_t[k], self.rules)
 
     def _targets(self, k: int) -> np.ndarray:
         """Targets.at for every replication: with a market, the cover part scaled by the
@@ -126,10 +126,10 @@ class BatchWorld:
             self.plans.replications[r], w.scenario.start, w.scenario.step_days,
             w.scenario.record_days,
             [NodeRow(n.id, n.kind, n.country, n.group, product_of(n.spec)) for n in net.nodes],
-            origins.mined, rec.arrays, _by(w, records.delivered_by_mined[r]),
+            origins.mined, rec.arrays, _by(w, records.delivered_by_mined[:, r]),
             rec.produced_by_origin.dot(origins.by_mined), totals, error,
             [(e.supplier, e.buyer) for e in net.edges], rec.shipped_by_edge,
-            origins.processed, _by(w, records.delivered_by_processed[r]), rec.market)
+            origins.processed, _by(w, records.delivered_by_processed[:, r]), rec.market)
 
     def _totals(self, r: int, rec) -> dict[str, float]:
         """World.totals for replication r."""

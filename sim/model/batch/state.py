@@ -46,7 +46,7 @@ class BatchState:
         """Step 1: goods due on step k join the buyers' stocks."""
         arriving = self.goods.take_due(k)
         got = self.row_sums(arriving)
-        self.rec.received_t[:, k] = got
+        self.rec.received_t[k] = got
         self.held += arriving
         self.on_order -= got
 
