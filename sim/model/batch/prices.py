@@ -95,7 +95,7 @@ class BatchPrices:
             for licence in licences:
                 on = np.isin(self.route_edges, licence.edges)
                 open_[r, on] *= licence.approval[k]
-        return dots(open_, self.route_weight)
+        return (open_ * self.route_weight).sum(axis=1)  # the single engine: a 1-D dot
 
     def stage_history(self, r: int) -> np.ndarray:
         """Replication r's products' prices on every step, [step, market, product]."""
@@ -134,9 +134,3 @@ class BatchFactors:
         where = self.parts.get(name)
         return None if where is None else self.values[:, where]
 
-
-def dots(tonnes: np.ndarray, ones: np.ndarray) -> np.ndarray:
-    """Each row of `tonnes` [rep, n] dotted with `ones` as the single engine does for one
-    replication (a 1-D dot product, whose order of summation differs from a matrix-vector
-    product's)."""
-    return np.array([row.dot(ones) for row in np.ascontiguousarray(tonnes)])
