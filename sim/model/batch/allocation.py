@@ -15,28 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.batch.cells import segment_sums
+from sim.model.batch.cells import per_rep_bincount, segment_sums
 from sim.model.batch.rules import BatchRules
 from sim.model.batch.state import BatchState
 from sim.model.edges import EdgeTables
 from sim.model.tolerances import EPS, ZERO
-
-_FLAT: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = {}
-"""Flat bins of an index array for R replications, by (id, R, size); the entry holds the
-index array itself, so its id is not reused while it is cached."""
-
-
-def per_rep_bincount(index: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:
-    """bincount(index, weights[r], size) for every replication r, [rep, size] (each
-    replication's sums in the order of `index`, as the single engine's bincount)."""
-    reps = weights.shape[0]
-    key = (id(index), reps, size)
-    cached = _FLAT.get(key)
-    if cached is None or cached[0] is not index:
-        if len(_FLAT) > 256:
-            _FLAT.clear()
-        cached = _FLAT[key] = (index, (np.arange(reps)[:, None] * size + index).ravel())
-    return np.bincount(cached[1], weights.ravel(), minlength=reps * size).reshape(reps, size)
 
 
 @dataclass

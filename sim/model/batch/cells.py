@@ -15,6 +15,9 @@ import numpy as np
 from sim.errors import SimulationError
 from sim.model.world import World
 
+FEW_A_ROW = 4
+"""Below this many cells a row on average, sums per row are one bincount, else reduceat."""
+
 
 class Cells:
     """Which (holding row, pair) each cell is, and sums and spreads over rows."""
@@ -33,6 +36,9 @@ class Cells:
         self.index = np.full(self.n_rows * self.n_origins, -1, dtype=np.int64)
         self.index[self.flat] = np.arange(self.size)
         self.outside = self.index < 0  # dense positions no cell holds
+        self.few = self.size < FEW_A_ROW * self.n_rows
+        self._row_of = {rows: self.row[: self.first[rows]] for rows in  # row sums' bins
+                        (self.n_rows, len(net.nodes))}
     def of(self, row: int) -> slice:
         """Row `row`'s cells."""
         return slice(int(self.first[row]), int(self.first[row + 1]))
@@ -43,8 +49,12 @@ class Cells:
 
     def row_sums(self, tonnes: np.ndarray, rows: int | None = None) -> np.ndarray:
         """Tonnes [rep, cell] summed by row, [rep, row]; or of the first `rows` rows, given
-        only their cells."""
-        return segment_sums(tonnes, self.first[: (self.n_rows if rows is None else rows) + 1])
+        only their cells. With few cells a row, one bincount (2.5x faster than reduceat with
+        2 a row); with many, reduceat (3x faster with 13)."""
+        rows = self.n_rows if rows is None else rows
+        if self.few:
+            return per_rep_bincount(self._row_of[rows], tonnes[:, : self.first[rows]], rows)
+        return segment_sums(tonnes, self.first[: rows + 1])
 
     def cells_of(self, dense: np.ndarray) -> np.ndarray:
         """Dense [..., row, pair] as [..., cell]; raises if a tonne lies outside the cells."""
@@ -59,6 +69,24 @@ class Cells:
         out = np.zeros(self.n_rows * self.n_origins)
         out[self.flat] = cells
         return out.reshape(self.n_rows, self.n_origins)
+
+
+_FLAT: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = {}
+"""Flat bins of an index array for R replications, by (id, R, size); the entry holds the
+index array itself, so its id is not reused while it is cached."""
+
+
+def per_rep_bincount(index: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:
+    """bincount(index, weights[r], size) for every replication r, [rep, size] (each
+    replication's sums in the order of `index`, as the single engine's bincount)."""
+    reps = weights.shape[0]
+    key = (id(index), reps, size)
+    cached = _FLAT.get(key)
+    if cached is None or cached[0] is not index:
+        if len(_FLAT) > 256:
+            _FLAT.clear()
+        cached = _FLAT[key] = (index, (np.arange(reps)[:, None] * size + index).ravel())
+    return np.bincount(cached[1], weights.ravel(), minlength=reps * size).reshape(reps, size)
 
 
 def segment_sums(values: np.ndarray, first: np.ndarray) -> np.ndarray:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.batch.allocation import BatchAllocation, per_rep_bincount
+from sim.model.batch.allocation import BatchAllocation
+from sim.model.batch.cells import per_rep_bincount
 from sim.model.batch.plans import Plans
 from sim.model.batch.rules import BatchRules
 from sim.model.batch.state import BatchState

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from sim.model.batch.allocation import per_rep_bincount
+from sim.model.batch.cells import per_rep_bincount
 from sim.model.batch.rules import BatchRules
 from sim.model.market import Market
 from sim.model.prices import COVER_FLOOR
@@ -91,8 +91,8 @@ class BatchPrices:
             for q, quota in enumerate(rules.plans.worlds[r].controls.quotas):
                 on = quotas.on_quota[r, q, self.route_edges]
                 open_[r, on] *= quota.event.allowed_fraction
-        for r, licences in enumerate(rules.licences):
-            for licence in licences:
+        for r in np.flatnonzero(rules.licensed_reps).tolist():
+            for licence in rules.licences[r]:
                 on = np.isin(self.route_edges, licence.edges)
                 open_[r, on] *= licence.approval[k]
         return (open_ * self.route_weight).sum(axis=1)  # the single engine: a 1-D dot

@@ -33,6 +33,8 @@ class BatchRules:
         self.masked_rows = np.zeros((reps, n_rows), dtype=bool)  # rows under an origin rule
         self.reoffered = np.zeros((reps, n_edges), dtype=bool)
         self.licences: list[list] = [[] for _ in range(reps)]
+        self.licensed_reps = np.zeros(reps, dtype=bool)  # a licence in force
+        self.checked_reps = np.zeros(reps, dtype=bool)  # a re-export check in force
         self.reexports: list[list] = [[] for _ in range(reps)]
         self.now: list[RulesInForce | None] = [None] * reps
         self.quotas = BatchQuotas(plans)
@@ -56,6 +58,8 @@ class BatchRules:
         self.reoffered[r] = rules.reoffered
         self.licences[r] = list(rules.licences)
         self.reexports[r] = list(rules.reexports)
+        self.licensed_reps[r] = bool(self.licences[r])
+        self.checked_reps[r] = bool(self.reexports[r])
         self.any_blocked = ~self.open.all(axis=1)
 
     def step_arrays(self, k: int) -> None:
@@ -63,18 +67,18 @@ class BatchRules:
         whether a replication has a licence in force (`licensed`), `delays` [rep, edge] and
         whether it has any (`delayed`), `edge_mask` [rep, edge, origin] (and by ring cell,
         `edge_mask_cells`) and `is_masked`."""
-        self.licensed = np.array([bool(x) for x in self.licences])
+        self.licensed = self.licensed_reps.copy()
         self.refused = np.zeros(self.open.shape, dtype=bool)
         self.delays = self.extra_days.copy()
         self.delayed = self.licensed | self.extra_days.any(axis=1)
         self.edge_mask, self.is_masked = self.edge_mask_fixed, self.is_masked_fixed
-        for r, licences in enumerate(self.licences):
-            for licence in licences:
+        for r in np.flatnonzero(self.licensed_reps).tolist():
+            for licence in self.licences[r]:
                 licence.apply(k, self.refused[r], self.delays[r])
-        if any(self.reexports):  # each replication's checks after its licences, as before
+        if self.checked_reps.any():  # each replication's checks after its licences, as before
             self.edge_mask = self.edge_mask_fixed.copy()
-            for r, checks in enumerate(self.reexports):
-                for check in checks:
+            for r in np.flatnonzero(self.checked_reps).tolist():
+                for check in self.reexports[r]:
                     check.apply(k, self.edge_mask[r])
             self.is_masked = (self.edge_mask < 1.0).any(axis=2)
         if self.is_masked.any():
