@@ -13,9 +13,9 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from sim.records import RunRecord
-from sim.results.catalogue import FIRST_TONNE_T, PROCESSOR_KPIS, kind, kpi_names, scopes
+from sim.results.catalogue import FIRST_TONNE_T, PROCESSOR_KPIS, kind, kpi_names
 from sim.results.consumer_kpis import SHORT_EPS
-from sim.results.kpi_table import SUMMED
+from sim.results.kpi_table import SUMMED, kpi_table
 from sim.results.market import (
     MARKET_NODE_KPIS,
     node_market_totals,
@@ -31,13 +31,11 @@ KPI_HEADER = ["replication", "scope", "kpi", "value"]
 
 
 def kpi_rows(run: RunRecord) -> Iterator[KpiRow]:
-    """All KPI rows of one replication, scope by scope in the catalogue's order."""
-    node_totals = {name: run.arrays[name].sum(axis=0) for name in SUMMED}
-    node_totals.update(node_market_totals(run))
-    for scope, members in scopes(run.nodes):
-        kinds = {run.nodes[i].kind for i in members}
-        for kpi, value in scope_kpis(run, members, kinds, node_totals):
-            yield run.replication, scope, kpi, value
+    """All KPI rows of one replication, scope by scope in the catalogue's order (the values
+    `scope_kpis` gives each scope, computed for all scopes at once by `kpi_table`)."""
+    keys, values = kpi_table(run)
+    for (scope, kpi), value in zip(keys, values.tolist(), strict=True):
+        yield run.replication, scope, kpi, value
 
 
 def scope_kpis(run: RunRecord, members: list[int], kinds: set[str],
