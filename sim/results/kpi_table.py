@@ -42,6 +42,7 @@ from sim.results.node_sets import NodeSets
 SUMMED = ("produced_t", *PROCESSOR_KPIS)
 """Variables whose run total per scope is a KPI as it is."""
 FINAL_STOCK = "final_stock_t"
+"""The last of `Pool.totals`: each node's stock at the end of the run."""
 
 
 def kpi_table(run: RunRecord) -> tuple[tuple[KpiKey, ...], np.ndarray]:
@@ -65,16 +66,20 @@ class Pool:
     n_pile_sets: int
 
     def total(self, name: str, scope: int) -> int:
+        """Place of a scope's total of `name` (one of `totals`)."""
         return self.totals.index(name) * self.n_scopes + scope
 
     def consumer(self, value: int, consumers: int) -> int:
+        """Place of a set of consumers' value (a row of `consumer_table`)."""
         return len(self.totals) * self.n_scopes + value * self.n_consumer_sets + consumers
 
     def pile(self, value: int, piles: int) -> int:
+        """Place of a set of stockpiles' value (one of STOCKPILE_KPIS)."""
         start = self.consumer(self.n_consumer_values, 0)
         return start + piles * len(STOCKPILE_KPIS) + value
 
     def price(self, value: int) -> int:
+        """Place of the world scope's price KPI `value` (in `price_values` order)."""
         return self.pile(0, self.n_pile_sets) + value
 
 
@@ -89,7 +94,9 @@ class Layout:
     piles: NodeSets
     pool: Pool
     source: np.ndarray
+    """Per key, the place of its value in the pool (read-only)."""
     prices: bool
+    """Whether a scope reports the price KPIs (with a market, the one holding every node)."""
 
 
 @lru_cache(maxsize=16)

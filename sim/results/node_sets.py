@@ -51,8 +51,12 @@ class NodeSets:
     def series_sums(self, series: np.ndarray) -> np.ndarray:
         """[..., set, step]: each set's sum of `series` [..., node, step] over its nodes, bit
         for bit `values[:, list(members)].sum(axis=1)` of the same series as [step, node]
-        (`values`): its nodes added one after another, each step on its own."""
-        out = np.empty((*series.shape[:-2], len(self.sets), series.shape[-1]))
+        (`values`): its nodes added one after another, each step on its own (with one step,
+        a contiguous run, pairwise)."""
+        *lead, n_nodes, n_steps = series.shape
+        rows = series.reshape(-1, n_steps)  # [(..., node), step]
+        first = (np.arange(rows.shape[0] // n_nodes) * n_nodes).reshape(*lead, 1, 1)
+        out = np.empty((*lead, len(self.sets), n_steps))
         for columns, index in self.groups:
-            out[..., columns, :] = np.take(series, index, axis=-2).sum(axis=-2)
+            out[..., columns, :] = rows[first + index].sum(axis=-2)  # from [..., set, node, step]
         return out
