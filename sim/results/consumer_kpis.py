@@ -87,8 +87,13 @@ def set_flows(flow: np.ndarray, index: np.ndarray,
     `flow[:, members, :].sum(axis=1)` and `.sum(axis=(0, 1))` give each set alone.
 
     For each X, numpy's sum adds a set's run total in one sequential pass, member by member
-    and step by step; einsum adds in the same order, with far less work per number. With
-    X == 1 the numbers lie in one contiguous run, which numpy's sum adds pairwise: as it is."""
+    and step by step; einsum adds in the same order, with far less work per number, and a
+    set of one node is its series, whose steps a sum over [step, set * X] adds in order too.
+    With X == 1 the numbers lie in one contiguous run, which numpy's sum adds pairwise: as
+    it is."""
+    if flow.shape[2] > 1 and index.shape[1] == 1:
+        got = np.take(flow, index[:, 0], axis=1)  # [step, set, X]
+        return (got + 0.0 if per_step else None), got.sum(axis=0).T  # + 0.0: as a sum would
     got = flow[:, index, :]  # [step, set, node, X]
     per_step_sums = got.sum(axis=2) if per_step else None
     if flow.shape[2] == 1:
