@@ -31,7 +31,8 @@ from sim.records import RunRecord
 from sim.results import probabilities as prob
 from sim.results.catalogue import KpiKey
 from sim.results.files import number_text
-from sim.results.kpis import KpiRow, add_intervals, kpi_rows, kpi_stats_rows
+from sim.results.kpi_table import kpi_table
+from sim.results.kpis import KpiRow, add_intervals, kpi_stats_rows
 from sim.results.series import bin_days, main_series, series_names
 from sim.results.stats import nanpercentile
 from sim.scenario.schema import Scenario
@@ -57,9 +58,7 @@ class Replicate:
     def of(cls, run: RunRecord, keep_record: bool = False,
            draws: dict[str, Any] | None = None) -> Replicate:
         """Reduce a run; keep its full record only when asked; carry its draws."""
-        rows = list(kpi_rows(run))
-        keys = tuple((scope, kpi) for _, scope, kpi, _ in rows)
-        values = np.array([value for *_, value in rows], dtype=float)
+        keys, values = kpi_table(run)
         return cls(run.replication, keys, values, main_series(run), float(run.balance_error),
                    run.n_steps, run if keep_record else None, tuple((draws or {}).items()))
 

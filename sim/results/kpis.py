@@ -13,7 +13,9 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from sim.records import RunRecord
-from sim.results.catalogue import FIRST_TONNE_T, PROCESSOR_KPIS, kind, kpi_names, scopes
+from sim.results.catalogue import FIRST_TONNE_T, PROCESSOR_KPIS, kind, kpi_names
+from sim.results.consumer_kpis import SHORT_EPS
+from sim.results.kpi_table import SUMMED, kpi_table
 from sim.results.market import (
     MARKET_NODE_KPIS,
     node_market_totals,
@@ -23,25 +25,17 @@ from sim.results.market import (
 )
 from sim.results.stats import nanpercentile, range_bounds
 
-SHORT_EPS = 1e-9
-"""Relative tolerance under which a step's shortfall counts as none."""
-
 KpiRow = tuple[int, str, str, float]
 KPI_HEADER = ["replication", "scope", "kpi", "value"]
 """The columns of kpis.csv: one row per KPI value."""
 
-SUMMED = ("produced_t", *PROCESSOR_KPIS)
-"""Variables whose run total per scope is a KPI as it is."""
-
 
 def kpi_rows(run: RunRecord) -> Iterator[KpiRow]:
-    """All KPI rows of one replication, scope by scope in the catalogue's order."""
-    node_totals = {name: run.arrays[name].sum(axis=0) for name in SUMMED}
-    node_totals.update(node_market_totals(run))
-    for scope, members in scopes(run.nodes):
-        kinds = {run.nodes[i].kind for i in members}
-        for kpi, value in scope_kpis(run, members, kinds, node_totals):
-            yield run.replication, scope, kpi, value
+    """All KPI rows of one replication, scope by scope in the catalogue's order (the values
+    `scope_kpis` gives each scope, computed for all scopes at once by `kpi_table`)."""
+    keys, values = kpi_table(run)
+    for (scope, kpi), value in zip(keys, values.tolist(), strict=True):
+        yield run.replication, scope, kpi, value
 
 
 def scope_kpis(run: RunRecord, members: list[int], kinds: set[str],
@@ -49,7 +43,10 @@ def scope_kpis(run: RunRecord, members: list[int], kinds: set[str],
     """(kpi, value) pairs for one scope, named by `catalogue.kpi_names` for the node kinds it
     holds; `node_totals` (each SUMMED variable's run total per node, and with a market
     `node_market_totals`) saves summing them again per scope. With a market, a scope holding
-    every node (`world`) reports the price KPIs too."""
+    every node (`world`) reports the price KPIs too.
+
+    This is each KPI's plain definition, one scope at a time; `kpi_table` gives the same
+    values, bit for bit, for all scopes at once (tests/unit/test_kpi_table.py)."""
     a = run.arrays
     if node_totals is None:
         node_totals = {name: a[name].sum(axis=0) for name in SUMMED} | node_market_totals(run)

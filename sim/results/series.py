@@ -47,13 +47,15 @@ def steps_per_bin(step_days: int, record_days: int) -> int:
     return max(1, record_days // step_days, round(MONTH_DAYS / step_days))
 
 
-def annual_rate(flow: np.ndarray, step_days: int, bin_steps: int) -> np.ndarray:
-    """Per-step tonnes [step, ...] as t/yr averaged over bins of `bin_steps` (last may be short)."""
-    starts = np.arange(0, flow.shape[0], bin_steps)
-    counts = np.diff(np.append(starts, flow.shape[0]))
-    sums = np.add.reduceat(flow, starts, axis=0)
+def annual_rate(flow: np.ndarray, step_days: int, bin_steps: int, axis: int = 0) -> np.ndarray:
+    """Per-step tonnes [step, ...] (steps along `axis`) as t/yr averaged over bins of
+    `bin_steps` (last may be short)."""
+    n_steps = flow.shape[axis]
+    starts = np.arange(0, n_steps, bin_steps)
+    counts = np.diff(np.append(starts, n_steps))
+    sums = np.add.reduceat(flow, starts, axis=axis)
     scale = 365.0 / (counts * step_days)
-    return sums * scale.reshape((-1,) + (1,) * (flow.ndim - 1))
+    return sums * scale.reshape([-1 if k == axis % flow.ndim else 1 for k in range(flow.ndim)])
 
 
 def bin_centres(n_steps: int, step_days: int, bin_steps: int) -> np.ndarray:
@@ -78,36 +80,39 @@ def series_names(rows: int) -> tuple[str, ...]:
 
 def main_series(run: RunRecord) -> np.ndarray:
     """The main series of one replication, [series, bin] in the order of SERIES, then of
-    MARKET_SERIES with a market (NaN: undefined)."""
+    MARKET_SERIES with a market (NaN: undefined). Flows are binned together, and levels
+    together (each row as it would be alone: along its own contiguous row)."""
     per = steps_per_bin(run.step_days, run.record_days)
     us = [i for i, n in enumerate(run.nodes) if n.kind == "consumer" and n.country == "US"]
     piles = [i for i, n in enumerate(run.nodes) if n.kind == "stockpile" and n.country == "US"]
-    a, step = run.arrays, run.step_days
+    step = run.step_days
 
-    def rate(name: str, members: list[int]) -> np.ndarray:
-        return annual_rate(a[name][:, members].sum(axis=1), step, per)
+    def total(name: str, members: list[int]) -> np.ndarray:
+        return run.arrays[name][:, members].sum(axis=1)
 
-    delivered = rate("delivered_t", us)
     by_origin = run.delivered_by_origin[:, us, :].sum(axis=1)
-    cn = (annual_rate(by_origin[:, run.origins.index("CN")], step, per)
-          if "CN" in run.origins else np.zeros_like(delivered))
+    cn = by_origin[:, run.origins.index("CN")] if "CN" in run.origins else np.zeros(run.n_steps)
+    flows = np.stack([total("delivered_t", us), total("demand_t", us), total("shortfall_t", us),
+                      cn, total("released_t", piles)])
+    delivered, demand, shortfall, cn, released = annual_rate(flows, step, per, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(delivered > 0, cn / np.where(delivered > 0, delivered, 1.0), np.nan)
-        use = a["expected_use_t"][:, us].sum(axis=1) / step
-        stock = a["stock_t"][:, us].sum(axis=1)
-        cover = np.where(use > 0, stock / np.where(use > 0, use, 1.0), np.nan)
-    rows = [delivered, rate("demand_t", us), rate("shortfall_t", us), _bin_mean(cover, per),
-            share, _bin_mean(a["stock_t"][:, piles].sum(axis=1), per), rate("released_t", piles)]
-    if run.market:
-        rows += [_bin_mean(run.market[m], per) for m in ("ex_china", "china")]
-    return np.stack(rows)
+        use = total("expected_use_t", us) / step
+        cover = np.where(use > 0, total("stock_t", us) / np.where(use > 0, use, 1.0), np.nan)
+    levels = [cover, total("stock_t", piles)]
+    levels += [run.market[m] for m in ("ex_china", "china")] if run.market else []
+    means = _bin_mean(np.stack(levels), per)
+    return np.stack([delivered, demand, shortfall, means[0], share, means[1], released,
+                     *means[2:]])
 
 
 def _bin_mean(level: np.ndarray, per: int) -> np.ndarray:
-    """Mean of a per-step level over each bin, ignoring NaNs (NaN if the bin has none)."""
-    bins = -(-level.shape[0] // per)
-    padded = np.full(bins * per, np.nan)  # the last bin may be short: pad it with NaN
-    padded[: level.shape[0]] = level
+    """Mean of per-step levels [..., step] over each bin, ignoring NaNs (NaN if the bin has
+    none)."""
+    n_steps = level.shape[-1]
+    bins = -(-n_steps // per)
+    padded = np.full((*level.shape[:-1], bins * per), np.nan)  # the last bin may be short
+    padded[..., :n_steps] = level
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanmean(padded.reshape(bins, per), axis=1)
+        return np.nanmean(padded.reshape(*level.shape[:-1], bins, per), axis=-1)
