@@ -67,7 +67,7 @@ class BatchMarket:
         if cover is not None:
             self.cover_factor[:, self.buyer_rows] = cover
             for r, market in enumerate(self.markets):
-                if market.licence_factor != 1.0 and rules.licences[r]:
+                if market.licence_factor != 1.0 and rules.border.licences[r]:
                     self.cover_factor[r, market._licensed_rows(rules.now[r])] \
                         *= market.licence_factor
         if self.stockpile_rules:

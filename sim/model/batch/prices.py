@@ -91,8 +91,8 @@ class BatchPrices:
             for q, quota in enumerate(rules.plans.worlds[r].controls.quotas):
                 on = quotas.on_quota[r, q, self.route_edges]
                 open_[r, on] *= quota.event.allowed_fraction
-        for r in np.flatnonzero(rules.licensed_reps).tolist():
-            for licence in rules.licences[r]:
+        for r in np.flatnonzero(rules.border.licensed).tolist():
+            for licence in rules.border.licences[r]:
                 on = np.isin(self.route_edges, licence.edges)
                 open_[r, on] *= licence.approval[k]
         return (open_ * self.route_weight).sum(axis=1)  # the single engine: a 1-D dot

@@ -9,6 +9,8 @@ of each origin it may carry; per quota its edges and its allowance left.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from sim.model.batch.plans import Plans
@@ -16,11 +18,22 @@ from sim.model.batch.state import BatchState
 from sim.model.rules import RulesInForce
 
 
+@dataclass
+class BorderRules:
+    """Each replication's licences and re-export checks in force, and which have any."""
+
+    licences: list[list]
+    reexports: list[list]
+    licensed: np.ndarray  # [rep]
+    checked: np.ndarray  # [rep]
+
+
 class BatchRules:
     """Rules in force per replication, stacked; `step_arrays(k)` sets the step's arrays."""
 
     def __init__(self, plans: Plans, state: BatchState):
-        self.plans, self.cells, self.ring = plans, state.cells, state.goods
+        self.plans, self.cells, ring = plans, state.cells, state.goods
+        self._ring_pairs = ring.route * self.cells.n_origins + self.cells.pair[ring.source]
         w = plans.worlds[0]
         reps, n_edges = len(plans.worlds), len(plans.net.edges)
         n_rows, n_origins = plans.net.n_holding_rows, len(w.origins.pairs)
@@ -32,10 +45,8 @@ class BatchRules:
         self.is_masked_fixed = np.zeros((reps, n_edges), dtype=bool)
         self.masked_rows = np.zeros((reps, n_rows), dtype=bool)  # rows under an origin rule
         self.reoffered = np.zeros((reps, n_edges), dtype=bool)
-        self.licences: list[list] = [[] for _ in range(reps)]
-        self.licensed_reps = np.zeros(reps, dtype=bool)  # a licence in force
-        self.checked_reps = np.zeros(reps, dtype=bool)  # a re-export check in force
-        self.reexports: list[list] = [[] for _ in range(reps)]
+        self.border = BorderRules([[] for _ in range(reps)], [[] for _ in range(reps)],
+                                  np.zeros(reps, dtype=bool), np.zeros(reps, dtype=bool))
         self.now: list[RulesInForce | None] = [None] * reps
         self.quotas = BatchQuotas(plans)
         for r in range(reps):
@@ -56,10 +67,9 @@ class BatchRules:
         self.masked_rows[r, rules.masked] = True
         self.quotas.restack(r, rules)
         self.reoffered[r] = rules.reoffered
-        self.licences[r] = list(rules.licences)
-        self.reexports[r] = list(rules.reexports)
-        self.licensed_reps[r] = bool(self.licences[r])
-        self.checked_reps[r] = bool(self.reexports[r])
+        border = self.border
+        border.licences[r], border.reexports[r] = list(rules.licences), list(rules.reexports)
+        border.licensed[r], border.checked[r] = bool(rules.licences), bool(rules.reexports)
         self.any_blocked = ~self.open.all(axis=1)
 
     def step_arrays(self, k: int) -> None:
@@ -67,24 +77,37 @@ class BatchRules:
         whether a replication has a licence in force (`licensed`), `delays` [rep, edge] and
         whether it has any (`delayed`), `edge_mask` [rep, edge, origin] (and by ring cell,
         `edge_mask_cells`) and `is_masked`."""
-        self.licensed = self.licensed_reps.copy()
+        border = self.border
         self.refused = np.zeros(self.open.shape, dtype=bool)
         self.delays = self.extra_days.copy()
-        self.delayed = self.licensed | self.extra_days.any(axis=1)
         self.edge_mask, self.is_masked = self.edge_mask_fixed, self.is_masked_fixed
-        for r in np.flatnonzero(self.licensed_reps).tolist():
-            for licence in self.licences[r]:
+        for r in np.flatnonzero(border.licensed).tolist():
+            for licence in border.licences[r]:
                 licence.apply(k, self.refused[r], self.delays[r])
-        if self.checked_reps.any():  # each replication's checks after its licences, as before
+        if border.checked.any():  # each replication's checks after its licences, as before
             self.edge_mask = self.edge_mask_fixed.copy()
-            for r in np.flatnonzero(self.checked_reps).tolist():
-                for check in self.reexports[r]:
+            for r in np.flatnonzero(border.checked).tolist():
+                for check in border.reexports[r]:
                     check.apply(k, self.edge_mask[r])
             self.is_masked = (self.edge_mask < 1.0).any(axis=2)
         if self.is_masked.any():
-            self.edge_mask_cells = self.edge_mask.reshape(len(self.licences), -1)[
-                :, self.ring.route * self.cells.n_origins + self.cells.pair[self.ring.source]]
-        self.any_masked = self.is_masked.any(axis=1)
+            reps = self.edge_mask.shape[0]
+            self.edge_mask_cells = self.edge_mask.reshape(reps, -1)[:, self._ring_pairs]
+
+    @property
+    def licensed(self) -> np.ndarray:
+        """[rep]: a licence in force."""
+        return self.border.licensed
+
+    @property
+    def delayed(self) -> np.ndarray:
+        """[rep]: a licence or extra transit days in force (departures' steps computed)."""
+        return self.border.licensed | self.extra_days.any(axis=1)
+
+    @property
+    def any_masked(self) -> np.ndarray:
+        """[rep]: some edge carries only some origins this step."""
+        return self.is_masked.any(axis=1)
 
 
 class BatchQuotas:
