@@ -40,6 +40,8 @@ class BatchMarket:
         self.stockpile_rules = m.stockpile_rules.rules
         self.stockpile_at = m.stockpile_rules.at
         self.buyer_rows = m.factors.buyer_rows  # the precaution factor's buyers' rows
+        self.licence_factored = np.array([x.licence_factor != 1.0 for x in markets])
+        self.restarting = [r for r, x in enumerate(markets) if x.restarts.rules]  # idle mines
 
     def use_per_day(self, expected: np.ndarray) -> np.ndarray:
         """Each market's consumers' expected use per day [rep, market] (World._use_per_day)."""
@@ -66,10 +68,10 @@ class BatchMarket:
         cover = factors.part("precaution")
         if cover is not None:
             self.cover_factor[:, self.buyer_rows] = cover
-            for r, market in enumerate(self.markets):
-                if market.licence_factor != 1.0 and rules.border.licences[r]:
-                    self.cover_factor[r, market._licensed_rows(rules.now[r])] \
-                        *= market.licence_factor
+            for r in np.flatnonzero(rules.border.licensed & self.licence_factored).tolist():
+                market = self.markets[r]
+                self.cover_factor[r, market._licensed_rows(rules.now[r])] \
+                    *= market.licence_factor
         if self.stockpile_rules:
             self._stockpile_rules()
         self._restarts(k)
@@ -85,7 +87,8 @@ class BatchMarket:
 
     def _restarts(self, k: int) -> None:
         """Idle mines whose price is reached start restarting, in their replication."""
-        for r, market in enumerate(self.markets):
+        for r in self.restarting:
+            market = self.markets[r]
             if market.restarts.rules:
                 shim = SimpleNamespace(stage=self.prices.stage[r])
                 market.restarts.update(k, shim, self.plans.worlds[r].env)
