@@ -37,7 +37,7 @@ def hold_idle(capacity: Capacity, net: Network) -> None:
     """Idle mines (market `restarts`) have no capacity until they restart."""
     market = net.scenario.market
     for rule in market.restarts if market is not None else []:
-        capacity.online[:, net.index[rule.mine]] = 0.0
+        capacity.writable().online[:, net.index[rule.mine]] = 0.0
 
 
 class Market:

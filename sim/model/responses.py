@@ -56,7 +56,7 @@ class Restarts:
         yield StepStart(env, clock, first)
         since = clock.days[first:] - clock.days[first]
         ramp = np.clip(since / rule.ramp_days, 0.0, 1.0) if rule.ramp_days > 0 else 1.0
-        self.capacity.online[first:, node] = ramp
+        self.capacity.writable().online[first:, node] = ramp
         self.on_restart(node, first)
 
 
