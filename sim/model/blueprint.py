@@ -1,8 +1,9 @@
 """What every replication of a scenario builds alike, built once and shared by its Worlds.
 
-The network, the step grid, the origin pairs and initial stocks, the edges, and the tables
-before any event (capacity; mines' output; processors' capacity; expected demand; targets,
-lead times and their cover; fixed transits) depend on the scenario alone. A `Blueprint`
+The network, the step grid, the origin pairs and initial stocks, the edges, the market as
+it starts, and the tables before any event (capacity; mines' output; processors' capacity;
+expected demand; targets, lead times and their cover; fixed transits) depend on the
+scenario alone. A `Blueprint`
 builds each part once with no random streams; a World (world.py) then takes a `replica` of
 every part, which shares what nobody changes and copies what its events rewrite, and draws
 its own randomness (outages, demand noise, random transits; licence and re-export draws in
@@ -21,7 +22,7 @@ from sim.model.capacity import Capacity
 from sim.model.clock import Clock
 from sim.model.consumers import Consumers
 from sim.model.edges import edge_tables
-from sim.model.market import hold_idle
+from sim.model.market import Market, hold_idle
 from sim.model.mines import Mines
 from sim.model.network import Network
 from sim.model.orders import producing
@@ -100,6 +101,8 @@ class Blueprint:
             processors.capacity_t), existing(net, producing(mines, processors, len(net.nodes), 0)),
             with_cover=scenario.market is not None)
         self.state = State(net, origins, None, None)
+        self.market = None if scenario.market is None else Market(
+            net, clock, capacity, consumers.scrap.to_processor, None)
         wanted_t = np.zeros((clock.n_steps, net.n_holding_rows))
         wanted_t[:, processors.input_rows] = processors.capacity_t
         wanted_t[:, consumers.rows] = consumers.demand_t

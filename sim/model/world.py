@@ -17,7 +17,6 @@ import simpy
 from sim.model.blueprint import Blueprint, Tables, blueprint_of
 from sim.model.clock import StepStart
 from sim.model.controls import Controls
-from sim.model.market import Market
 from sim.model.network import CONSUMER, MINE
 from sim.model.orders import Orders, producing
 from sim.model.planning import plans
@@ -60,8 +59,8 @@ class World:
             net, clock, self.consumers.base_t, self.consumers.factor,
             self.consumers.mean_noise, self.processors.capacity_t), tables.target, tables.cover)
         self.state, self.orders = self._state_and_orders(bp, batch is None)
-        self.market = None if scenario.market is None else Market(
-            net, clock, capacity, self.consumers.scrap.to_processor, self._capacity_changed)
+        self.market = None if bp.market is None \
+            else bp.market.replica(capacity, self._capacity_changed)
         if self.market is not None:  # targets read the market's factors (updated in place)
             self.targets.adjustable(self.market.row_factor, self.market.cover_factor)
         self.env = simpy.Environment()
