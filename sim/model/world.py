@@ -22,7 +22,7 @@ from sim.model.orders import Orders, producing
 from sim.model.planning import plans
 from sim.model.recorder import Recorder
 from sim.model.state import State
-from sim.model.streams import stream
+from sim.model.streams import streams
 from sim.model.tolerances import EPS, TINY
 from sim.model.transit import Pipeline, Transit
 from sim.scenario.schema import Scenario
@@ -44,7 +44,8 @@ class World:
             bp.origins
         net, clock = self.net, self.clock
         seed = scenario.seed if seed is None else seed
-        rng = {key: stream(seed, replication, key) for key in bp.random_sources}
+        rng = dict(zip(bp.random_sources, streams(seed, replication, bp.random_sources),
+                       strict=True))
         tables = bp.tables.copy() if batch is None else batch
         self.edges = edges = bp.edges.replica(net, rng, tables.transit_days)
         self.controls = Controls(net, clock, edges, self.origins, (seed, replication))
