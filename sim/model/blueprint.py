@@ -21,6 +21,7 @@ import numpy as np
 from sim.model.capacity import Capacity
 from sim.model.clock import Clock
 from sim.model.consumers import Consumers
+from sim.model.controls import Controls
 from sim.model.edges import edge_tables
 from sim.model.market import Market, hold_idle
 from sim.model.mines import Mines
@@ -90,6 +91,8 @@ class Blueprint:
         self.origins = origins = Origins(net)
         self.random_sources = random_sources(net)
         self.edges = edge_tables(net, clock)
+        # with no rule in force yet, the rules in force are the same in every replication
+        self.rules_at_start = Controls(net, clock, self.edges, origins, (0, 0)).now
         self.capacity = capacity = Capacity(net, clock, {})
         hold_idle(capacity, net)
         self.mines = mines = Mines(net, clock, capacity, origins)

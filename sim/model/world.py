@@ -48,7 +48,8 @@ class World:
                        strict=True))
         tables = bp.tables.copy() if batch is None else batch
         self.edges = edges = bp.edges.replica(net, rng, tables.transit_days)
-        self.controls = Controls(net, clock, edges, self.origins, (seed, replication))
+        self.controls = Controls(net, clock, edges, self.origins, (seed, replication),
+                                 bp.rules_at_start)
         self.capacity = capacity = bp.capacity.replica(rng)
         self.mines = bp.mines.replica(capacity, tables.output_t)
         self.processors = bp.processors.replica(capacity, tables.capacity_t)
