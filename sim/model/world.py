@@ -1,10 +1,11 @@
 """One replication: the parts of the model, and the SimPy process that runs the steps.
 
-World builds each concept's part from the scenario (mines, processors, consumers,
-stockpiles, export controls, targets, orders; capacity and transit), starts the SimPy
-processes of the scenario's events, and drives the steps. Each step runs design.md's "One
-step, in order" on arrays over all nodes and edges; an event's process changes the state
-at the start of its step, before the step's flows (clock.StepStart).
+World takes each concept's part (mines, processors, consumers, stockpiles, export controls,
+targets, orders; capacity and transit) as a replica of its scenario's Blueprint
+(blueprint.py) with its own draws, starts the SimPy processes of the scenario's events, and
+drives the steps. Each step runs design.md's "One step, in order" on arrays over all nodes
+and edges; an event's process changes the state at the start of its step, before the
+step's flows (clock.StepStart).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class World:
         self.mines = bp.mines.replica(capacity, tables.output_t)
         self.processors = bp.processors.replica(capacity, tables.capacity_t)
         self.consumers = bp.consumers.replica(rng, tables.demand_t, tables.expected_t)
-        self.wanted_t = tables.wanted_t  # what each row draws: here, its own demand
+        self.wanted_t = tables.wanted_t  # what each row draws; consumers: their own demand
         self.wanted_t[:, self.consumers.rows] = self.consumers.demand_t
         self.stockpiles = bp.stockpiles.replica()
         self.targets = bp.targets.replica(plans(
