@@ -154,10 +154,10 @@ def _sourcing_mixes(shape: Shape) -> tuple[list[Mix], list[Mix]]:
         for i in moving:
             node, mix = shape[i], {}
             for s, share in sources[i]:
-                _add(mix, out[s], share)
+                mix = _added(mix, out[s], share)
             if not mix:
                 for c, weight in node.scrap:
-                    _add(mix, out[c], weight)
+                    mix = _added(mix, out[c], weight)
             inp[i] = _normalised(mix)
             out[i] = _stamp(mix, node.country) if node.stamps else inp[i]
         if all(_close(a, b) for a, b in zip(out, before, strict=True)):
@@ -216,9 +216,15 @@ def _close(a: Mix, b: Mix) -> bool:
     return a.keys() == b.keys() and all(abs(a[k] - b[k]) <= 1e-12 for k in a)
 
 
-def _add(into: Mix, mix: Mix, weight: float) -> None:
+def _added(into: Mix, mix: Mix, weight: float) -> Mix:
+    """`into` with `mix` × weight added (`into` itself, unless it was empty: shares and
+    weights are never negative, so 0.0 + x is x and the first mix is only scaled)."""
+    if not into:
+        return {pair: share * weight for pair, share in mix.items()}
+    get = into.get
     for pair, share in mix.items():
-        into[pair] = into.get(pair, 0.0) + share * weight
+        into[pair] = get(pair, 0.0) + share * weight
+    return into
 
 
 def _normalised(mix: Mix) -> Mix:
@@ -227,10 +233,15 @@ def _normalised(mix: Mix) -> Mix:
 
 
 def _stamp(mix: Mix, country: str) -> Mix:
-    out: Mix = {}
+    """The mix with `country` as where every pair was processed (shares summed by mining
+    country, in the order they first occur), normalised."""
+    by_mined: dict[str, float] = {}
+    get = by_mined.get
     for (mined, _), share in mix.items():
-        out[(mined, country)] = out.get((mined, country), 0.0) + share
-    return _normalised(out)
+        by_mined[mined] = get(mined, 0.0) + share
+    total = sum(by_mined.values())
+    return {(m, country): share / total for m, share in by_mined.items()} if total > 0 \
+        else {}
 
 
 def _with_mined(mix: Mix, mined: dict[str, float]) -> Mix:
