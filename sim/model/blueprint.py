@@ -14,6 +14,7 @@ controls.py). So building a replication costs its draws and copies, not the whol
 from __future__ import annotations
 
 import dataclasses
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,6 +87,7 @@ BLUEPRINTS_KEPT = 2
 """Blueprints kept by `blueprint_of` (the least recently used goes first): a scenario being
 run, and one compared with it."""
 _KEPT: dict[int, Blueprint] = {}
+_LOCK = threading.Lock()
 
 
 class Blueprint:
@@ -131,10 +133,14 @@ def blueprint_of(scenario: Scenario) -> Blueprint:
     objects (a scenario's replications run one after another share it). A Scenario is
     frozen, and a kept Blueprint keeps its scenario alive, so its id names it."""
     key = id(scenario)
-    blueprint = _KEPT.pop(key, None) or Blueprint(scenario)
-    _KEPT[key] = blueprint  # the most recently used last
-    while len(_KEPT) > BLUEPRINTS_KEPT:
-        del _KEPT[next(iter(_KEPT))]
+    with _LOCK:  # worlds may be built on threads (a threaded Dask worker)
+        blueprint = _KEPT.pop(key, None)
+    if blueprint is None:
+        blueprint = Blueprint(scenario)
+    with _LOCK:
+        _KEPT[key] = blueprint  # the most recently used last
+        while len(_KEPT) > BLUEPRINTS_KEPT:
+            _KEPT.pop(next(iter(_KEPT)))
     return blueprint
 
 
