@@ -12,11 +12,13 @@ its date and then rewrites the node's capacity from that step on:
   lowers the available share to `capacity_left` until its end.
 
 After each change the owner of the node's per-step tables (mines, processors) is told, so
-the step itself only reads arrays.
+the step itself only reads arrays. A World's Capacity is a `replica` of its scenario's
+(blueprint.py): the same tables before any event, copied, and its own random outages.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -40,12 +42,43 @@ class Capacity:
         self.nameplate_tpa = np.zeros(shape)
         self.online = np.ones(shape)
         self.available = np.ones(shape)
-        self.outages: list[tuple[int, float, float, float]] = []  # node, start, end, left
-        for node in (*net.of_kind(MINE), *net.of_kind(PROCESSOR)):
+        self._nodes = (*net.of_kind(MINE), *net.of_kind(PROCESSOR))
+        self._scheduled = {node.index: list(_scheduled_outages(node, net))
+                           for node in self._nodes}
+        for node in self._nodes:
             self.nameplate_tpa[:, node.index] = node.spec.capacity_tpa
             if getattr(node.spec, "online", None) is not None:
                 self.online[:, node.index] = 0.0
-            self.outages += list(_outages(node, net, rng.get(node.id)))
+        self.outages = self._outages(rng)
+        self.shared = False  # tables shared with the capacity this is a replica of
+
+    def _outages(self, rng: dict) -> list[tuple[int, float, float, float]]:
+        """(node, start day, end day, capacity left) of every outage, node by node: the
+        scheduled ones, then those drawn from the node's stream in `rng` (if it has one)."""
+        out = []
+        for node in self._nodes:
+            out += self._scheduled[node.index]
+            stream = rng.get(node.id)
+            if stream is not None:
+                out += _random_outages(node, self.net, stream)
+        return out
+
+    def replica(self, rng: dict) -> Capacity:
+        """This capacity in one replication, with its random outages drawn from `rng`. It
+        reads these tables until an event first changes its own (`writable`): most
+        replications of most scenarios never copy them."""
+        twin = copy.copy(self)
+        twin.shared = True
+        twin.outages = self._outages(rng)
+        return twin
+
+    def writable(self) -> Capacity:
+        """This capacity, with tables of its own (copied if still shared) to rewrite."""
+        if self.shared:
+            self.nameplate_tpa, self.online, self.available = \
+                self.nameplate_tpa.copy(), self.online.copy(), self.available.copy()
+            self.shared = False
+        return self
 
     def rate_tpa(self, node: int, first: int) -> np.ndarray:
         """Capacity in force (t/yr) on steps first… of one node."""
@@ -72,7 +105,7 @@ class Capacity:
             return
         yield StepStart(env, self.clock, first)
         node = self.net.index[event.node]
-        cap = self.nameplate_tpa[:, node]
+        cap = self.writable().nameplate_tpa[:, node]
         before = cap[first]
         target = event.capacity_tpa if event.capacity_tpa is not None else before * event.factor
         since = self.clock.days[first:] - self.clock.days[first]
@@ -89,7 +122,7 @@ class Capacity:
         since = self.clock.days[first:] - online_day
         ramp_days = node.spec.ramp_days
         factor = np.clip(since / ramp_days, 0.0, 1.0) if ramp_days > 0 else 1.0
-        self.online[first:, node.index] = np.where(since >= 0, factor, 0.0)
+        self.writable().online[first:, node.index] = np.where(since >= 0, factor, 0.0)
         on_change(node.index, first)
 
     def _outage(self, env: simpy.Environment, node: int, start: float, end: float,
@@ -99,23 +132,29 @@ class Capacity:
         if first >= last:
             return
         yield StepStart(env, self.clock, first)
-        window = self.available[first:last, node]
+        window = self.writable().available[first:last, node]
         window[:] = np.minimum(window, left)
         on_change(node, first)
 
 
-def _outages(node: NodeInfo, net: Network,
-             rng: np.random.Generator | None) -> Iterator[tuple[int, float, float, float]]:
-    """(node, start day, end day, capacity left) of a node's scheduled and random outages."""
+def _scheduled_outages(node: NodeInfo,
+                       net: Network) -> Iterator[tuple[int, float, float, float]]:
+    """(node, start day, end day, capacity left) of a node's scheduled outages."""
     s = net.scenario
     for event in s.events:
         if isinstance(event, ScheduledOutage) and event.node == node.id:
             start = s.day(event.at)
             yield node.index, start, start + event.duration_days, event.capacity_left
+
+
+def _random_outages(node: NodeInfo, net: Network,
+                    rng: np.random.Generator) -> list[tuple[int, float, float, float]]:
+    """(node, start day, end day, capacity left) of a node's random outages, if it has any."""
     outages = getattr(node.spec, "outages", None)
-    if outages is not None and rng is not None:
-        for start, duration in random_outages(outages, s.horizon_days, rng):
-            yield node.index, start, start + duration, outages.capacity_left
+    if outages is None:
+        return []
+    return [(node.index, start, start + duration, outages.capacity_left)
+            for start, duration in random_outages(outages, net.scenario.horizon_days, rng)]
 
 
 def random_outages(outages: Outages, horizon_days: float,

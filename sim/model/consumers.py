@@ -10,6 +10,7 @@ first step, rewrites the demand of the consumers it names from then on. Consumer
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -34,8 +35,7 @@ class Consumers:
         self.base_t = np.array([base_demand_t(c, planning_clock) for c in consumers]).T \
             .reshape(planning_clock.n_steps, len(consumers))  # [step, consumer], beyond too
         self.factor = np.ones((clock.n_steps, len(consumers)))
-        self.noise = np.array([noise(c, clock, rng.get(c.id)) for c in consumers]).T \
-            .reshape(clock.n_steps, len(consumers))
+        self.noise = self._noise(rng)
         self.mean_noise = np.array([expected(c.noise) for c in consumers])
         self.demand_t = self.base_t[: clock.n_steps] * self.factor * self.noise
         self.expected_t = self.base_t[: clock.n_steps] * self.factor * self.mean_noise
@@ -43,6 +43,25 @@ class Consumers:
         self.keeps_backlog = np.array([c.backlog for c in consumers], dtype=bool)
         self.any_backlog = bool(self.keeps_backlog.any())
         self.scrap = ScrapReturns(net, clock)
+
+    def _noise(self, rng: dict) -> np.ndarray:
+        """[step, consumer]: each consumer's noise, drawn from its stream in `rng` (its mean
+        if it has none)."""
+        consumers = [c.spec for c in self.net.of_kind(CONSUMER)]
+        return np.array([noise(c, self.clock, rng.get(c.id)) for c in consumers]).T \
+            .reshape(self.clock.n_steps, len(consumers))
+
+    def replica(self, rng: dict, demand_t: np.ndarray, expected_t: np.ndarray) -> Consumers:
+        """These consumers in one replication: noise drawn from `rng`, so its own demand
+        (written into `demand_t`), its expected demand table (`expected_t`, filled as this
+        one's), its own demand events in force and scrap collected; base demand is shared."""
+        twin = copy.copy(self)
+        twin.factor = np.ones_like(self.factor)
+        twin.noise = twin._noise(rng)
+        twin.demand_t, twin.expected_t = demand_t, expected_t
+        demand_t[:] = self.base_t[: self.clock.n_steps] * twin.factor * twin.noise
+        twin.scrap = self.scrap.replica()
+        return twin
 
     def refresh(self, j: int, first: int) -> None:
         """Recompute consumer j's demand from step `first` on, after its factor changed."""
@@ -155,6 +174,12 @@ class ScrapReturns:
         self.steps = np.array([max(1, clock.steps(c.spec.scrap_days)) for c in scrap],
                               dtype=np.int64)
         self.factor_t = np.ones((clock.n_steps, len(scrap)))  # collection factor (market)
+
+    def replica(self) -> ScrapReturns:
+        """These scrap returns in one replication: its own collection factors."""
+        twin = copy.copy(self)
+        twin.factor_t = np.ones_like(self.factor_t)
+        return twin
 
     def return_scrap(self, state: State, step: int, factor: np.ndarray | None = None) -> None:
         """Step 1: the scrap due on `step` joins its processors' input; with a market,

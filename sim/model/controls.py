@@ -57,7 +57,9 @@ class Controls:
     """The rules of a scenario, the processes that bring them into force, and their effect."""
 
     def __init__(self, net: Network, clock: Clock, edges: EdgeTables, origins: Origins,
-                 seed: tuple[int, int]):
+                 seed: tuple[int, int], at_start: RulesInForce | None = None):
+        """`at_start`: what `in_force` gives before any rule is in force, if known (the
+        same for every replication of a scenario: blueprint.py builds it once)."""
         self.net, self.clock, self.edges, self.origins = net, clock, edges, origins
         self.rules: list[Rule] = [*self._events(seed), *self._origin_rules()]
         self.quotas = [r.quota for r in self.rules if r.quota is not None]
@@ -65,7 +67,7 @@ class Controls:
                         if r.quota is not None]
         self.n_rows = net.n_holding_rows
         self.changed = False  # set by a rule's process; the step then rebuilds `now`
-        self.now = self.in_force()
+        self.now = self.in_force() if at_start is None else at_start
 
     def _events(self, seed: tuple[int, int]) -> Iterator[Rule]:
         s = self.net.scenario

@@ -3,11 +3,14 @@
 Each edge's supplier, buyer, share of the buyer's order, the priority level of its buyer
 and its place in the buyer's list, and its transit on each departure step (random transits
 drawn per step from the route's own stream). Goods bought by a processor go to its input
-row of the stocks (State.held), so each edge also names its buyer's holding row.
+row of the stocks (State.held), so each edge also names its buyer's holding row. A World's
+edges are a `replica` of its scenario's (blueprint.py): the same index arrays, its own
+transit table with its random transits drawn.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,10 +36,19 @@ class EdgeTables:
     chosen: np.ndarray  # per edge: its buyer has more than one supplier
     n_edges_of_buyer: np.ndarray  # per node
     transit_days: np.ndarray  # [step, edge]
+    random: list[int]  # edges whose transit is drawn
+
+    def replica(self, net: Network, rng: dict, transit_days: np.ndarray) -> EdgeTables:
+        """These edges in one replication: its transit table (`transit_days`, filled as this
+        one's) with the random transits drawn from each edge's stream in `rng`."""
+        for e in self.random:
+            transit_days[:, e] = draw(net.edges[e].transit, rng[net.edges[e].key],
+                                      transit_days.shape[0])
+        return dataclasses.replace(self, transit_days=transit_days)
 
 
-def edge_tables(net: Network, clock: Clock, rng: dict) -> EdgeTables:
-    """The edges as arrays; random transits drawn per departure step from each edge's stream."""
+def edge_tables(net: Network, clock: Clock) -> EdgeTables:
+    """The edges as arrays, random transits at their expected value (a replica draws them)."""
     edges = net.edges
     supplier = np.array([e.supplier for e in edges], dtype=np.int64)
     buyer = np.array([e.buyer for e in edges], dtype=np.int64)
@@ -57,15 +69,13 @@ def edge_tables(net: Network, clock: Clock, rng: dict) -> EdgeTables:
         choosable=np.unique(supplier[chosen]),
         chosen=chosen,
         n_edges_of_buyer=n_edges_of_buyer,
-        transit_days=_transit_days(net, clock, rng))
+        transit_days=_transit_days(net, clock),
+        random=[e.index for e in edges if is_random(e.transit)])
 
 
-def _transit_days(net: Network, clock: Clock, rng: dict) -> np.ndarray:
-    """[step, edge]: each edge's transit for a departure on each step."""
+def _transit_days(net: Network, clock: Clock) -> np.ndarray:
+    """[step, edge]: each edge's expected transit for a departure on each step."""
     days = np.empty((clock.n_steps, len(net.edges)))
     for e in net.edges:
-        if is_random(e.transit):
-            days[:, e.index] = draw(e.transit, rng[e.key], clock.n_steps)
-        else:
-            days[:, e.index] = float(expected(e.transit))
+        days[:, e.index] = float(expected(e.transit))
     return days

@@ -15,6 +15,8 @@ at once costs far less than a few per response; see market.py for what each fact
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from sim.model.network import CONSUMER, MINE, PROCESSOR, Network, NodeInfo
@@ -74,6 +76,13 @@ class Factors:
         self.low, self.high = (np.array(x, dtype=float) for x in zip(*self.bounds, strict=True)) \
             if self.bounds else (np.zeros(0), np.zeros(0))
         self.values = np.ones(len(self.bounds))
+
+    def replica(self, prices: Prices) -> Factors:
+        """These factors, as built, in one replication: over its own `prices`, with its own
+        smoothings and factors."""
+        twin = copy.copy(self)
+        twin.prices, twin.logs, twin.values = prices, self.logs.copy(), self.values.copy()
+        return twin
 
     def _smoothing(self, days: float, step_days: int) -> int:
         """A new smoothing layer with this time constant; its layer index."""

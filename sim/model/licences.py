@@ -26,7 +26,7 @@ import numpy as np
 
 from sim.model.clock import Clock
 from sim.model.network import Network
-from sim.model.streams import stream
+from sim.model.streams import streams
 from sim.scenario.distributions import draw, expected
 from sim.scenario.schema import ExportControl
 
@@ -40,8 +40,8 @@ class Licence:
         self.approval = approval_by_step(event, net, clock)
         self.granted = np.zeros((clock.n_steps, len(edges)), dtype=bool)
         self.delay_days = np.zeros((clock.n_steps, len(edges)))
-        for j, e in enumerate(edges):
-            rng = stream(seed[0], seed[1], f"{key}:{net.edges[e].key}")
+        rngs = streams(seed[0], seed[1], [f"{key}:{net.edges[e].key}" for e in edges])
+        for j, rng in enumerate(rngs):
             self.granted[:, j] = rng.random(clock.n_steps) < self.approval
             self.delay_days[:, j] = np.maximum(0.0, draw(event.delay_days, rng, clock.n_steps))
         groups = set(event.refuse_groups)
@@ -82,8 +82,8 @@ class ReexportCheck:
         self.edges = np.array(edges, dtype=np.int64)
         self.passes = 1.0 - stopped  # [origin] 0 for the controlled origins
         self.checked = np.zeros((clock.n_steps, len(edges)), dtype=bool)
-        for j, e in enumerate(edges):
-            rng = stream(seed[0], seed[1], f"{key}:{net.edges[e].key}")
+        rngs = streams(seed[0], seed[1], [f"{key}:{net.edges[e].key}" for e in edges])
+        for j, rng in enumerate(rngs):
             self.checked[:, j] = rng.random(clock.n_steps) < event.enforcement
 
     def apply(self, k: int, edge_mask: np.ndarray) -> None:

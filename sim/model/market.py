@@ -18,6 +18,7 @@ At the end of each step the prices move; the responses then set what the next st
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 import numpy as np
@@ -37,14 +38,14 @@ def hold_idle(capacity: Capacity, net: Network) -> None:
     """Idle mines (market `restarts`) have no capacity until they restart."""
     market = net.scenario.market
     for rule in market.restarts if market is not None else []:
-        capacity.online[:, net.index[rule.mine]] = 0.0
+        capacity.writable().online[:, net.index[rule.mine]] = 0.0
 
 
 class Market:
     """Prices and responses of one run; the step reads the factors, `update` moves them."""
 
     def __init__(self, net: Network, clock: Clock, capacity: Capacity,
-                 scrap_to: list[int], on_restart: Callable[[int, int], None]):
+                 scrap_to: list[int], on_restart: Callable[[int, int], None] | None):
         spec = net.scenario.market
         self.n_steps = clock.n_steps
         self.prices = prices = Prices(spec, net, clock.n_steps, clock.step_days)
@@ -73,6 +74,19 @@ class Market:
         self.consumer_rows = net.rows(CONSUMER)
         self.may_sell = np.ones(len(net.nodes), dtype=bool)
         self.stockpile_rules.update(prices, self.may_sell, self.row_factor)
+
+    def replica(self, capacity: Capacity, on_restart: Callable[[int, int], None]) -> Market:
+        """This market, as built, in one replication: its own prices, responses and what the
+        step reads (`capacity` and `on_restart` its own, for idle mines' restarts)."""
+        twin = copy.copy(self)
+        twin.prices = self.prices.replica()
+        twin.factors = self.factors.replica(twin.prices)
+        twin.restarts = self.restarts.replica(capacity, on_restart)
+        twin._licensed = (None, [])
+        for name in ("demand_factor", "demand_factor_t", "scrap_factor", "mine_factor",
+                     "mine_factor_t", "cover_factor", "row_factor", "may_sell"):
+            setattr(twin, name, getattr(self, name).copy())
+        return twin
 
     def update(self, k: int, state: State, rules: RulesInForce, use_per_day: np.ndarray,
                env: simpy.Environment) -> None:

@@ -8,6 +8,8 @@ mine's country as its mining origin (origins.py).
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from sim.model.capacity import Capacity
@@ -32,6 +34,13 @@ class Mines:
             * len(origins.pairs) + self.origin  # each mine's origin in State.stock_flat
         for j in range(len(mines)):
             self.refresh(self.rows.start + j, 0)
+
+    def replica(self, capacity: Capacity, output_t: np.ndarray) -> Mines:
+        """These mines in one replication: its capacity, and its output table (`output_t`,
+        filled as this one's); the rest is the same and shared."""
+        twin = copy.copy(self)
+        twin.capacity, twin.output_t = capacity, output_t
+        return twin
 
     def refresh(self, node: int, first: int) -> None:
         """Recompute a mine's output from step `first` on, after its capacity changed."""

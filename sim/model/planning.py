@@ -12,6 +12,7 @@ time changes.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -96,7 +97,8 @@ class Targets:
     """Every buyer's target on each step, by holding row, and the lead times planned."""
 
     def __init__(self, net: Network, clock: Clock, plans: dict[int, ConsumerPlan |
-                 ProcessorPlan], live: np.ndarray):
+                 ProcessorPlan], live: np.ndarray, with_cover: bool = False):
+        """`with_cover`: keep the cover part of targets too (a market scales it)."""
         self.net, self.clock, self.plans = net, clock, plans
         self.live = live  # suppliers that exist: a future mine or plant plans nothing yet
         self.row = {node.index: net.holding_row(node.index) for node in net.nodes}
@@ -106,19 +108,26 @@ class Targets:
                      for i in plans}
         for node in net.of_kind(STOCKPILE):
             self.target[:, node.index] = node.spec.target_stock or 0.0
-        self.cover: np.ndarray | None = None  # the cover_days part, with a market
+        self.cover = np.zeros_like(self.target) if with_cover else None  # the cover_days part
         self._scale: np.ndarray | None = None
         self._cover_factor: np.ndarray | None = None
         for index in plans:
             self.refresh(index, 0)
 
+    def replica(self, plans: dict[int, ConsumerPlan | ProcessorPlan], target: np.ndarray,
+                cover: np.ndarray | None) -> Targets:
+        """These targets in one replication: its plans (over its own tables), its target and
+        cover tables (filled as this one's), its own lead times and suppliers that exist."""
+        twin = copy.copy(self)
+        twin.plans, twin.target, twin.cover = plans, target, cover
+        twin.live, twin.lead = self.live.copy(), dict(self.lead)
+        twin.extra_days = self.extra_days.copy()
+        return twin
+
     def adjustable(self, scale: np.ndarray, cover_factor: np.ndarray) -> None:
         """From now on, targets are (target + cover × (cover_factor − 1)) × scale, by row,
         with the market's arrays as they are each step (market.py updates them in place);
-        so the cover part of targets is kept too."""
-        self.cover = np.zeros_like(self.target)
-        for index in self.plans:
-            self.refresh(index, 0)
+        the targets must keep their cover part (`with_cover`)."""
         self._scale, self._cover_factor = scale, cover_factor
 
     def at(self, k: int) -> np.ndarray:

@@ -23,6 +23,7 @@ product's spread, and never less than PRICE_FLOOR of its reference.
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -77,6 +78,16 @@ class Prices:
         self.route_weight, self.route_edges = _export_routes(net)
         self.cover_history = np.zeros((n_steps, 2))  # days, by step and market
         self.openness_history = np.ones(n_steps)
+
+    def replica(self) -> Prices:
+        """These prices, as built, in one replication: its own prices and their history."""
+        twin = copy.copy(self)
+        twin.log_price, twin._openness = list(self.log_price), (None, 1.0)
+        twin.stage, twin.log_stage = self.stage.copy(), self.log_stage.copy()
+        twin.history = np.zeros_like(self.history)
+        twin.cover_history = np.zeros_like(self.cover_history)
+        twin.openness_history = np.ones_like(self.openness_history)
+        return twin
 
     def update(self, k: int, held_t: np.ndarray, use_per_day: np.ndarray,
                rules: RulesInForce) -> None:

@@ -12,6 +12,8 @@ Batches wait in a ring of slots [slot, processor, origin] written on slot k % sl
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from sim.model.capacity import Capacity
@@ -53,6 +55,15 @@ class Processors:
         self.done_slots = (np.arange(slots)[:, None] - self.delay_steps) % slots
         for j in range(len(processors)):
             self.refresh(self.rows.start + j, 0)
+
+    def replica(self, capacity: Capacity, capacity_t: np.ndarray) -> Processors:
+        """These processors in one replication: its capacity, its capacity table
+        (`capacity_t`, filled as this one's) and its own batches in process; the rest is the
+        same and shared."""
+        twin = copy.copy(self)
+        twin.capacity, twin.capacity_t = capacity, capacity_t
+        twin.batches = np.zeros_like(self.batches)
+        return twin
 
     def refresh(self, node: int, first: int) -> None:
         """Recompute a processor's capacity per step from step `first` on."""

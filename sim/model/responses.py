@@ -4,6 +4,7 @@ each step, for the next."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -33,11 +34,19 @@ class Restarts:
     `above`, as a SimPy process that brings its capacity online over `ramp_days`."""
 
     def __init__(self, spec: MarketSpec, prices: Prices, net: Network, clock: Clock,
-                 capacity: Capacity, on_restart: Callable[[int, int], None]):
+                 capacity: Capacity, on_restart: Callable[[int, int], None] | None):
         self.net, self.clock, self.capacity, self.on_restart = net, clock, capacity, on_restart
         self.rules = [(net.index[r.mine], r) for r in spec.restarts]
         self.at = where(prices, [net.nodes[node] for node, _ in self.rules])
         self.started = [False] * len(self.rules)
+
+    def replica(self, capacity: Capacity, on_restart: Callable[[int, int], None]) -> Restarts:
+        """These restarts, none started yet, in one replication (its capacity, its
+        `on_restart`)."""
+        twin = copy.copy(self)
+        twin.capacity, twin.on_restart = capacity, on_restart
+        twin.started = [False] * len(self.rules)
+        return twin
 
     def update(self, k: int, prices: Prices, env: simpy.Environment) -> None:
         """End of step k: start the restart of every idle mine whose price is reached."""
@@ -56,7 +65,7 @@ class Restarts:
         yield StepStart(env, clock, first)
         since = clock.days[first:] - clock.days[first]
         ramp = np.clip(since / rule.ramp_days, 0.0, 1.0) if rule.ramp_days > 0 else 1.0
-        self.capacity.online[first:, node] = ramp
+        self.capacity.writable().online[first:, node] = ramp
         self.on_restart(node, first)
 
 

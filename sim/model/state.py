@@ -11,6 +11,8 @@ excludes some origins, when it takes only the allowed ones.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from sim.model.network import Network
@@ -23,7 +25,8 @@ from sim.model.transit import FEW_ORIGINS, Pipeline
 class State:
     """Stocks, goods on order and owed, goods on the way, and the records of one run."""
 
-    def __init__(self, net: Network, origins: Origins, goods: Pipeline, rec: Recorder):
+    def __init__(self, net: Network, origins: Origins, goods: Pipeline | None,
+                 rec: Recorder | None):
         n, n_rows, n_origins = len(net.nodes), net.n_holding_rows, len(origins.pairs)
         self.ones = np.ones(n_origins)  # for sums over origins as dot products
         self.held = np.zeros((n_rows, n_origins))
@@ -36,6 +39,18 @@ class State:
         self.goods = goods
         self.rec = rec
         self.initial_t = self._put_initial_stocks(net, origins)
+
+    def replica(self, goods: Pipeline | None, rec: Recorder | None) -> State:
+        """A state with these initial stocks, for one replication: its own stocks, goods on
+        order and owed, goods on the way (`goods`) and records (`rec`)."""
+        twin = copy.copy(self)
+        twin.held = self.held.copy()
+        n = self.stock.shape[0]
+        twin.stock, twin.inputs = twin.held[:n], twin.held[n:]
+        twin.stock_flat = twin.stock.reshape(-1)
+        twin.on_order, twin.backlog = np.zeros_like(self.on_order), np.zeros_like(self.backlog)
+        twin.goods, twin.rec = goods, rec
+        return twin
 
     def _put_initial_stocks(self, net: Network, origins: Origins) -> float:
         """Each node's `initial_stock`, in its initial origin mix; the tonnes put."""

@@ -10,6 +10,7 @@ with a `target_stock` buys like any buyer (planning.py, orders.py).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 
 import numpy as np
@@ -41,6 +42,12 @@ class Stockpiles:
                             if c.index in release_from]
         self.covered = np.array([j for j, _ in self.cover_order], dtype=np.int64)
         self.due: list[StockpileRelease] = []  # one-off releases of the current step
+
+    def replica(self) -> Stockpiles:
+        """These stockpiles in one replication: its own releases due; the rest is shared."""
+        twin = copy.copy(self)
+        twin.due = []
+        return twin
 
     def start(self, env: simpy.Environment) -> None:
         """Start the process of every one-off `release` event."""

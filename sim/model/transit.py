@@ -88,8 +88,7 @@ class Transit:
         self.clock = clock
         self.transit_days = transit_days  # [step, edge]
         self.goods = goods
-        steps = np.maximum(1, clock.steps_of(transit_days))
-        starts = goods.starts(steps + np.arange(transit_days.shape[0])[:, None])
+        starts = goods.starts(due_steps(clock, transit_days))
         table = starts.size * goods.tonnes.shape[2] <= CELL_TABLE
         self._plain_cells = goods.cell_table(starts) if table else None  # [step, cell]
         self._plain_starts = None if table else starts  # [step, route]
@@ -105,3 +104,10 @@ class Transit:
         days = self.transit_days[k] + extra_days
         due = np.maximum(k + 1, self.clock.steps_of(k * step_days + days))
         return self.goods.cells(self.goods.starts(due))
+
+
+def due_steps(clock: Clock, transit_days: np.ndarray) -> np.ndarray:
+    """[step, edge] (or [step, some edges]): the step a departure on each step is usable on
+    with no delay in force: the first starting on or after departure + transit, at the
+    earliest the next."""
+    return np.maximum(1, clock.steps_of(transit_days)) + np.arange(transit_days.shape[0])[:, None]

@@ -1,10 +1,11 @@
 """One replication: the parts of the model, and the SimPy process that runs the steps.
 
-World builds each concept's part from the scenario (mines, processors, consumers,
-stockpiles, export controls, targets, orders; capacity and transit), starts the SimPy
-processes of the scenario's events, and drives the steps. Each step runs design.md's "One
-step, in order" on arrays over all nodes and edges; an event's process changes the state
-at the start of its step, before the step's flows (clock.StepStart).
+World takes each concept's part (mines, processors, consumers, stockpiles, export controls,
+targets, orders; capacity and transit) as a replica of its scenario's Blueprint
+(blueprint.py) with its own draws, starts the SimPy processes of the scenario's events, and
+drives the steps. Each step runs design.md's "One step, in order" on arrays over all nodes
+and edges; an event's process changes the state at the start of its step, before the
+step's flows (clock.StepStart).
 """
 
 from __future__ import annotations
@@ -14,25 +15,17 @@ from collections.abc import Iterator
 import numpy as np
 import simpy
 
-from sim.model.capacity import Capacity
-from sim.model.clock import Clock, StepStart
-from sim.model.consumers import Consumers
+from sim.model.blueprint import Blueprint, Tables, blueprint_of
+from sim.model.clock import StepStart
 from sim.model.controls import Controls
-from sim.model.edges import edge_tables
-from sim.model.market import Market, hold_idle
-from sim.model.mines import Mines
-from sim.model.network import CONSUMER, MINE, Network
+from sim.model.network import CONSUMER, MINE
 from sim.model.orders import Orders, producing
-from sim.model.origins import Origins
-from sim.model.planning import Targets, existing, planning_clock, plans
-from sim.model.processors import Processors
+from sim.model.planning import plans
 from sim.model.recorder import Recorder
 from sim.model.state import State
-from sim.model.stockpiles import Stockpiles
-from sim.model.streams import stream
+from sim.model.streams import streams
 from sim.model.tolerances import EPS, TINY
 from sim.model.transit import Pipeline, Transit
-from sim.scenario.distributions import is_random
 from sim.scenario.schema import Scenario
 
 
@@ -40,48 +33,60 @@ class World:
     """One replication of a scenario: its parts, its state, and the run."""
 
     def __init__(self, scenario: Scenario, replication: int = 0, seed: int | None = None,
-                 *, origins: Origins | None = None, records: bool = True):
-        """`origins`: the scenario's origin pairs, when already found for the same scenario
-        (they depend on nothing else; the batch engine builds them once for its worlds).
-        `records` False: no per-step records (the batch engine keeps its own)."""
-        self.scenario = scenario
-        self.net = net = Network(scenario)
-        self.clock = clock = Clock(scenario)
+                 *, blueprint: Blueprint | None = None, batch: Tables | None = None):
+        """`blueprint`: what every replication of `scenario` builds alike (by default the
+        one `blueprint_of` keeps for it). `batch`: this replication's slice of a batch's
+        stacked tables, filled from the blueprint; the World then keeps no records, goods
+        on the way or orders (the batch keeps its own)."""
+        bp = blueprint_of(scenario) if blueprint is None else blueprint
+        if bp.scenario is not scenario:
+            raise ValueError("a World's blueprint must be built from its own scenario")
+        self.scenario, self.net, self.clock, self.origins = scenario, bp.net, bp.clock, \
+            bp.origins
+        net, clock = self.net, self.clock
         seed = scenario.seed if seed is None else seed
-        rng = {key: stream(seed, replication, key) for key in random_sources(net)}
-        self.edges = edges = edge_tables(net, clock, rng)
-        self.origins = origins = Origins(net) if origins is None else origins
-        self.controls = Controls(net, clock, edges, origins, (seed, replication))
-        n, n_origins = len(net.nodes), len(origins.pairs)
-        goods = Pipeline(edges.holding_row, net.n_holding_rows, self._ring_size(), n_origins)
-        recorder = Recorder(clock.n_steps if records else 0, n, n_origins, len(net.edges),
-                            len(net.of_kind(CONSUMER)), net.n_holding_rows)
-        self.state = State(net, origins, goods, recorder)
-        self.capacity = capacity = Capacity(net, clock, rng)
-        hold_idle(capacity, net)
-        self.mines = Mines(net, clock, capacity, origins)
-        self.processors = Processors(net, clock, capacity, origins)
-        self.consumers = Consumers(net, clock, planning_clock(net, clock), rng)
-        self.stockpiles = Stockpiles(net, clock)
-        self.targets = Targets(net, clock, plans(
+        rng = dict(zip(bp.random_sources, streams(seed, replication, bp.random_sources),
+                       strict=True))
+        tables = bp.tables.copy() if batch is None else batch
+        self.edges = edges = bp.edges.replica(net, rng, tables.transit_days)
+        self.controls = Controls(net, clock, edges, self.origins, (seed, replication),
+                                 bp.rules_at_start)
+        self.capacity = capacity = bp.capacity.replica(rng)
+        self.mines = bp.mines.replica(capacity, tables.output_t)
+        self.processors = bp.processors.replica(capacity, tables.capacity_t)
+        self.consumers = bp.consumers.replica(rng, tables.demand_t, tables.expected_t)
+        self.wanted_t = tables.wanted_t  # what each row draws; consumers: their own demand
+        self.wanted_t[:, self.consumers.rows] = self.consumers.demand_t
+        self.stockpiles = bp.stockpiles.replica()
+        self.targets = bp.targets.replica(plans(
             net, clock, self.consumers.base_t, self.consumers.factor,
-            self.consumers.mean_noise, self.processors.capacity_t),
-            existing(net, self._producing(0)))
-        self.orders = Orders(edges, self.state, self.controls, self.targets,
-                             Transit(clock, edges.transit_days, goods),
-                             (self.mines, self.processors), self.consumers.any_backlog)
-        self.market = None if scenario.market is None else Market(
-            net, clock, capacity, self.consumers.scrap.to_processor, self._capacity_changed)
+            self.consumers.mean_noise, self.processors.capacity_t), tables.target, tables.cover)
+        self.state, self.orders = self._state_and_orders(bp, batch is None)
+        self.market = None if bp.market is None \
+            else bp.market.replica(capacity, self._capacity_changed)
         if self.market is not None:  # targets read the market's factors (updated in place)
             self.targets.adjustable(self.market.row_factor, self.market.cover_factor)
-        self.wanted_t = np.zeros((clock.n_steps, net.n_holding_rows))  # what each row draws
-        self.wanted_t[:, self.processors.input_rows] = self.processors.capacity_t
-        self.wanted_t[:, self.consumers.rows] = self.consumers.demand_t
         self.env = simpy.Environment()
         capacity.start(self.env, self._capacity_changed)
         self.consumers.start(self.env, self._demand_changed)
         self.stockpiles.start(self.env)
         self.controls.start(self.env)
+
+    def _state_and_orders(self, bp: Blueprint, own: bool) -> tuple[State, Orders | None]:
+        """The state from the blueprint's initial stocks; with its `own` goods on the way,
+        records and orders unless it is part of a batch."""
+        if not own:
+            return bp.state.replica(None, None), None
+        net, clock, edges = self.net, self.clock, self.edges
+        goods = Pipeline(edges.holding_row, net.n_holding_rows, self._ring_size(),
+                         len(self.origins.pairs))
+        state = bp.state.replica(goods, Recorder(
+            clock.n_steps, len(net.nodes), len(self.origins.pairs), len(net.edges),
+            len(net.of_kind(CONSUMER)), net.n_holding_rows))
+        orders = Orders(edges, state, self.controls, self.targets,
+                        Transit(clock, edges.transit_days, goods), (self.mines, self.processors),
+                        self.consumers.any_backlog)
+        return state, orders
 
     def _ring_size(self) -> int:
         """Slots enough for the longest transit with every delay in force."""
@@ -210,12 +215,3 @@ class World:
                 "in_transit": self.state.goods.total(),
                 "in_process": self.processors.in_process_t()}
 
-
-def random_sources(net: Network) -> list[str]:
-    """Keys of the scenario's random streams: mines with outages, consumers with random
-    noise, routes with random transit."""
-    s = net.scenario
-    keys = [m.id for m in s.mines if m.outages is not None]
-    keys += [c.id for c in s.consumers if is_random(c.noise)]
-    keys += [e.key for e in net.edges if is_random(e.transit)]
-    return keys

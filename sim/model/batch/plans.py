@@ -1,17 +1,22 @@
-"""Each replication's own World (draws, tables, rules, event processes), and its tables
-stacked [rep, step, …] for the batch's array operations.
+"""Each replication's own World (draws, tables, rules, event processes), its tables held in
+stacks [rep, step, …] for the batch's array operations.
 
-The single engine builds every replication (`World(scenario, replication, seed)`), so each
-gets exactly its draws, its resolved parameters and its event steps. Its SimPy environment
-runs the events of a step just before the batch's flows of that step, only for the
-replications that have one due; whatever they rewrote (output, capacity, demand, targets,
-rules in force, quotas) is then copied into that replication's slice from the step on.
+Every replication is the single engine's World (`World(scenario, replication, seed)`), so
+each gets exactly its draws, its resolved parameters and its event steps. What does not
+depend on the replication is built once per Scenario object (its Blueprint), and the
+stacks are filled from it at once; each World's tables are its slices of the stacks, so
+what it draws (demand noise, random transits) and what its events rewrite from a step on
+(output, capacity, demand, targets) land there directly. Its SimPy environment runs the
+events of a step just before the batch's flows of that step, only for the replications
+that have one due.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.model.blueprint import Blueprint, blueprint_of
+from sim.model.transit import due_steps
 from sim.model.world import World
 from sim.scenario.schema import Scenario
 
@@ -20,39 +25,36 @@ class UnlikeReplications(ValueError):
     """Replications given to one batch do not share nodes, edges and origin pairs."""
 
 
-def _stack(arrays: list[np.ndarray]) -> np.ndarray:
-    return np.stack(arrays) if arrays else np.zeros(0)
-
-
 class Plans:
     """The worlds of R replications and their per-step tables, [rep, step, …]."""
 
     def __init__(self, scenarios: list[Scenario], replications: list[int], seed: int):
-        self.worlds = _worlds(scenarios, replications, seed)
+        blueprints = _blueprints(scenarios)
+        bp = blueprints[id(scenarios[0])]
         self.replications = list(replications)
-        w = self.worlds[0]
-        _check_alike(self.worlds)
-        self.clock, self.net = w.clock, w.net
-        self.steps, self.step_days = w.clock.n_steps, float(w.clock.step_days)
-        self.market = w.market is not None
-        worlds = self.worlds
-        self.output_t = _stack([x.mines.output_t for x in worlds])
-        self.capacity_t = _stack([x.processors.capacity_t for x in worlds])
-        self.wanted_t = _stack([x.wanted_t for x in worlds])
-        self.demand_t = _stack([x.consumers.demand_t for x in worlds])
-        self.expected_t = _stack([x.consumers.expected_t for x in worlds])
-        self.target = _stack([x.targets.target for x in worlds])
-        self.cover = _stack([x.targets.cover for x in worlds]) if self.market else None
-        self.transit_days = _stack([x.edges.transit_days for x in worlds])
-        self.plain_due = np.maximum(1, w.clock.steps_of(self.transit_days)) \
-            + np.arange(self.steps)[None, :, None]  # [rep, step, edge]
-        self.ring_size = max(x._ring_size() for x in worlds)
-        self.slots = max(x.processors.batches.shape[0] for x in worlds)
-        self.next_day = np.array([x.env.peek() for x in worlds], dtype=float)
-        for x in worlds:  # what the batch keeps itself; tables and rules stay
-            x.state.rec = None
-            x.state.goods = None
-            x.orders.transit = None
+        self.clock, self.net = bp.clock, bp.net
+        self.steps, self.step_days = bp.clock.n_steps, float(bp.clock.step_days)
+        self.market = bp.scenario.market is not None
+        tables = bp.tables.stacked(len(scenarios))
+        self.plain_due = np.empty(tables.transit_days.shape, dtype=np.int64)  # [rep, step, edge]
+        for blueprint, reps in _groups(scenarios, blueprints):
+            blueprint.tables.fill(tables, reps)
+            self.plain_due[reps] = due_steps(blueprint.clock, blueprint.tables.transit_days)
+        self.worlds = [World(s, r, seed, blueprint=blueprints[id(s)], batch=tables.of(i))
+                       for i, (s, r) in enumerate(zip(scenarios, replications, strict=True))]
+        for i, w in enumerate(self.worlds):  # departures on routes with a random transit
+            random = w.edges.random
+            if random:
+                self.plain_due[i][:, random] = due_steps(w.clock, w.edges.transit_days[:, random])
+        self.output_t, self.capacity_t = tables.output_t, tables.capacity_t
+        self.wanted_t, self.demand_t = tables.wanted_t, tables.demand_t
+        self.expected_t, self.target, self.cover = tables.expected_t, tables.target, tables.cover
+        self.transit_days = tables.transit_days
+        self.ring_size = max(x._ring_size() for x in self.worlds)
+        self.slots = max(x.processors.batches.shape[0] for x in self.worlds)
+        self.next_day = np.array([x.env.peek() for x in self.worlds], dtype=float)
+        _reuse_step_memory(len(scenarios) * max(len(bp.net.edges), bp.net.n_holding_rows)
+                           * len(bp.origins.pairs))
 
     def due_events(self, k: int) -> list[int]:
         """Replications with an event due at the start of step k."""
@@ -61,8 +63,8 @@ class Plans:
 
     def run_events(self, r: int, k: int) -> bool:
         """Replication r's events of step k, its rules rebuilt and its buyers replanned if a
-        rule came into force or lapsed (as World._step); its tables restacked from k on.
-        Whether its rules changed."""
+        rule came into force or lapsed (as World._step); what they rewrote is in its slices
+        of the stacks already. Whether its rules changed."""
         w = self.worlds[r]
         env, limit = w.env, (k + 0.5) * self.step_days
         while env.peek() < limit:  # as env.run(until=limit), without leaving its stop event
@@ -70,21 +72,8 @@ class Plans:
         changed = w.controls.start_step(k)
         if changed:
             w.targets.replan(k, w.controls.now.planned_days)
-        self.restack(r, k)
+        self.next_day[r] = env.peek()
         return changed
-
-    def restack(self, r: int, k: int) -> None:
-        """Copy replication r's tables from step k on into the stacks."""
-        w = self.worlds[r]
-        self.output_t[r, k:] = w.mines.output_t[k:]
-        self.capacity_t[r, k:] = w.processors.capacity_t[k:]
-        self.wanted_t[r, k:] = w.wanted_t[k:]
-        self.demand_t[r, k:] = w.consumers.demand_t[k:]
-        self.expected_t[r, k:] = w.consumers.expected_t[k:]
-        self.target[r, k:] = w.targets.target[k:]
-        if self.cover is not None:
-            self.cover[r, k:] = w.targets.cover[k:]
-        self.next_day[r] = w.env.peek()
 
     def producing(self, k: int) -> np.ndarray:
         """[rep, node]: a mine or processor with capacity on step k, or any other node."""
@@ -95,28 +84,51 @@ class Plans:
         return live
 
 
-def _worlds(scenarios: list[Scenario], replications: list[int], seed: int) -> list[World]:
-    """One World per replication; replications of the same Scenario object share its
-    origin pairs (found once: they depend on the scenario alone)."""
-    worlds, origins = [], {}
-    for scenario, r in zip(scenarios, replications, strict=True):
-        world = World(scenario, r, seed, origins=origins.get(id(scenario)), records=False)
-        origins[id(scenario)] = world.origins
-        worlds.append(world)
-    return worlds
+def _reuse_step_memory(cells: int) -> None:
+    """Let the step's arrays of up to twice `cells` floats ([rep, edge, origin] at most) be
+    reused, not mapped afresh every step. glibc's malloc gives each allocation above its mmap
+    threshold (128 kB at first) fresh pages from the system and returns them when it is
+    freed, so a step's temporaries that size were faulted in every step (280,000 faults in
+    a run of 32 baseline replications, a third of its time); freeing one allocation that
+    size raises the threshold to it (mallopt(3)), and such arrays then come from the heap.
+    Building the worlds used to free such allocations by chance; now it does not. The
+    threshold goes no higher than 32 MiB; other allocators ignore this."""
+    np.empty(min(2 * 8 * cells, 32 << 20), dtype=np.uint8)  # freed at once, never touched
 
 
-def _check_alike(worlds: list[World]) -> None:
+def _blueprints(scenarios: list[Scenario]) -> dict[int, Blueprint]:
+    """The Blueprint of each Scenario object, by id (`blueprint_of`: the chunks of one
+    scenario share it); checked alike before any World is built."""
+    blueprints: dict[int, Blueprint] = {}
+    for s in scenarios:
+        if id(s) not in blueprints:
+            blueprints[id(s)] = blueprint_of(s)
+    _check_alike(list(blueprints.values()))
+    return blueprints
+
+
+def _groups(scenarios: list[Scenario], blueprints: dict[int, Blueprint]
+            ) -> list[tuple[Blueprint, list[int] | slice]]:
+    """Each blueprint and the replications (positions) built from it."""
+    if len(blueprints) == 1:
+        return [(next(iter(blueprints.values())), slice(None))]
+    reps: dict[int, list[int]] = {}
+    for i, s in enumerate(scenarios):
+        reps.setdefault(id(s), []).append(i)
+    return [(blueprints[key], positions) for key, positions in reps.items()]
+
+
+def _check_alike(blueprints: list[Blueprint]) -> None:
     """Replications advanced together must share nodes, edges, origin pairs, the step grid
     and the delays the step reads from the first world (processing, scrap)."""
-    first = worlds[0]
-    for w in worlds[1:]:
-        if [n.id for n in w.net.nodes] != [n.id for n in first.net.nodes] or \
-                [e.key for e in w.net.edges] != [e.key for e in first.net.edges] or \
-                w.origins.pairs != first.origins.pairs or \
-                (w.market is None) != (first.market is None) or \
-                w.clock.n_steps != first.clock.n_steps or \
-                not np.array_equal(w.processors.delay_steps, first.processors.delay_steps) or \
-                not np.array_equal(w.consumers.scrap.steps, first.consumers.scrap.steps):
+    first = blueprints[0]
+    for b in blueprints[1:]:
+        if [n.id for n in b.net.nodes] != [n.id for n in first.net.nodes] or \
+                [e.key for e in b.net.edges] != [e.key for e in first.net.edges] or \
+                b.origins.pairs != first.origins.pairs or \
+                (b.scenario.market is None) != (first.scenario.market is None) or \
+                b.clock.n_steps != first.clock.n_steps or \
+                not np.array_equal(b.processors.delay_steps, first.processors.delay_steps) or \
+                not np.array_equal(b.consumers.scrap.steps, first.consumers.scrap.steps):
             raise UnlikeReplications("replications advanced together must share nodes, "
                                      "edges and origin pairs")
