@@ -67,8 +67,10 @@ class BatchRecords:
             rec.arrays = {name: a[:, r] for name, a in self.arrays.items()}
             return rec
         # copies: a record kept by the caller must not keep every replication's arrays alive
-        rec.arrays = {name: self.arrays[name][:, r].copy() if name in self.arrays
-                      else np.zeros(self.shape) for name in NODE_VARIABLES}
+        block = np.zeros((len(NODE_VARIABLES), *self.shape))  # one allocation, not 20
+        rec.arrays = dict(zip(NODE_VARIABLES, block, strict=True))
+        for name, stacked in self.arrays.items():
+            rec.arrays[name][:] = stacked[:, r]
         rec.delivered_by_origin = self.delivered_by_mined[:, r]
         rec.produced_by_origin = np.zeros((self.shape[0], self.n_origins))
         rec.shipped_by_edge = self.shipped_by_edge[:, r].copy()
