@@ -2,12 +2,12 @@
 
 A chunk of R replications of one scenario is advanced together and then reduced one
 replication at a time, so what a chunk holds is R × (its records, tables and goods on the
-way): `bytes_per_replication` estimates that (about 5.4 MB for the 10-year weekly baseline,
-most of it deliveries by origin pair), and `chunk_size` keeps a chunk within BATCH_BYTES
-(300 MB; at most MAX_CHUNK replications): a 1,000-replication run of the baseline peaks at
-411 MB. A process pool or a Dask cluster gets chunks as its tasks, never more than a
-worker's share of the replications each, so every worker has work. Results are the same
-whichever engine and chunking: each replication draws only from its own streams.
+way): `bytes_per_replication` estimates that (about 3.5 MB for the 10-year weekly baseline:
+records 1.9, stacked tables 1.4), and `chunk_size` keeps a chunk within BATCH_BYTES (300 MB;
+at most MAX_CHUNK replications). A process pool or a Dask cluster gets chunks as its
+tasks, never more than a worker's share of the replications each, so every worker has work.
+Results are the same whichever engine and chunking: each replication draws only from its
+own streams.
 
     for rep in run_batch_task(BatchTask(scenario, (0, 1, 2), seed=7, keep=(True,) * 3)): ...
 """
@@ -46,8 +46,9 @@ def bytes_per_replication(scenario: Scenario) -> float:
     origins = Origins(net)
     groups = len(origins.mined) + len(origins.processed)
     cells = sum(origins.stock_pairs(e.supplier).size for e in net.edges)
-    per_step = (7 * n + consumers * groups + 6 * edges + 8 * rows + 7 * consumers
-                + 2 * suppliers)
+    records = 4 * n + consumers * groups + edges + 2 * rows  # [step, rep, …] (records.py)
+    tables = 3 * rows + 3 * consumers + 2 * edges + 2 * suppliers + 8  # stacked, market
+    per_step = records + tables
     ring = 64 * cells  # slots enough for ~64 steps of transit and delays
     return 8.0 * (steps * per_step + ring)
 
