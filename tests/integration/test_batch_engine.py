@@ -1,6 +1,7 @@
 """The batch engine (sim.model.batch, issue 17) gives every replication the RunRecord the
 one-replication engine gives: every array, every market series, every total, equal to
-1e-9 relative (bit-identical where the sums are taken in the same order).
+1e-9 relative, or 1e-9 absolute where a zero comes out as 1e-15 of rounding dust (the batch
+sums a row's stock cell after cell, the single engine by a dot product).
 
 Checked on every shipped scenario (a few replications each, with their uncertain inputs
 resolved per replication), on the hand-worked networks (each hand-worked test runs again
