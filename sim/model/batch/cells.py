@@ -62,7 +62,7 @@ class Cells:
         if flat[..., self.outside].any():
             raise SimulationError("internal: a stock holds an origin pair its row's cells "
                                   "do not (origins.stock_pairs missed a flow)")
-        return flat[..., self.flat]
+        return np.ascontiguousarray(flat[..., self.flat])  # numpy may lay it out [cell, rep]
 
     def dense(self, cells: np.ndarray) -> np.ndarray:
         """[cell] as dense [row, pair]."""

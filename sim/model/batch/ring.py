@@ -38,11 +38,10 @@ class Ring:
         self._rep_route = np.arange(reps)[:, None] * self.n_cells + np.zeros(n_routes, int)
         self._cell_route = (np.arange(reps)[:, None] * n_routes + self.route).ravel()
         self._cell_offset = np.tile(np.arange(self.n_cells), reps)
-        # arrivals: one bincount into [rep, cell]; a cell's routes come in route order, as
-        # the single engine's bincount adds them
+        # arrivals: added into [rep, cell] in route order, and counted by row
         self._into = (np.arange(reps)[:, None] * cells.size + into).ravel()
-        self._held_size = reps * cells.size
-        self._reps = reps
+        self._into_row = (np.arange(reps)[:, None] * cells.n_rows + holding[self.route]).ravel()
+        self._got_shape = (reps, cells.n_rows)
 
     def of(self, route: int) -> slice:
         """Route `route`'s ring cells (its supplier's stock cells, in order)."""
@@ -57,13 +56,17 @@ class Ring:
         at += self._cell_offset
         np.add.at(self._flat, at, tonnes.ravel())  # no cell twice; 2.5x faster than +=
 
-    def take_due(self, step: int) -> np.ndarray:
-        """Tonnes [rep, cell] usable on `step`, removed from the ring."""
+    def unload(self, step: int, held: np.ndarray) -> np.ndarray:
+        """Add the goods usable on `step` to the buyers' cells of `held` [rep, cell] (each
+        cell's routes in route order) and take them from the ring; tonnes per holding row
+        that arrived, [rep, row]."""
         slot = self.tonnes[step % self.size]
-        arriving = np.bincount(self._into, slot.ravel(), minlength=self._held_size) \
-            .reshape(self._reps, -1)
+        tonnes = slot.ravel()
+        np.add.at(held.reshape(-1), self._into, tonnes)
+        got = np.bincount(self._into_row, tonnes, minlength=self._got_shape[0]
+                          * self._got_shape[1]).reshape(self._got_shape)
         slot[:] = 0.0
-        return arriving
+        return got
 
     def total(self, r: int) -> float:
         """Tonnes still on the way in replication r."""

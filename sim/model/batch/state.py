@@ -44,10 +44,8 @@ class BatchState:
 
     def arrive(self, k: int) -> None:
         """Step 1: goods due on step k join the buyers' stocks."""
-        arriving = self.goods.take_due(k)
-        got = self.row_sums(arriving)
+        got = self.goods.unload(k, self.held)
         self.rec.received_t[k] = got
-        self.held += arriving
         self.on_order -= got
 
     def take(self, row: int, amount: np.ndarray, mask: np.ndarray | None = None,
