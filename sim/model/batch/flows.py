@@ -79,7 +79,7 @@ class Flows:
         have = state.row_sums(source)
         taken = np.minimum(wanted, have)
         taken *= taken > EPS
-        drawn = source * (taken / np.maximum(have, TINY))[:, state.cells.row]
+        drawn = source * np.take(taken / np.maximum(have, TINY), state.cells.row, axis=1)
         state.held -= drawn
         return taken, drawn
 

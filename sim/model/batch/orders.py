@@ -127,8 +127,9 @@ class BatchOrders:
         per_tonne = ONE / np.maximum(have, TINY)
         share = per_rep_bincount(suppliers, amount, have.shape[1]) * per_tonne
         ratio = amount * per_tonne[:, suppliers]
-        tonnes = state.held[:, ring.source] * ratio[:, ring.route]
-        state.stock *= np.maximum(ONE - share, ZERO)[:, self.stock_row]
+        tonnes = np.take(state.held, ring.source, axis=1)  # take: C order, not [cell, rep]
+        tonnes *= np.take(ratio, ring.route, axis=1)
+        state.stock *= np.take(np.maximum(ONE - share, ZERO), self.stock_row, axis=1)
         return tonnes
 
     def _due(self, k: int) -> np.ndarray:

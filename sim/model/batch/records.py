@@ -46,10 +46,10 @@ class BatchRecords:
 
     def deliver(self, k: int, took: np.ndarray) -> None:
         """Record step k's deliveries [rep, consumer cell]."""
+        flat = took.ravel()  # a copy when `took` is a slice of a wider array: made once
         for out, bins in zip((self.delivered_by_mined, self.delivered_by_processed),
                              self._bins, strict=True):
-            out[k] = np.bincount(bins, took.ravel(), minlength=out[k].size) \
-                .reshape(out.shape[1:])
+            out[k] = np.bincount(bins, flat, minlength=out[k].size).reshape(out.shape[1:])
         if self.recent is not None:
             self.recent[k % self.window] = took
 
