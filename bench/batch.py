@@ -67,15 +67,19 @@ def baseline(n: int, single_n: int) -> dict:
 
 
 def toy(n: int) -> dict:
-    """ms per replication on the toy: today's engine, the batch engine (its RunRecords made
-    and dropped one by one, as a reduction does), the NumPy floor."""
+    """ms per replication on the toy: today's engine (median of 5 runs), the batch engine
+    (its RunRecords made and dropped one by one, as a reduction does) and the NumPy floor
+    (medians of 3 runs of n replications), each warmed up first."""
     scenario = toy_scenario(False)
-    simulate(scenario, 0, SEED)  # warm-up
+    simulate(scenario, 0, SEED)  # warm-ups, each engine alike (a first batch pays ~2x)
+    sum(1 for _ in iter_batch(scenario, range(8), SEED))
+    run_batch(8, SEED)
     singles = [_timed(lambda r=r: simulate(scenario, r, SEED))[0] for r in range(5)]
-    batch_s, _ = _timed(lambda: sum(1 for _ in iter_batch(scenario, range(n), SEED)))
-    floor_s, _ = _timed(lambda: run_batch(n, SEED))
-    single_ms, batch_ms, floor_ms = (np.median(singles) * 1e3, batch_s / n * 1e3,
-                                     floor_s / n * 1e3)
+    batches = [_timed(lambda: sum(1 for _ in iter_batch(scenario, range(n), SEED)))[0]
+               for _ in range(3)]
+    floors = [_timed(lambda: run_batch(n, SEED))[0] for _ in range(3)]
+    single_ms, batch_ms, floor_ms = (np.median(singles) * 1e3, np.median(batches) / n * 1e3,
+                                     np.median(floors) / n * 1e3)
     return {"replications": n, "single_ms": single_ms, "batch_ms": batch_ms,
             "floor_ms": floor_ms, "batch_over_floor": batch_ms / floor_ms,
             "single_over_batch": single_ms / batch_ms}
