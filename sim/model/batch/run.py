@@ -62,6 +62,10 @@ class BatchWorld:
         self.flows = Flows(plans, self.state, self.rules)
         self.orders = BatchOrders(plans, self.state, self.rules)
         self.market = BatchMarket(plans) if plans.market else None
+        net = plans.worlds[0].net  # alike in every replication (Plans checks)
+        self._node_rows = [NodeRow(n.id, n.kind, n.country, n.group, product_of(n.spec))
+                           for n in net.nodes]
+        self._edge_ends = [(e.supplier, e.buyer) for e in net.edges]
 
     def run(self) -> None:
         """Every step, once."""
@@ -120,15 +124,15 @@ class BatchWorld:
                    w.processors.delay_steps, w.consumers.rows)
         totals = self._totals(r, rec)
         error = check_balance(totals)
-        origins, net = w.origins, w.net
+        origins = w.origins
         records = self.state.rec
         return RunRecord(
             self.plans.replications[r], w.scenario.start, w.scenario.step_days,
             w.scenario.record_days,
-            [NodeRow(n.id, n.kind, n.country, n.group, product_of(n.spec)) for n in net.nodes],
+            list(self._node_rows),
             origins.mined, rec.arrays, _by(w, records.delivered_by_mined[:, r]),
             rec.produced_by_origin.dot(origins.by_mined), totals, error,
-            [(e.supplier, e.buyer) for e in net.edges], rec.shipped_by_edge,
+            list(self._edge_ends), rec.shipped_by_edge,
             origins.processed, _by(w, records.delivered_by_processed[:, r]), rec.market)
 
     def _totals(self, r: int, rec) -> dict[str, float]:
