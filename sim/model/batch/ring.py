@@ -31,7 +31,7 @@ class Ring:
         self.size, self.n_cells = size, self.route.size
         self.tonnes = np.zeros((size, reps, self.n_cells))
         self._flat = self.tonnes.reshape(-1)
-        self._rep_cells = np.arange(reps * self.n_cells).reshape(reps, self.n_cells)
+        self._slot_size = reps * self.n_cells
         # send: a departure's ring position is its slot's start plus its replication's and
         # its cell's; worked out per route, then gathered to the cells
         n_routes = supplier.size
@@ -51,7 +51,7 @@ class Ring:
         """Add tonnes [rep, ring cell] usable on steps `due` [rep, route]."""
         if not self.n_cells:
             return
-        first = due % self.size * self._rep_cells.size + self._rep_route  # [rep, route]
+        first = due % self.size * self._slot_size + self._rep_route  # [rep, route]
         at = np.take(first, self._cell_route)  # each cell's route's start, [rep × cell]
         at += self._cell_offset
         np.add.at(self._flat, at, tonnes.ravel())  # no cell twice; 2.5x faster than +=
