@@ -39,6 +39,7 @@ class Cells:
         self.few = self.size < FEW_A_ROW * self.n_rows
         self._row_of = {rows: self.row[: self.first[rows]] for rows in  # row sums' bins
                         (self.n_rows, len(net.nodes))}
+
     def of(self, row: int) -> slice:
         """Row `row`'s cells."""
         return slice(int(self.first[row]), int(self.first[row + 1]))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.errors import SimulationError
+from sim.model.batch.cells import per_rep_bincount
 from sim.model.batch.state import BatchState
 from sim.model.world import World
 
@@ -31,8 +32,7 @@ class Processing:
         if (into < 0).any():
             raise SimulationError("internal: a processor's output cells miss a stamped pair")
         n_out = self.outputs.stop - self.outputs.start
-        self._into = (np.arange(reps)[:, None] * n_out + into).ravel()
-        self._made_shape, self._size = (reps, n_out), reps * n_out
+        self._into, self._n_out = into, n_out
         of_output = cells.row[self.outputs] - p.rows.start  # the processor of each output cell
         self.done = p.done_slots[:, of_output] if n_proc else np.zeros((slots, 0), np.int64)
         self.later, self.at_once = p.later[of_output, 0], p.at_once[of_output, 0]
@@ -46,8 +46,7 @@ class Processing:
         p, state = self.p, self.state
         state.rec.arrays["processed_t"][k, :, p.rows] = taken[:, p.input_rows]
         made = drawn[:, self.inputs] * self.yields
-        made = np.bincount(self._into, made.ravel(), minlength=self._size) \
-            .reshape(self._made_shape)
+        made = per_rep_bincount(self._into, made, self._n_out)
         out = state.held[:, self.outputs]
         if not p.any_later:
             out += made

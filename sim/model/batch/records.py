@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.batch.cells import Cells
+from sim.model.batch.cells import Cells, per_rep_bincount
 from sim.model.recorder import Recorder
 from sim.model.world import World
 from sim.records import NODE_VARIABLES
@@ -31,8 +31,8 @@ class BatchRecords:
         self.consumer_cells = slice(int(cells.first[consumers.start]),
                                     int(cells.first[consumers.stop]))
         origins = world.origins
-        self._bins = [_bins(cells, self.consumer_cells, consumers, g, reps)
-                      for g in (origins.by_mined, origins.by_processed)]
+        self._columns = [_columns(cells, self.consumer_cells, consumers, g)
+                         for g in (origins.by_mined, origins.by_processed)]
         self.delivered_by_mined = np.zeros((steps, reps, n_consumers, len(origins.mined)))
         self.delivered_by_processed = np.zeros((steps, reps, n_consumers,
                                                 len(origins.processed)))
@@ -46,10 +46,9 @@ class BatchRecords:
 
     def deliver(self, k: int, took: np.ndarray) -> None:
         """Record step k's deliveries [rep, consumer cell]."""
-        flat = took.ravel()  # a copy when `took` is a slice of a wider array: made once
-        for out, bins in zip((self.delivered_by_mined, self.delivered_by_processed),
-                             self._bins, strict=True):
-            out[k] = np.bincount(bins, flat, minlength=out[k].size).reshape(out.shape[1:])
+        for out, columns in zip((self.delivered_by_mined, self.delivered_by_processed),
+                                self._columns, strict=True):
+            out[k] = per_rep_bincount(columns, took, out[k, 0].size).reshape(out.shape[1:])
         if self.recent is not None:
             self.recent[k % self.window] = took
 
@@ -78,12 +77,9 @@ class BatchRecords:
         return rec
 
 
-def _bins(cells: Cells, consumer_cells: slice, consumers: slice, by_pair: np.ndarray,
-          reps: int) -> np.ndarray:
-    """Where each [rep, consumer cell] counts in [rep, consumer, group] (flat), for one
-    bincount: each group's cells are added in pair order."""
+def _columns(cells: Cells, consumer_cells: slice, consumers: slice, by_pair: np.ndarray
+             ) -> np.ndarray:
+    """Where each consumer cell counts in [consumer, group] (flat); a group's cells are
+    added in pair order."""
     rows = cells.row[consumer_cells] - consumers.start
-    groups = by_pair.shape[1]
-    column = rows * groups + by_pair[cells.pair[consumer_cells]].argmax(axis=1)
-    per_rep = (consumers.stop - consumers.start) * groups
-    return (np.arange(reps)[:, None] * per_rep + column).ravel()
+    return rows * by_pair.shape[1] + by_pair[cells.pair[consumer_cells]].argmax(axis=1)
