@@ -80,6 +80,10 @@ class Capacity:
             self.shared = False
         return self
 
+    def rates_tpa(self, nodes: slice) -> np.ndarray:
+        """Capacity in force (t/yr) on every step, [step, node] of `nodes` (rate_tpa's)."""
+        return (self.nameplate_tpa[:, nodes] * self.online[:, nodes]) * self.available[:, nodes]
+
     def rate_tpa(self, node: int, first: int) -> np.ndarray:
         """Capacity in force (t/yr) on steps first… of one node."""
         return (self.nameplate_tpa[first:, node] * self.online[first:, node]) \

@@ -69,7 +69,8 @@ class Mines:
             factor, idle = price
             produced = rec.arrays["produced_t"][:, self.rows] = self.output_t * factor
             rec.arrays["supply_added_t"][:, self.rows] = produced - self.output_t * ~idle
-        np.add.at(rec.produced_by_origin, (slice(None), self.origin),
-                  rec.arrays["produced_t"][:, self.rows])
-        for node in range(self.rows.start, self.rows.stop):
-            rec.arrays["capacity_tpa"][:, node] = self.capacity.rate_tpa(node, 0)
+        steps, origins = rec.produced_by_origin.shape  # mines added in row order, as add.at
+        flat = (np.arange(steps)[:, None] * origins + self.origin).ravel()
+        rec.produced_by_origin += np.bincount(flat, rec.arrays["produced_t"][:, self.rows]
+                                              .ravel(), steps * origins).reshape(steps, origins)
+        rec.arrays["capacity_tpa"][:, self.rows] = self.capacity.rates_tpa(self.rows)

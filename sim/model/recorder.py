@@ -33,10 +33,8 @@ class Recorder:
         for name, by_row in (("stock_t", self.held_t), ("received_t", self.received_t)):
             a[name][:] = by_row[:, :n]
             a[name][:, processors] += by_row[:, n:]  # processors' input rows
-        shipped_to = np.zeros_like(a["received_t"])
-        for e, (s, b) in enumerate(zip(supplier.tolist(), buyer.tolist(), strict=True)):
-            a["shipped_t"][:, s] += self.shipped_by_edge[:, e]
-            shipped_to[:, b] += self.shipped_by_edge[:, e]
+        a["shipped_t"] += _by_end(self.shipped_by_edge, supplier, n)
+        shipped_to = _by_end(self.shipped_by_edge, buyer, n)
         a["in_transit_t"][:] = np.cumsum(shipped_to - a["received_t"], axis=0)
         processed = a["processed_t"][:, processors]
         a["lost_t"][:, processors] = processed * (1.0 - yields)
@@ -48,3 +46,11 @@ class Recorder:
         short = demand - a["delivered_t"][:, consumers]
         short[np.abs(short) <= ROUNDING * demand] = 0.0  # see ROUNDING
         a["shortfall_t"][:, consumers] = short
+
+
+def _by_end(by_edge: np.ndarray, end: np.ndarray, n: int) -> np.ndarray:
+    """[step, node]: each step's tonnes by edge [step, edge] summed by the edges' `end`
+    (supplier or buyer), edges added in order."""
+    steps = by_edge.shape[0]
+    flat = (np.arange(steps)[:, None] * n + end).ravel()
+    return np.bincount(flat, by_edge.ravel(), steps * n).reshape(steps, n)

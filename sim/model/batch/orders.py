@@ -25,8 +25,10 @@ class BatchOrders:
         self.edges, self.processors = w.edges, w.processors
         self.any_backlog = w.consumers.any_backlog
         self.n = len(plans.net.nodes)
-        self.is_processor = np.zeros(self.n, dtype=bool)
-        self.is_processor[self.processors.rows] = True
+        self.mines = w.mines.rows
+        self.neither_mine_nor_processor = np.ones(self.n, dtype=bool)
+        self.neither_mine_nor_processor[self.mines] = False
+        self.neither_mine_nor_processor[self.processors.rows] = False
         self.allocation = BatchAllocation(self.edges, rules, state)
         self.by_level = np.argsort(self.edges.level, kind="stable")
         self.stock_row = state.cells.row[: state.cells.n_stock]  # the node of each stock cell
@@ -63,25 +65,37 @@ class BatchOrders:
     def _live_shares(self, k: int, stock_t: np.ndarray, inputs_t: np.ndarray) -> np.ndarray:
         """Orders._live_shares per replication: each edge's share over the suppliers that
         exist on step k."""
-        edges, state = self.edges, self.state
+        edges = self.edges
         share = np.broadcast_to(edges.share, stock_t.shape[:1] + edges.share.shape)
         if not edges.choice:
             return share
         all_able = (stock_t[:, edges.choosable] > EPS).all(axis=1)
         if all_able.all():
             return share
-        working = np.zeros(stock_t.shape, dtype=bool)
-        working[:, self.processors.rows] = (inputs_t > EPS) | (state.on_order[:, self.n:] > EPS)
-        if self.processors.any_later:
-            working |= self._pending(k)
-        can = (stock_t > EPS) | (self.plans.producing(k) & (working | ~self.is_processor))
-        live = can[:, edges.supplier]
-        n_live = per_rep_bincount(edges.buyer, live * 1.0, self.n)
-        some_gone = ((n_live > 0) & (n_live < edges.n_edges_of_buyer))[:, edges.buyer]
-        live_total = per_rep_bincount(edges.buyer, edges.share * live, self.n)[:, edges.buyer]
-        live_share = edges.share * live / np.maximum(live_total, TINY)
-        shares = np.where(some_gone, live_share, edges.share)
-        return np.where(all_able[:, None], share, shares)
+        live = np.take(self._can_supply(k, stock_t, inputs_t), edges.supplier, axis=1)
+        n_live = per_rep_bincount(edges.buyer, live, self.n)
+        some_gone = np.take((n_live > 0) & (n_live < edges.n_edges_of_buyer), edges.buyer,
+                            axis=1)
+        some_gone &= ~all_able[:, None]
+        live_share = edges.share * live
+        live_total = np.take(per_rep_bincount(edges.buyer, live_share, self.n), edges.buyer,
+                             axis=1)
+        live_share /= np.maximum(live_total, TINY)
+        return np.where(some_gone, live_share, edges.share)
+
+    def _can_supply(self, k: int, stock_t: np.ndarray, inputs_t: np.ndarray) -> np.ndarray:
+        """[rep, node]: holds stock, or may make some (Orders: a mine with capacity, a
+        processor with capacity and input held, on order or in process); any other node."""
+        plans, state, mines, processors = self.plans, self.state, self.mines, self.processors
+        can = stock_t > EPS
+        can |= self.neither_mine_nor_processor
+        can[:, mines] |= plans.output_t[:, k] > 0
+        working = (inputs_t > EPS) | (state.on_order[:, self.n:] > EPS)
+        if processors.any_later:
+            working |= self._pending(k)[:, processors.rows]
+        working &= plans.capacity_t[:, k] > 0
+        can[:, processors.rows] |= working
+        return can
 
     def _pending(self, k: int) -> np.ndarray:
         """Processors.pending per replication: a batch started in the last delay steps."""
