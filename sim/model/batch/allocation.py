@@ -72,7 +72,7 @@ class BatchAllocation:
                 filled = granted
             else:
                 filled[:, level.rows] = granted
-            if not level.asks.size:
+            if not level.asks.size or not rules.anywhere.reoffered:
                 continue
             open_asks = rules.reoffered[:, level.asks]
             active = (open_asks & (available[:, level.ask_suppliers] > EPS)).any(axis=1) \
@@ -152,7 +152,7 @@ class BatchAllocation:
         request left. `may` [rep, ask]: the asks each replication may still make."""
         asks, buyer_of = level.asks, level.ask_holding
         may &= rest[:, buyer_of] > EPS
-        if self.rules.licensed.any():
+        if self.rules.anywhere.licensed:
             may &= ~self.rules.refused[:, asks]
         while True:
             may &= available[:, level.ask_suppliers] > EPS
@@ -199,7 +199,7 @@ class BatchAllocation:
         picked = live & (count - before == 1)
         may &= ~picked
         request = np.where(picked, rest[:, buyer_of], 0.0)
-        if self.rules.any_masked.any():
+        if self.rules.anywhere.masked:
             self.cap_to_allowed(request, filled[:, asks], asks)
         asking = picked & (request > EPS)
         n_asking = asking.sum(axis=1)

@@ -37,6 +37,7 @@ class Cells:
         self.index[self.flat] = np.arange(self.size)
         self.outside = self.index < 0  # dense positions no cell holds
         self.few = self.size < FEW_A_ROW * self.n_rows
+        self.lone = bool((sizes == 1).all())  # one cell a row: a row's sum is its cell
         self._row_of = {rows: self.row[: self.first[rows]] for rows in  # row sums' bins
                         (self.n_rows, len(net.nodes))}
 
@@ -50,9 +51,11 @@ class Cells:
 
     def row_sums(self, tonnes: np.ndarray, rows: int | None = None) -> np.ndarray:
         """Tonnes [rep, cell] summed by row, [rep, row]; or of the first `rows` rows, given
-        only their cells. With few cells a row, one bincount (2.5x faster than reduceat with
-        2 a row); with many, reduceat (3x faster with 13)."""
+        only their cells. With one cell a row, a copy; with few, one bincount (2.5x faster
+        than reduceat with 2 a row); with many, reduceat (3x faster with 13)."""
         rows = self.n_rows if rows is None else rows
+        if self.lone:
+            return tonnes[:, :rows].copy()
         if self.few:
             return per_rep_bincount(self._row_of[rows], tonnes[:, : self.first[rows]], rows)
         return segment_sums(tonnes, self.first[: rows + 1])

@@ -74,7 +74,7 @@ class Flows:
             wanted = wanted * row_factor
         if self.consumers.any_backlog:
             wanted = wanted + state.backlog
-        source = state.held * self.rules.mask_cells if self.rules.masked_rows.any() \
+        source = state.held * self.rules.mask_cells if self.rules.anywhere.masked_rows \
             else state.held
         have = state.row_sums(source)
         taken = np.minimum(wanted, have)

@@ -31,6 +31,7 @@ class BatchOrders:
         self.neither_mine_nor_processor[self.processors.rows] = False
         self.allocation = BatchAllocation(self.edges, rules, state)
         self.by_level = np.argsort(self.edges.level, kind="stable")
+        self.all_whole = np.ones(state.reps, dtype=bool)  # no rule anywhere: all or nothing
         self.stock_row = state.cells.row[: state.cells.n_stock]  # the node of each stock cell
 
     def place(self, k: int, targets: np.ndarray) -> None:
@@ -38,7 +39,7 @@ class BatchOrders:
         state, edges, rules = self.state, self.edges, self.rules
         held_t = state.row_sums(state.held)
         stock_t = held_t[:, : self.n]
-        if rules.masked_rows.any():
+        if rules.anywhere.masked_rows:
             held_t = held_t.copy()
             masked = state.row_sums(state.stock * rules.mask_cells[:, : state.stock.shape[1]],
                                     self.n)
@@ -51,13 +52,15 @@ class BatchOrders:
         request = need[:, edges.holding_row] * self._live_shares(k, stock_t, held_t[:, self.n:])
         rules.step_arrays(k)
         self.allocation.left_t[:] = rules.quotas.per_step_t
-        if rules.any_masked.any():
+        anywhere = rules.anywhere
+        if anywhere.masked:
             self.allocation.cap_to_allowed(request)
-        if rules.any_blocked.any():
+        if anywhere.blocked:
             request *= rules.open
-        if rules.licensed.any():
+        if anywhere.licensed:
             request *= ~rules.refused
-        whole = ~(rules.any_blocked | rules.licensed | rules.any_masked)
+        whole = ~(rules.any_blocked | rules.licensed | rules.any_masked) \
+            if anywhere.blocked or anywhere.licensed or anywhere.masked else self.all_whole
         filled = self.allocation.allocate(need, request, stock_t.copy(), whole)
         filled *= filled > EPS
         self._ship(k, filled, stock_t)
@@ -111,8 +114,8 @@ class BatchOrders:
         """Orders._ship: origin-restricted edges first (highest priority first), then every
         other edge in proportion; send with the step's delays; records and quota watch."""
         state, edges, rules = self.state, self.edges, self.rules
-        restricted = rules.is_masked & (amount > 0)
-        if restricted.any():
+        restricted = rules.is_masked & (amount > 0) if rules.anywhere.masked else None
+        if restricted is not None and restricted.any():
             parts = []
             for e in self.by_level[restricted[:, self.by_level].any(axis=0)].tolist():
                 active = restricted[:, e]
@@ -150,7 +153,7 @@ class BatchOrders:
         """The step each departure on step k is usable on [rep, edge] (Transit.cells)."""
         plans, rules = self.plans, self.rules
         due = plans.plain_due[:, k]
-        if rules.delayed.any():
+        if rules.anywhere.delayed:
             days = plans.transit_days[:, k] + rules.delays
             delayed = np.maximum(k + 1, plans.clock.steps_of(k * plans.step_days + days))
             due = np.where(rules.delayed[:, None], delayed, due)

@@ -20,12 +20,29 @@ from sim.model.rules import RulesInForce
 
 @dataclass
 class BorderRules:
-    """Each replication's licences and re-export checks in force, and which have any."""
+    """Each replication's licences and re-export checks in force, which have any, and the
+    step's licence draws: `refused` [rep, edge] and `delays` (extra days) [rep, edge]."""
 
     licences: list[list]
     reexports: list[list]
     licensed: np.ndarray  # [rep]
     checked: np.ndarray  # [rep]
+    refused: np.ndarray
+    delays: np.ndarray
+
+
+@dataclass
+class Anywhere:
+    """Whether some replication has each kind of rule in force: the step skips the work of
+    the kinds no replication has (plain bools, set when the arrays change)."""
+
+    masked_rows: bool = False  # a row under an origin rule
+    blocked: bool = False  # a closed edge
+    licensed: bool = False
+    checked: bool = False  # a re-export check
+    delayed: bool = False  # a licence or extra transit days
+    masked: bool = False  # an edge carrying only some origins this step
+    reoffered: bool = False  # an edge a buyer may re-offer its unmet need to
 
 
 class BatchRules:
@@ -46,7 +63,9 @@ class BatchRules:
         self.masked_rows = np.zeros((reps, n_rows), dtype=bool)  # rows under an origin rule
         self.reoffered = np.zeros((reps, n_edges), dtype=bool)
         self.border = BorderRules([[] for _ in range(reps)], [[] for _ in range(reps)],
-                                  np.zeros(reps, dtype=bool), np.zeros(reps, dtype=bool))
+                                  np.zeros(reps, dtype=bool), np.zeros(reps, dtype=bool),
+                                  np.zeros((reps, n_edges), dtype=bool), self.extra_days)
+        self.anywhere = Anywhere()
         self.now: list[RulesInForce | None] = [None] * reps
         self.quotas = BatchQuotas(plans)
         for r in range(reps):
@@ -71,28 +90,50 @@ class BatchRules:
         border.licences[r], border.reexports[r] = list(rules.licences), list(rules.reexports)
         border.licensed[r], border.checked[r] = bool(rules.licences), bool(rules.reexports)
         self.any_blocked = ~self.open.all(axis=1)
+        anywhere = self.anywhere
+        anywhere.masked_rows, anywhere.blocked = bool(self.masked_rows.any()), \
+            bool(self.any_blocked.any())
+        anywhere.licensed, anywhere.checked = bool(border.licensed.any()), \
+            bool(border.checked.any())
+        anywhere.delayed = bool(self.delayed.any())
+        anywhere.reoffered = bool(self.reoffered.any())
 
     def step_arrays(self, k: int) -> None:
         """Step k's rules per replication (RulesInForce.on_step): `refused` [rep, edge] and
         whether a replication has a licence in force (`licensed`), `delays` [rep, edge] and
         whether it has any (`delayed`), `edge_mask` [rep, edge, origin] (and by ring cell,
         `edge_mask_cells`) and `is_masked`."""
-        border = self.border
-        self.refused = np.zeros(self.open.shape, dtype=bool)
-        self.delays = self.extra_days.copy()
+        border, anywhere = self.border, self.anywhere
+        if anywhere.licensed:  # else nothing refused, and the delays are the extra days
+            border.refused = np.zeros(self.open.shape, dtype=bool)
+            border.delays = self.extra_days.copy()
+            for r in np.flatnonzero(border.licensed).tolist():
+                for licence in border.licences[r]:
+                    licence.apply(k, border.refused[r], border.delays[r])
+        elif border.delays is not self.extra_days:
+            border.refused, border.delays = np.zeros(self.open.shape, dtype=bool), \
+                self.extra_days
         self.edge_mask, self.is_masked = self.edge_mask_fixed, self.is_masked_fixed
-        for r in np.flatnonzero(border.licensed).tolist():
-            for licence in border.licences[r]:
-                licence.apply(k, self.refused[r], self.delays[r])
-        if border.checked.any():  # each replication's checks after its licences, as before
+        if anywhere.checked:  # each replication's checks after its licences, as before
             self.edge_mask = self.edge_mask_fixed.copy()
             for r in np.flatnonzero(border.checked).tolist():
                 for check in border.reexports[r]:
                     check.apply(k, self.edge_mask[r])
             self.is_masked = (self.edge_mask < 1.0).any(axis=2)
-        if self.is_masked.any():
+        anywhere.masked = bool(self.is_masked.any())
+        if anywhere.masked:
             reps = self.edge_mask.shape[0]
             self.edge_mask_cells = self.edge_mask.reshape(reps, -1)[:, self._ring_pairs]
+
+    @property
+    def refused(self) -> np.ndarray:
+        """[rep, edge]: refused a licence this step."""
+        return self.border.refused
+
+    @property
+    def delays(self) -> np.ndarray:
+        """[rep, edge]: extra transit days this step (licences' and rules')."""
+        return self.border.delays
 
     @property
     def licensed(self) -> np.ndarray:
