@@ -38,6 +38,7 @@ class Cells:
         self.outside = self.index < 0  # dense positions no cell holds
         self.few = self.size < FEW_A_ROW * self.n_rows
         self.lone = bool((sizes == 1).all())  # one cell a row: a row's sum is its cell
+        self.row_of_cell = gather(self.row, self.n_rows)  # for spread: None if lone
         self._row_of = {rows: self.row[: self.first[rows]] for rows in  # row sums' bins
                         (self.n_rows, len(net.nodes))}
 
@@ -105,3 +106,15 @@ def segment_sums(values: np.ndarray, first: np.ndarray) -> np.ndarray:
     if full.any():
         out[:, full] = np.add.reduceat(values, first[:-1][full], axis=1)
     return out
+
+
+def spread(values: np.ndarray, columns: np.ndarray | None) -> np.ndarray:
+    """values[:, columns] in C order; `values` itself where `columns` is None (see `gather`:
+    each column once, in order). For temporaries only: the result may be `values`."""
+    return values if columns is None else np.take(values, columns, axis=1)
+
+
+def gather(columns: np.ndarray, n: int) -> np.ndarray | None:
+    """`columns` for `spread` from n columns; None where they are 0…n-1 in order, so the
+    gather is skipped (every row one cell, every route one cell: the toy network)."""
+    return None if np.array_equal(columns, np.arange(n)) else columns

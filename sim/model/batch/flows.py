@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.batch.cells import spread
 from sim.model.batch.plans import Plans
 from sim.model.batch.processing import Processing
 from sim.model.batch.rules import BatchRules
@@ -34,10 +35,7 @@ class Flows:
         consumers = self.consumers.rows
         self.consumer_cells = slice(int(cells.first[consumers.start]),
                                     int(cells.first[consumers.stop]))
-        self.scrap_cells = [_scrap_cells(cells, consumers.start, w.net.n_holding_rows, c, into)
-                            for c, into in zip(self.scrap.scrap_from.tolist(),
-                                               self.scrap.into.argmax(axis=0).tolist(),
-                                               strict=True)]
+        self.scrap_cells = ScrapCells(cells, consumers.start, self.scrap, reps)
 
     def return_scrap(self, k: int, factor: np.ndarray | None) -> None:
         """Step 1: scrap due on step k joins its processors' input (× collection factor)."""
@@ -49,9 +47,11 @@ class Flows:
         if factor is not None:
             came = came * factor
             self.scrap_factor_t[:, k] = factor
-        held, rec = self.state.held, self.state.rec
-        for j, (source, into) in enumerate(self.scrap_cells):
-            held[:, into] += rec.used(max(int(used_on[j]), 0))[:, source] * came[:, j, None]
+        held, rec, cells = self.state.held, self.state.rec, self.scrap_cells
+        for delay, source, into, of in cells.by_delay:  # returns used on the same step at once
+            tonnes = np.take(rec.used(max(k - delay, 0)), source, axis=1)
+            tonnes *= np.take(came, of, axis=1)
+            np.add.at(held.reshape(-1), into, tonnes.ravel())  # returns in turn, as before
 
     def release_due(self, k: int, due: list[int]) -> None:
         """Step 2: the one-off releases due on step k, replication by replication."""
@@ -79,7 +79,7 @@ class Flows:
         have = state.row_sums(source)
         taken = np.minimum(wanted, have)
         taken *= taken > EPS
-        drawn = source * np.take(taken / np.maximum(have, TINY), state.cells.row, axis=1)
+        drawn = source * spread(taken / np.maximum(have, TINY), state.cells.row_of_cell)
         state.held -= drawn
         return taken, drawn
 
@@ -129,7 +129,26 @@ class Flows:
             took[r] = cells.cells_of(by_pair)[self.consumer_cells]
 
 
-def _scrap_cells(cells, first_consumer: int, n_rows: int, consumer: int, into_row: int
+class ScrapCells:
+    """Where each scrap return comes from and goes, by cell, its returns grouped by delay:
+    `by_delay` holds (delay in steps, consumer cells used, flat [rep × cell] cells of the
+    processors' input rows they join, which return each cell belongs to)."""
+
+    def __init__(self, cells, first_consumer: int, scrap, reps: int):
+        into_rows = scrap.into.argmax(axis=0).tolist()
+        parts = [_scrap_cells(cells, first_consumer, c, into_row)
+                 for c, into_row in zip(scrap.scrap_from.tolist(), into_rows, strict=True)]
+        self.by_delay = []
+        for delay in sorted(set(scrap.steps.tolist())):
+            returns = [j for j in range(len(parts)) if scrap.steps[j] == delay]
+            source = np.concatenate([parts[j][0] for j in returns])
+            into = np.concatenate([parts[j][1] for j in returns])
+            of = np.concatenate([np.full(parts[j][0].size, j) for j in returns])
+            flat = (np.arange(reps)[:, None] * cells.size + into).ravel()
+            self.by_delay.append((delay, source, flat, of))
+
+
+def _scrap_cells(cells, first_consumer: int, consumer: int, into_row: int
                  ) -> tuple[np.ndarray, np.ndarray]:
     """A scrap return's cells: those of its consumer (within the consumers' cells) and the
     cells of its processor's input row holding the same pairs."""

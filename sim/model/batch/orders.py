@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.batch.allocation import BatchAllocation
-from sim.model.batch.cells import per_rep_bincount
+from sim.model.batch.cells import gather, per_rep_bincount, spread
 from sim.model.batch.plans import Plans
 from sim.model.batch.rules import BatchRules
 from sim.model.batch.state import BatchState
@@ -32,7 +32,9 @@ class BatchOrders:
         self.allocation = BatchAllocation(self.edges, rules, state)
         self.by_level = np.argsort(self.edges.level, kind="stable")
         self.all_whole = np.ones(state.reps, dtype=bool)  # no rule anywhere: all or nothing
-        self.stock_row = state.cells.row[: state.cells.n_stock]  # the node of each stock cell
+        self.stock_row = gather(state.cells.row[: state.cells.n_stock], self.n)  # each stock
+        # cell's node, and each ring cell's route (None where each is its own: spread)
+        self.route_of_cell = gather(state.goods.route, len(self.edges.supplier))
 
     def place(self, k: int, targets: np.ndarray) -> None:
         """Step 6 on step k, with every buyer's target [rep, row]."""
@@ -72,14 +74,15 @@ class BatchOrders:
         share = np.broadcast_to(edges.share, stock_t.shape[:1] + edges.share.shape)
         if not edges.choice:
             return share
-        all_able = (stock_t[:, edges.choosable] > EPS).all(axis=1)
-        if all_able.all():
+        if (stock_t[:, edges.choosable] > EPS).all():
             return share
-        live = np.take(self._can_supply(k, stock_t, inputs_t), edges.supplier, axis=1)
+        can = self._can_supply(k, stock_t, inputs_t)
+        if can[:, edges.choosable].all():  # no buyer with a choice lost a supplier (usual)
+            return share
+        live = np.take(can, edges.supplier, axis=1)
         n_live = per_rep_bincount(edges.buyer, live, self.n)
         some_gone = np.take((n_live > 0) & (n_live < edges.n_edges_of_buyer), edges.buyer,
                             axis=1)
-        some_gone &= ~all_able[:, None]
         live_share = edges.share * live
         live_total = np.take(per_rep_bincount(edges.buyer, live_share, self.n), edges.buyer,
                              axis=1)
@@ -145,8 +148,8 @@ class BatchOrders:
         share = per_rep_bincount(suppliers, amount, have.shape[1]) * per_tonne
         ratio = amount * per_tonne[:, suppliers]
         tonnes = np.take(state.held, ring.source, axis=1)  # take: C order, not [cell, rep]
-        tonnes *= np.take(ratio, ring.route, axis=1)
-        state.stock *= np.take(np.maximum(ONE - share, ZERO), self.stock_row, axis=1)
+        tonnes *= spread(ratio, self.route_of_cell)
+        state.stock *= spread(np.maximum(ONE - share, ZERO), self.stock_row)
         return tonnes
 
     def _due(self, k: int) -> np.ndarray:
