@@ -118,3 +118,10 @@ def gather(columns: np.ndarray, n: int) -> np.ndarray | None:
     """`columns` for `spread` from n columns; None where they are 0…n-1 in order, so the
     gather is skipped (every row one cell, every route one cell: the toy network)."""
     return None if np.array_equal(columns, np.arange(n)) else columns
+
+
+def as_slice(index: np.ndarray) -> np.ndarray | slice:
+    """`index` as a slice where it runs a…b in order (a view, not a gather), else itself."""
+    if index.size and np.array_equal(index, np.arange(index[0], index[0] + index.size)):
+        return slice(int(index[0]), int(index[0]) + index.size)
+    return index

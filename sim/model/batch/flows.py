@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.batch.cells import spread
+from sim.model.batch.cells import as_slice, spread
 from sim.model.batch.plans import Plans
 from sim.model.batch.processing import Processing
 from sim.model.batch.rules import BatchRules
@@ -31,7 +31,7 @@ class Flows:
         cells, reps = state.cells, len(plans.worlds)
         self.processing = Processing(w, reps, plans.slots, state)
         self.scrap_factor_t = np.ones((reps, plans.steps, self.scrap.scrap_from.size))
-        self.mine_cells = cells.index[self.mines.cells]  # each mine's own pair
+        self.mine_cells = as_slice(cells.index[self.mines.cells])  # each mine's own pair
         consumers = self.consumers.rows
         self.consumer_cells = slice(int(cells.first[consumers.start]),
                                     int(cells.first[consumers.stop]))
