@@ -160,4 +160,6 @@ def draw(value: float | BaseModel, rng: np.random.Generator, size: int) -> np.nd
     and at `MAX_DAYS` (a normal's tail has no end; no delay may outlast the bound)."""
     if isinstance(value, (int, float)):
         return np.full(size, min(max(float(value), 0.0), MAX_DAYS))
-    return np.clip(value.draw(rng, size), 0.0, MAX_DAYS)
+    drawn = np.asarray(value.draw(rng, size), dtype=float)  # clipped in place: np.clip's
+    # checks cost as much as the clipping
+    return np.minimum(np.maximum(drawn, 0.0, out=drawn), MAX_DAYS, out=drawn)

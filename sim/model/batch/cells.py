@@ -111,7 +111,7 @@ def segment_sums(values: np.ndarray, first: np.ndarray) -> np.ndarray:
 def spread(values: np.ndarray, columns: np.ndarray | None) -> np.ndarray:
     """values[:, columns] in C order; `values` itself where `columns` is None (see `gather`:
     each column once, in order). For temporaries only: the result may be `values`."""
-    return values if columns is None else np.take(values, columns, axis=1)
+    return values if columns is None else values.take(columns, axis=1)
 
 
 def gather(columns: np.ndarray, n: int) -> np.ndarray | None:

@@ -50,7 +50,7 @@ class Flows:
         held, rec, cells = self.state.held, self.state.rec, self.scrap_cells
         for delay, source, into, of in cells.by_delay:  # returns used on the same step at once
             tonnes = np.take(rec.used(max(k - delay, 0)), source, axis=1)
-            tonnes *= np.take(came, of, axis=1)
+            tonnes *= came.take(of, axis=1)
             np.add.at(held.reshape(-1), into, tonnes.ravel())  # returns in turn, as before
 
     def release_due(self, k: int, due: list[int]) -> None:

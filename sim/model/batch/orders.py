@@ -71,15 +71,12 @@ class BatchOrders:
         """Orders._live_shares per replication: each edge's share over the suppliers that
         exist on step k."""
         edges = self.edges
-        share = np.broadcast_to(edges.share, stock_t.shape[:1] + edges.share.shape)
-        if not edges.choice:
-            return share
-        if (stock_t[:, edges.choosable] > EPS).all():
-            return share
+        if not edges.choice or (stock_t[:, edges.choosable] > EPS).all():
+            return edges.share  # broadcast over replications
         can = self._can_supply(k, stock_t, inputs_t)
         if can[:, edges.choosable].all():  # no buyer with a choice lost a supplier (usual)
-            return share
-        live = np.take(can, edges.supplier, axis=1)
+            return edges.share
+        live = can.take(edges.supplier, axis=1)
         n_live = per_rep_bincount(edges.buyer, live, self.n)
         some_gone = np.take((n_live > 0) & (n_live < edges.n_edges_of_buyer), edges.buyer,
                             axis=1)
@@ -147,7 +144,7 @@ class BatchOrders:
         per_tonne = ONE / np.maximum(have, TINY)
         share = per_rep_bincount(suppliers, amount, have.shape[1]) * per_tonne
         ratio = amount * per_tonne[:, suppliers]
-        tonnes = np.take(state.held, ring.source, axis=1)  # take: C order, not [cell, rep]
+        tonnes = state.held.take(ring.source, axis=1)  # take: C order, not [cell, rep]
         tonnes *= spread(ratio, self.route_of_cell)
         state.stock *= spread(np.maximum(ONE - share, ZERO), self.stock_row)
         return tonnes
