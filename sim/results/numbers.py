@@ -77,7 +77,10 @@ def _parts(kpi: str, value: float, start: dt.date | None, signed: bool) -> tuple
     if style == "date" and not signed:
         if start is None:
             return f"day {_number(value, '{:,.0f}', 0, False)}", ""
-        return (start + dt.timedelta(days=value)).isoformat(), ""
+        try:
+            return (start + dt.timedelta(days=value)).isoformat(), ""
+        except OverflowError:  # past the calendar (an interval's bound): the day's number
+            return f"day {_number(value, '{:,.0f}', 0, False)}", ""
     form, decimals, unit = _STYLE[style]
     shown = value * 100.0 if style == "percent" else value
     number = _number(shown, form, decimals, signed)

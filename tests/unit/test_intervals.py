@@ -208,3 +208,11 @@ def test_intervals_are_written_in_their_kpis_style() -> None:
                          paired_ci([500.0, 530.0, 560.0], [520.0, 540.0, 590.0]),
                          diff=True) == "+$20 [-$5, +$45]"
     assert interval_text("fill_rate", Interval(math.nan, math.nan, math.nan, 0)) == "-"
+
+
+def test_a_date_past_the_calendar_is_written_as_its_day() -> None:
+    # a hypothesis run gave a first-shortfall interval up to day 3,462,772 (year ~11510),
+    # past datetime's year 9999: the report page raised OverflowError
+    wide = Interval(400.0, 7.0, 3_462_772.0, 3)
+    assert interval_text("first_shortfall_day", wide, START) == \
+        "2031-02-05 [2030-01-08, day 3,462,772]"
