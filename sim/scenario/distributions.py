@@ -157,7 +157,8 @@ def is_random(value: float | BaseModel) -> bool:
 
 def draw(value: float | BaseModel, rng: np.random.Generator, size: int) -> np.ndarray:
     """`size` draws of a number-or-distribution, clipped at 0 (all our draws are quantities)
-    and at `MAX_DAYS` (a normal's tail has no end; no delay may outlast the bound)."""
+    and at `MAX_DAYS` (a normal's tail has no end; no delay may outlast the bound). Each
+    distribution's `.draw` must return a fresh array: it is clipped in place."""
     if isinstance(value, (int, float)):
         return np.full(size, min(max(float(value), 0.0), MAX_DAYS))
     drawn = np.asarray(value.draw(rng, size), dtype=float)  # clipped in place: np.clip's

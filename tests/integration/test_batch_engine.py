@@ -244,3 +244,26 @@ def test_replications_that_differ_in_structure_are_not_advanced_together():
                          consumers=[consumer("c", 50, [supplier("m"), supplier("n")])]))
     with pytest.raises(UnlikeReplications):
         simulate_batch([one, two], [0, 1], 1)
+
+
+def test_scrap_returns_with_different_delays_into_one_processor():
+    """Two consumers scrap into one recycler, the later-listed one sooner: the batch adds
+    returns grouped by delay (flows.ScrapCells), and must still match one at a time."""
+    data = scenario(
+        mines=[mine("m_cn", 800.0, country="CN", product="ore"),
+               mine("m_vn", 400.0, country="VN", product="ore")],
+        processors=[processor("p", 1500.0, [supplier("m_cn", 0.6, 14.0),
+                                             supplier("m_vn", 0.4, 21.0)]),
+                    processor("recycler", 400.0, [], country="US", input="scrap")],
+        consumers=[consumer("c0", 600.0, [supplier("p", 1.0, 7.0)], noise=0.2,
+                            scrap_rate=0.3, scrap_days=90.0, scrap_to="recycler"),
+                   consumer("c1", 400.0, [supplier("p", 1.0, 7.0)], noise=0.2,
+                            scrap_rate=0.2, scrap_days=30.0, scrap_to="recycler")],
+        horizon_years=2, products=["ore", "metal", "scrap"])
+    s = build(data)
+    batch = simulate_batch(s, [0, 1, 2], 5)
+    assert len({d for d, *_ in sim.model.batch.run.BatchWorld([s], [0], 5).flows
+                .scrap_cells.by_delay}) == 2  # the case this test is for: two delay groups
+    for r in range(3):
+        assert_same(simulate(s, r, 5), batch[r])
+        assert batch[r].totals["recycled"] > 0

@@ -1,5 +1,5 @@
 """The cells of the batch engine's stocks: each holding row with only the origin pairs it can
-ever hold (646 of 48 rows × 67 pairs on the baseline).
+ever hold (656 of 48 rows × 67 pairs on the baseline).
 
 The single engine keeps stocks dense, [holding row, pair]; most of that is zeros forever (a
 mine holds one pair). The batch keeps `held[rep, cell]`, cells sorted by row and then by

@@ -51,7 +51,8 @@ class Flows:
         for delay, source, into, of in cells.by_delay:  # returns used on the same step at once
             tonnes = np.take(rec.used(max(k - delay, 0)), source, axis=1)
             tonnes *= came.take(of, axis=1)
-            np.add.at(held.reshape(-1), into, tonnes.ravel())  # returns in turn, as before
+            np.add.at(held.reshape(-1), into, tonnes.ravel())  # held is C-contiguous
+            # (cells_of): in return order within a delay, delays in ascending order
 
     def release_due(self, k: int, due: list[int]) -> None:
         """Step 2: the one-off releases due on step k, replication by replication."""

@@ -32,8 +32,8 @@ class BatchOrders:
         self.allocation = BatchAllocation(self.edges, rules, state)
         self.by_level = np.argsort(self.edges.level, kind="stable")
         self.all_whole = np.ones(state.reps, dtype=bool)  # no rule anywhere: all or nothing
-        self.stock_row = gather(state.cells.row[: state.cells.n_stock], self.n)  # each stock
-        # cell's node, and each ring cell's route (None where each is its own: spread)
+        # each stock cell's node and each ring cell's route (None where each is its own: spread)
+        self.stock_row = gather(state.cells.row[: state.cells.n_stock], self.n)
         self.route_of_cell = gather(state.goods.route, len(self.edges.supplier))
 
     def place(self, k: int, targets: np.ndarray) -> None:
@@ -69,7 +69,8 @@ class BatchOrders:
 
     def _live_shares(self, k: int, stock_t: np.ndarray, inputs_t: np.ndarray) -> np.ndarray:
         """Orders._live_shares per replication: each edge's share over the suppliers that
-        exist on step k."""
+        exist on step k, [rep, edge]; just the edges' shares, [edge], where no replication's
+        buyer lost a supplier (the caller broadcasts)."""
         edges = self.edges
         if not edges.choice or (stock_t[:, edges.choosable] > EPS).all():
             return edges.share  # broadcast over replications

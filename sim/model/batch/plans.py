@@ -18,7 +18,6 @@ import numpy as np
 from sim.model.blueprint import Blueprint, blueprint_of
 from sim.model.transit import due_steps
 from sim.model.world import World
-from sim.records import NODE_VARIABLES
 from sim.scenario.schema import Scenario
 
 
@@ -54,9 +53,8 @@ class Plans:
         self.ring_size = max(x._ring_size() for x in self.worlds)
         self.slots = max(x.processors.batches.shape[0] for x in self.worlds)
         self.next_day = np.array([x.env.peek() for x in self.worlds], dtype=float)
-        _reuse_step_memory(max(len(scenarios) * max(len(bp.net.edges), bp.net.n_holding_rows)
-                               * len(bp.origins.pairs),
-                               len(NODE_VARIABLES) * self.steps * len(bp.net.nodes)))
+        _reuse_step_memory(len(scenarios) * max(len(bp.net.edges), bp.net.n_holding_rows)
+                           * len(bp.origins.pairs))
 
     def due_events(self, k: int) -> list[int]:
         """Replications with an event due at the start of step k."""
@@ -88,10 +86,9 @@ class Plans:
 
 def _reuse_step_memory(cells: int) -> None:
     """Let the step's arrays of up to twice `cells` floats be reused, not mapped afresh every
-    step (`cells` bounds the step's arrays, by stock or ring cell, within the dense [rep, edge
-    or row, origin] size, and a RunRecord's node variables, [variable, step, node]; a baseline
-    record took 4.6 against 1.6 ms without it, the toy's 1.0 against 0.5 ms with only the
-    step's bound, measured). glibc's malloc
+    step (`cells` is the dense [rep, edge or row, origin] size: a bound on the step's arrays,
+    which are by stock or ring cell, and on a RunRecord's, which the threshold also keeps off
+    fresh mappings: 4.6 against 1.6 ms a baseline record without it, measured). glibc's malloc
     gives each allocation above its mmap threshold (128 kB at first) fresh pages from the system
     and returns them when it is freed, so a step's temporaries that size were faulted in every
     step (280,000 faults in a run of 32 baseline replications, a third of its time); freeing one

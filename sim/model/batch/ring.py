@@ -2,7 +2,7 @@
 
 A ring cell is a route and an origin pair its supplier's stock can hold, in the order of
 that supplier's stock cells (cells.py), so a shipment is the supplier's cells times a share
-(388 ring cells on the baseline, not 61 routes × 67 pairs). Departures go to the slot of the
+(399 ring cells on the baseline, not 61 routes × 67 pairs). Departures go to the slot of the
 step they are usable on; arrivals move a slot into the buyers' cells.
 """
 

@@ -132,7 +132,8 @@ class BatchRules:
 
     @property
     def delays(self) -> np.ndarray:
-        """[rep, edge]: extra transit days this step (licences' and rules')."""
+        """[rep, edge]: extra transit days this step (licences' and rules'). Read only: with
+        no licence in force anywhere it is `extra_days` itself."""
         return self.border.delays
 
     @property
