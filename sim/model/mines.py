@@ -16,7 +16,7 @@ from sim.model.capacity import Capacity
 from sim.model.clock import Clock
 from sim.model.network import MINE, Network
 from sim.model.origins import NONE, Origins
-from sim.model.recorder import Recorder
+from sim.model.recorder import Recorder, sums_by
 from sim.model.state import State
 
 
@@ -69,8 +69,6 @@ class Mines:
             factor, idle = price
             produced = rec.arrays["produced_t"][:, self.rows] = self.output_t * factor
             rec.arrays["supply_added_t"][:, self.rows] = produced - self.output_t * ~idle
-        steps, origins = rec.produced_by_origin.shape  # mines added in row order, as add.at
-        flat = (np.arange(steps)[:, None] * origins + self.origin).ravel()
-        rec.produced_by_origin += np.bincount(flat, rec.arrays["produced_t"][:, self.rows]
-                                              .ravel(), steps * origins).reshape(steps, origins)
+        rec.produced_by_origin[:] = sums_by(self.origin, rec.arrays["produced_t"][:, self.rows],
+                                            rec.produced_by_origin.shape[1])
         rec.arrays["capacity_tpa"][:, self.rows] = self.capacity.rates_tpa(self.rows)

@@ -33,8 +33,8 @@ class Recorder:
         for name, by_row in (("stock_t", self.held_t), ("received_t", self.received_t)):
             a[name][:] = by_row[:, :n]
             a[name][:, processors] += by_row[:, n:]  # processors' input rows
-        a["shipped_t"] += _by_end(self.shipped_by_edge, supplier, n)
-        shipped_to = _by_end(self.shipped_by_edge, buyer, n)
+        a["shipped_t"][:] = sums_by(supplier, self.shipped_by_edge, n)
+        shipped_to = sums_by(buyer, self.shipped_by_edge, n)
         a["in_transit_t"][:] = np.cumsum(shipped_to - a["received_t"], axis=0)
         processed = a["processed_t"][:, processors]
         a["lost_t"][:, processors] = processed * (1.0 - yields)
@@ -48,9 +48,17 @@ class Recorder:
         a["shortfall_t"][:, consumers] = short
 
 
-def _by_end(by_edge: np.ndarray, end: np.ndarray, n: int) -> np.ndarray:
-    """[step, node]: each step's tonnes by edge [step, edge] summed by the edges' `end`
-    (supplier or buyer), edges added in order."""
-    steps = by_edge.shape[0]
-    flat = (np.arange(steps)[:, None] * n + end).ravel()
-    return np.bincount(flat, by_edge.ravel(), steps * n).reshape(steps, n)
+def flat_bins(index: np.ndarray, rows: int, size: int) -> np.ndarray:
+    """The bins of `sums_by` for `rows` rows: row × size + index, flat."""
+    return (np.arange(rows)[:, None] * size + index).ravel()
+
+
+def sums_by(index: np.ndarray, values: np.ndarray, size: int,
+            flat: np.ndarray | None = None) -> np.ndarray:
+    """bincount(index, values[i], size) for every row i of `values` [row, len(index)],
+    [row, size], in one bincount (each bin's values added in the order of `index`, as a loop
+    would). `flat`: the flat bins (row × size + index), if the caller keeps them."""
+    rows = values.shape[0]
+    if flat is None:
+        flat = flat_bins(index, rows, size)
+    return np.bincount(flat, values.ravel(), minlength=rows * size).reshape(rows, size)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.errors import SimulationError
+from sim.model.recorder import flat_bins, sums_by
 from sim.model.world import World
 
 FEW_A_ROW = 4
@@ -38,7 +39,7 @@ class Cells:
         self.outside = self.index < 0  # dense positions no cell holds
         self.few = self.size < FEW_A_ROW * self.n_rows
         self.lone = bool((sizes == 1).all())  # one cell a row: a row's sum is its cell
-        self.row_of_cell = gather(self.row, self.n_rows)  # for spread: None if lone
+        self.row_of_cell = as_slice(self.row)  # for spread
         self._row_of = {rows: self.row[: self.first[rows]] for rows in  # row sums' bins
                         (self.n_rows, len(net.nodes))}
 
@@ -90,8 +91,8 @@ def per_rep_bincount(index: np.ndarray, weights: np.ndarray, size: int) -> np.nd
     if cached is None or cached[0] is not index:
         if len(_FLAT) > 256:
             _FLAT.clear()
-        cached = _FLAT[key] = (index, (np.arange(reps)[:, None] * size + index).ravel())
-    return np.bincount(cached[1], weights.ravel(), minlength=reps * size).reshape(reps, size)
+        cached = _FLAT[key] = (index, flat_bins(index, reps, size))
+    return sums_by(index, weights, size, cached[1])
 
 
 def segment_sums(values: np.ndarray, first: np.ndarray) -> np.ndarray:
@@ -108,16 +109,10 @@ def segment_sums(values: np.ndarray, first: np.ndarray) -> np.ndarray:
     return out
 
 
-def spread(values: np.ndarray, columns: np.ndarray | None) -> np.ndarray:
-    """values[:, columns] in C order; `values` itself where `columns` is None (see `gather`:
-    each column once, in order). For temporaries only: the result may be `values`."""
-    return values if columns is None else values.take(columns, axis=1)
-
-
-def gather(columns: np.ndarray, n: int) -> np.ndarray | None:
-    """`columns` for `spread` from n columns; None where they are 0…n-1 in order, so the
-    gather is skipped (every row one cell, every route one cell: the toy network)."""
-    return None if np.array_equal(columns, np.arange(n)) else columns
+def spread(values: np.ndarray, columns: np.ndarray | slice) -> np.ndarray:
+    """values[:, columns] in C order: a view where `columns` is a slice (`as_slice`; every row
+    or route one cell, as on the toy network), else a gather. For temporaries only."""
+    return values[:, columns] if isinstance(columns, slice) else values.take(columns, axis=1)
 
 
 def as_slice(index: np.ndarray) -> np.ndarray | slice:

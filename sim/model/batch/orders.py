@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.batch.allocation import BatchAllocation
-from sim.model.batch.cells import gather, per_rep_bincount, spread
+from sim.model.batch.cells import as_slice, per_rep_bincount, spread
 from sim.model.batch.plans import Plans
 from sim.model.batch.rules import BatchRules
 from sim.model.batch.state import BatchState
@@ -32,9 +32,9 @@ class BatchOrders:
         self.allocation = BatchAllocation(self.edges, rules, state)
         self.by_level = np.argsort(self.edges.level, kind="stable")
         self.all_whole = np.ones(state.reps, dtype=bool)  # no rule anywhere: all or nothing
-        # each stock cell's node and each ring cell's route (None where each is its own: spread)
-        self.stock_row = gather(state.cells.row[: state.cells.n_stock], self.n)
-        self.route_of_cell = gather(state.goods.route, len(self.edges.supplier))
+        # each stock cell's node and each ring cell's route, for spread
+        self.stock_row = as_slice(state.cells.row[: state.cells.n_stock])
+        self.route_of_cell = as_slice(state.goods.route)
 
     def place(self, k: int, targets: np.ndarray) -> None:
         """Step 6 on step k, with every buyer's target [rep, row]."""

@@ -36,7 +36,7 @@ class Ring:
         # its cell's; worked out per route, then gathered to the cells
         n_routes = supplier.size
         self._rep_start = np.arange(reps)[:, None] * self.n_cells
-        self._cell_route = None if np.array_equal(self.route, np.arange(n_routes)) else \
+        self._cell_route = None if (sizes == 1).all() else \
             (np.arange(reps)[:, None] * n_routes + self.route).ravel()  # None: one cell a route
         self._cell_offset = np.tile(np.arange(self.n_cells), reps)
         # arrivals: added into [rep, cell] in route order, and counted by row
