@@ -45,7 +45,7 @@ from sim.experiments.design import parse_param
 from sim.experiments.executor import DaskRunner, Runner
 from sim.experiments.sweep import SweepDefinition, execute, finish, prepare, start
 from sim.model import simulate
-from sim.model.batch import UnlikeReplications, simulate_batch
+from sim.model.batch import UnlikeReplications, compiled, simulate_batch
 from sim.records import RunRecord
 from sim.scenario import load_scenario
 from sim.scenario.uncertain import resolve
@@ -74,10 +74,16 @@ def assert_same(a: RunRecord, b: RunRecord) -> None:
     assert (a.origins, a.processed_in, a.edges) == (b.origins, b.processed_in, b.edges)
 
 
+@pytest.mark.parametrize("allocation", ["compiled", "numpy"])
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
-def test_every_shipped_scenario(path):
+def test_every_shipped_scenario(path, allocation, monkeypatch):
     """Three replications of each shipped scenario (their uncertain inputs drawn per
-    replication), together, against one at a time."""
+    replication), together, against one at a time; with the compiled allocation (where
+    numba is installed) and with the NumPy one."""
+    if allocation == "compiled" and compiled.kernel() is None:
+        pytest.skip("numba is not installed: the NumPy allocation runs")
+    if allocation == "numpy":
+        monkeypatch.setenv("TUNGSTEN_SIM_COMPILED", "0")
     base = load_scenario(path)
     seed, reps = 11, [0, 1, 2]
     resolved = [resolve(base, r, seed)[0] for r in reps]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("numpy", "simpy", "pydantic", "matplotlib", "scipy", "pandas")
+HEAVY = ("numpy", "simpy", "pydantic", "matplotlib", "scipy", "pandas", "numba")
 
 
 def loaded_after(code: str) -> set[str]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.batch import compiled
 from sim.model.batch.cells import per_rep_bincount, segment_sums
 from sim.model.batch.rules import BatchRules
 from sim.model.batch.state import BatchState
@@ -49,6 +50,26 @@ class BatchLevel:
                    edges.holding_row[rows], asks, edges.supplier[asks], holding, group_first)
 
 
+@dataclass
+class FlatLevels:
+    """The levels' edges and asks end to end, for the compiled allocation: level L's edges
+    are `rows[level_start[L]:level_start[L + 1]]`, its asks likewise."""
+
+    level_start: np.ndarray
+    rows: np.ndarray
+    ask_start: np.ndarray
+    asks: np.ndarray
+
+    @classmethod
+    def of(cls, levels: list[BatchLevel], n_edges: int) -> FlatLevels:
+        """From BatchLevels (`rows` None: every edge)."""
+        none = [np.zeros(0, dtype=np.int64)]  # a network without edges has no level
+        rows = none + [np.arange(n_edges) if lv.rows is None else lv.rows for lv in levels]
+        asks = none + [lv.asks for lv in levels]
+        return cls(np.cumsum([r.size for r in rows]), np.concatenate(rows).astype(np.int64),
+                   np.cumsum([a.size for a in asks]), np.concatenate(asks).astype(np.int64))
+
+
 class BatchAllocation:
     """Grants [rep, edge] for requests [rep, edge] under each replication's rules."""
 
@@ -58,11 +79,20 @@ class BatchAllocation:
         self.levels = [BatchLevel.of(edges, rows) for rows in edges.level_rows]
         self.n_nodes = state.n
         self.left_t = np.zeros(rules.quotas.per_step_t.shape)  # each quota's allowance left
+        self.flat = FlatLevels.of(self.levels, edges.supplier.size)
 
     def allocate(self, need: np.ndarray, request: np.ndarray, available: np.ndarray,
                  whole: np.ndarray) -> np.ndarray:
         """Allocation.allocate for every replication (`whole` per replication)."""
         rules = self.rules
+        kernel = compiled.kernel()
+        if kernel is not None and not rules.anywhere.masked:
+            filled = np.empty(request.shape)
+            flat, edges = self.flat, self.edges
+            kernel(need, request, available, whole, filled, edges.supplier, edges.holding_row,
+                   flat.level_start, flat.rows, flat.ask_start, flat.asks, rules.reoffered,
+                   rules.refused, self.quotas.on_quota, self.left_t)
+            return filled
         rest = need.copy()
         filled = np.empty(request.shape)
         for level in self.levels:

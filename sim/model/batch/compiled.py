@@ -1,0 +1,193 @@
+"""Step 6's allocation for R replications as compiled loops (numba), when numba is installed.
+
+The NumPy allocation (allocation.py) makes some 40 array operations a step over every
+replication at once; this does the single engine's Allocation (sim/model/allocation.py)
+replication by replication in loops, with the same arithmetic in the same order (sums per
+supplier edge by edge, as bincount adds), so grants agree to rounding: within 1e-9. It
+covers levels, pro rata, quotas, licences and re-offer rounds, not origin rules: a step
+where some replication has an origin rule in force takes the NumPy path.
+
+numba is optional (`pip install tungsten-sim[fast]`); without it, or with
+TUNGSTEN_SIM_COMPILED=0 in the environment, `kernel()` is None and the NumPy path runs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import numpy as np
+
+from sim.model import tolerances
+
+try:
+    import numba
+except ImportError:  # the NumPy path runs
+    numba = None
+
+EPS = float(tolerances.EPS)  # tolerances' are 0-d arrays (fast in NumPy); numba wants floats
+ZERO = float(tolerances.ZERO)
+
+
+def _jit(function: Callable) -> Callable:
+    """`function` compiled on first call (then cached beside this file), if numba is here."""
+    return numba.njit(cache=True)(function) if numba is not None else function
+
+
+def kernel() -> Callable | None:
+    """The compiled `allocate_reps`, or None without numba or with TUNGSTEN_SIM_COMPILED=0.
+    Its first call in a fresh install compiles it (a few seconds), later ones load it."""
+    if numba is None or os.environ.get("TUNGSTEN_SIM_COMPILED", "1") == "0":
+        return None
+    return allocate_reps
+
+
+@_jit
+def allocate_reps(need, request, available, whole, filled, supplier, holding_row,
+                  level_start, level_rows, ask_start, asks, reoffered, refused, on_quota,
+                  left):
+    """Allocation.allocate for each replication r: grants `filled[r]` for `request[r]`
+    from `available[r]` (updated), level by level (edges `level_rows[level_start[L]:…]`,
+    re-offer asks `asks[ask_start[L]:…]`), under its rules (`reoffered`, `refused`
+    [rep, edge]) and quotas (`on_quota` [rep, quota, edge], `left` [rep, quota], updated)."""
+    n_rows = need.shape[1]
+    for r in range(need.shape[0]):
+        rest = need[r].copy()
+        for level in range(level_start.size - 1):
+            rows = level_rows[level_start[level]:level_start[level + 1]]
+            asked = np.empty(rows.size)
+            for i in range(rows.size):
+                asked[i] = request[r, rows[i]]
+            granted = _serve_rows(rows, asked, available[r], supplier, on_quota[r], left[r])
+            for i in range(rows.size):
+                filled[r, rows[i]] = granted[i]
+            level_asks = asks[ask_start[level]:ask_start[level + 1]]
+            if not _may_reoffer(level_asks, granted, asked, available[r], supplier,
+                                reoffered[r], whole[r]):
+                continue
+            rest -= _sums_by(holding_row[rows], granted, n_rows)
+            _reoffer(level_asks, rest, filled[r], available[r], supplier, holding_row,
+                     reoffered[r], refused[r], on_quota[r], left[r])
+
+
+@_jit
+def _sums_by(index, values, size):
+    """np.bincount(index, values, minlength=size), adding in order."""
+    out = np.zeros(size)
+    for i in range(index.size):
+        out[index[i]] += values[i]
+    return out
+
+
+@_jit
+def _may_reoffer(asks, granted, asked, available, supplier, reoffered,
+                 whole):
+    """A level re-offers when one of its open asks' suppliers has stock left and, if no
+    request was cut before (`whole`), some request was not granted in full."""
+    open_stock = False
+    for j in range(asks.size):
+        if reoffered[asks[j]] and available[supplier[asks[j]]] > EPS:
+            open_stock = True
+            break
+    if not open_stock:
+        return False
+    if not whole:
+        return True
+    for i in range(granted.size):  # noqa: SIM110 - a loop compiles; any(generator) does not
+        if granted[i] < asked[i]:
+            return True
+    return False
+
+
+@_jit
+def _serve_rows(rows, request, available, supplier, on_quota, left):
+    """Allocation._serve_level for one replication: pro rata to what each supplier has,
+    then grants on each quota's edges cut to what it has left; `available` updated."""
+    asked = _sums_by(supplier[rows], request, available.size)
+    granted = np.empty(rows.size)
+    for i in range(rows.size):
+        s = supplier[rows[i]]
+        granted[i] = request[i] * (min(max(available[s], ZERO), asked[s]) / max(asked[s], EPS))
+    for q in range(on_quota.shape[0]):
+        asked_q = 0.0
+        for i in range(rows.size):
+            if on_quota[q, rows[i]]:
+                asked_q += granted[i]
+        if asked_q > 0:
+            scale = min(1.0, left[q] / asked_q)
+            for i in range(rows.size):
+                if on_quota[q, rows[i]]:
+                    granted[i] *= scale
+            left[q] = max(0.0, left[q] - asked_q * scale)
+    available -= _sums_by(supplier[rows], granted, available.size)
+    return granted
+
+
+@_jit
+def _serve_one(edge, request, available, supplier, on_quota, left):
+    """Allocation._serve_one: min(request, what the supplier has left), at most what the
+    edge's quota has left."""
+    s = supplier[edge]
+    granted = max(0.0, min(request, available[s]))
+    for q in range(on_quota.shape[0]):
+        if on_quota[q, edge]:
+            granted = min(granted, left[q])
+            left[q] = max(0.0, left[q] - granted)
+            break
+    available[s] -= granted
+    return granted
+
+
+@_jit
+def _reoffer(asks, rest, filled, available, supplier, holding_row, reoffered, refused,
+             on_quota, left):
+    """Allocation._reoffer for one replication: rounds in which each buyer asks its first
+    live supplier (stock left, quota not spent, not re-asked yet) for all it lacks."""
+    may = np.empty(asks.size, dtype=np.bool_)
+    for j in range(asks.size):
+        e = asks[j]
+        may[j] = reoffered[e] and not refused[e] and rest[holding_row[e]] > EPS
+    picked = np.empty(asks.size, dtype=np.int64)
+    while True:
+        n_live = _still_live(may, asks, available, supplier, on_quota, left)
+        if n_live == 0:
+            return
+        n_picked, last_buyer = 0, -1
+        for j in range(asks.size):  # the first live ask of each buyer
+            if may[j] and holding_row[asks[j]] != last_buyer:
+                last_buyer = holding_row[asks[j]]
+                picked[n_picked] = j
+                n_picked += 1
+        rows = asks[picked[:n_picked]]
+        buyers = holding_row[rows]
+        request = rest[buyers]
+        for i in range(n_picked):
+            may[picked[i]] = False  # each edge is re-asked once
+        if n_picked == 1:
+            granted = np.array([_serve_one(rows[0], request[0], available, supplier, on_quota,
+                                           left) if request[0] > EPS else 0.0])
+        else:
+            granted = _serve_rows(rows, request, available, supplier, on_quota, left)
+        for i in range(n_picked):
+            filled[rows[i]] += granted[i]
+            rest[buyers[i]] -= granted[i]
+        if n_live == 1:
+            return
+        for j in range(asks.size):
+            may[j] = may[j] and rest[holding_row[asks[j]]] > EPS
+
+
+@_jit
+def _still_live(may, asks, available, supplier, on_quota, left):
+    """Asks still live (supplier has stock left, quota not spent), updating `may`."""
+    n_live = 0
+    for j in range(asks.size):
+        if may[j]:
+            e = asks[j]
+            live = available[supplier[e]] > EPS
+            for q in range(on_quota.shape[0]):
+                if live and on_quota[q, e] and left[q] <= EPS:
+                    live = False
+            may[j] = live
+            n_live += live
+    return n_live
