@@ -217,8 +217,11 @@ def test_chinese_controls_cost_us_buyers_cover(runs, name, at):
     base, run = runs["baseline"], runs[name]
     after = slice(step(run, at) + 13, None)  # a quarter in: the pipelines have adjusted
     assert us_cover(run)[after].mean() < 0.8 * us_cover(base)[after].mean()
-    assert kpis(run)[("country:US", "min_cover_days")] < kpis(base)[("country:US",
-                                                                        "min_cover_days")]
+    # the lowest cover may come before the control starts, the same as the baseline's to
+    # rounding (2.411340234471796 against ...7936 in one environment): not above it
+    assert kpis(run)[("country:US", "min_cover_days")] <= kpis(base)[("country:US",
+                                                                         "min_cover_days")] \
+        * (1 + 1e-12)
     assert us_shortfall(run) >= us_shortfall(base)
 
 
