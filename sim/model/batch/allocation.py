@@ -61,13 +61,12 @@ class FlatLevels:
     asks: np.ndarray
 
     @classmethod
-    def of(cls, levels: list[BatchLevel], n_edges: int) -> FlatLevels:
-        """From BatchLevels (`rows` None: every edge)."""
-        none = [np.zeros(0, dtype=np.int64)]  # a network without edges has no level
-        rows = none + [np.arange(n_edges) if lv.rows is None else lv.rows for lv in levels]
-        asks = none + [lv.asks for lv in levels]
-        return cls(np.cumsum([r.size for r in rows]), np.concatenate(rows).astype(np.int64),
-                   np.cumsum([a.size for a in asks]), np.concatenate(asks).astype(np.int64))
+    def of(cls, level_rows: list[np.ndarray], levels: list[BatchLevel]) -> FlatLevels:
+        """From the edges' level rows and the BatchLevels' asks (none if no edge)."""
+        def flat(parts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+            starts = np.r_[0, np.cumsum([p.size for p in parts], dtype=np.int64)]
+            return starts, np.concatenate([np.zeros(0, np.int64), *parts]).astype(np.int64)
+        return cls(*flat(level_rows), *flat([lv.asks for lv in levels]))
 
 
 class BatchAllocation:
@@ -79,17 +78,17 @@ class BatchAllocation:
         self.levels = [BatchLevel.of(edges, rows) for rows in edges.level_rows]
         self.n_nodes = state.n
         self.left_t = np.zeros(rules.quotas.per_step_t.shape)  # each quota's allowance left
-        self.flat = FlatLevels.of(self.levels, edges.supplier.size)
+        self.flat = FlatLevels.of(edges.level_rows, self.levels)
+        self.kernel = compiled.kernel()  # None: the NumPy rounds below
 
     def allocate(self, need: np.ndarray, request: np.ndarray, available: np.ndarray,
                  whole: np.ndarray) -> np.ndarray:
         """Allocation.allocate for every replication (`whole` per replication)."""
         rules = self.rules
-        kernel = compiled.kernel()
-        if kernel is not None and not rules.anywhere.masked:
+        if self.kernel is not None and not rules.anywhere.masked:
             filled = np.empty(request.shape)
             flat, edges = self.flat, self.edges
-            kernel(need, request, available, whole, filled, edges.supplier, edges.holding_row,
+            self.kernel(need, request, available, whole, filled, edges.supplier, edges.holding_row,
                    flat.level_start, flat.rows, flat.ask_start, flat.asks, rules.reoffered,
                    rules.refused, self.quotas.on_quota, self.left_t)
             return filled
