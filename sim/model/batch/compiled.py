@@ -49,34 +49,49 @@ def allocate_reps(need, request, available, whole, filled, supplier, holding_row
     """Allocation.allocate for each replication r: grants `filled[r]` for `request[r]`
     from `available[r]` (updated), level by level (edges `level_rows[level_start[L]:…]`,
     re-offer asks `asks[ask_start[L]:…]`), under its rules (`reoffered`, `refused`
-    [rep, edge]) and quotas (`on_quota` [rep, quota, edge], `left` [rep, quota], updated)."""
-    n_rows = need.shape[1]
+    [rep, edge]) and quotas (`on_quota` [rep, quota, edge], `left` [rep, quota], updated).
+    Scratch arrays are made once a call, not per replication and level (which cost more
+    than the arithmetic on small networks)."""
+    n_edges = request.shape[1]
+    rest, by_row = np.empty(need.shape[1]), np.zeros(need.shape[1])
+    by_node = np.zeros(available.shape[1])  # sums per supplier; zero between uses
+    asked, granted = np.empty(n_edges), np.empty(n_edges)
+    round_rows, picked = np.empty(n_edges, np.int64), np.empty(max(asks.size, 1), np.int64)
+    may = np.empty(max(asks.size, 1), np.bool_)
     for r in range(need.shape[0]):
-        rest = need[r].copy()
+        rest_ready = False  # rest = need[r], made when a level first re-offers
         for level in range(level_start.size - 1):
             rows = level_rows[level_start[level]:level_start[level + 1]]
-            asked = np.empty(rows.size)
-            for i in range(rows.size):
+            m = rows.size
+            for i in range(m):
                 asked[i] = request[r, rows[i]]
-            granted = _serve_rows(rows, asked, available[r], supplier, on_quota[r], left[r])
-            for i in range(rows.size):
+            _serve_rows(rows, asked[:m], granted[:m], available[r], supplier, on_quota[r],
+                        left[r], by_node)
+            for i in range(m):
                 filled[r, rows[i]] = granted[i]
             level_asks = asks[ask_start[level]:ask_start[level + 1]]
-            if not _may_reoffer(level_asks, granted, asked, available[r], supplier,
+            if not _may_reoffer(level_asks, granted[:m], asked[:m], available[r], supplier,
                                 reoffered[r], whole[r]):
                 continue
-            rest -= _sums_by(holding_row[rows], granted, n_rows)
+            if not rest_ready:
+                rest[:] = need[r]
+                rest_ready = True
+            _subtract_sums(holding_row, rows, granted[:m], rest, by_row)
             _reoffer(level_asks, rest, filled[r], available[r], supplier, holding_row,
-                     reoffered[r], refused[r], on_quota[r], left[r])
+                     reoffered[r], refused[r], on_quota[r], left[r],
+                     (may, picked, round_rows, asked, granted, by_node))
 
 
 @_jit
-def _sums_by(index, values, size):
-    """np.bincount(index, values, minlength=size), adding in order."""
-    out = np.zeros(size)
-    for i in range(index.size):
-        out[index[i]] += values[i]
-    return out
+def _subtract_sums(index, rows, values, out, sums):
+    """out -= np.bincount(index[rows], values, minlength=out.size): each bin's values added in
+    order, then taken off once (`sums` all zero before and after)."""
+    for i in range(rows.size):
+        sums[index[rows[i]]] += values[i]
+    for i in range(rows.size):
+        b = index[rows[i]]
+        out[b] -= sums[b]
+        sums[b] = 0.0  # a later value of the same bin takes off 0.0: no change
 
 
 @_jit
@@ -100,14 +115,18 @@ def _may_reoffer(asks, granted, asked, available, supplier, reoffered,
 
 
 @_jit
-def _serve_rows(rows, request, available, supplier, on_quota, left):
-    """Allocation._serve_level for one replication: pro rata to what each supplier has,
-    then grants on each quota's edges cut to what it has left; `available` updated."""
-    asked = _sums_by(supplier[rows], request, available.size)
-    granted = np.empty(rows.size)
+def _serve_rows(rows, request, granted, available, supplier, on_quota, left, by_node):
+    """Allocation._serve_level for one replication: `granted` pro rata to what each supplier
+    has, then cut on each quota's edges to what it has left; `available` updated. `by_node`
+    (all zero before and after) holds the sums per supplier."""
+    for i in range(rows.size):
+        by_node[supplier[rows[i]]] += request[i]
     for i in range(rows.size):
         s = supplier[rows[i]]
-        granted[i] = request[i] * (min(max(available[s], ZERO), asked[s]) / max(asked[s], EPS))
+        granted[i] = request[i] * (min(max(available[s], ZERO), by_node[s])
+                                   / max(by_node[s], EPS))
+    for i in range(rows.size):
+        by_node[supplier[rows[i]]] = 0.0
     for q in range(on_quota.shape[0]):
         asked_q = 0.0
         for i in range(rows.size):
@@ -119,8 +138,7 @@ def _serve_rows(rows, request, available, supplier, on_quota, left):
                 if on_quota[q, rows[i]]:
                     granted[i] *= scale
             left[q] = max(0.0, left[q] - asked_q * scale)
-    available -= _sums_by(supplier[rows], granted, available.size)
-    return granted
+    _subtract_sums(supplier, rows, granted, available, by_node)
 
 
 @_jit
@@ -140,40 +158,41 @@ def _serve_one(edge, request, available, supplier, on_quota, left):
 
 @_jit
 def _reoffer(asks, rest, filled, available, supplier, holding_row, reoffered, refused,
-             on_quota, left):
+             on_quota, left, scratch):
     """Allocation._reoffer for one replication: rounds in which each buyer asks its first
-    live supplier (stock left, quota not spent, not re-asked yet) for all it lacks."""
-    may = np.empty(asks.size, dtype=np.bool_)
-    for j in range(asks.size):
+    live supplier (stock left, quota not spent, not re-asked yet) for all it lacks.
+    `scratch`: (may, picked, rows, request, granted, by_node) arrays to work in."""
+    may, picked, rows, request, granted, by_node = scratch
+    n = asks.size
+    for j in range(n):
         e = asks[j]
         may[j] = reoffered[e] and not refused[e] and rest[holding_row[e]] > EPS
-    picked = np.empty(asks.size, dtype=np.int64)
     while True:
-        n_live = _still_live(may, asks, available, supplier, on_quota, left)
+        n_live = _still_live(may[:n], asks, available, supplier, on_quota, left)
         if n_live == 0:
             return
         n_picked, last_buyer = 0, -1
-        for j in range(asks.size):  # the first live ask of each buyer
+        for j in range(n):  # the first live ask of each buyer
             if may[j] and holding_row[asks[j]] != last_buyer:
                 last_buyer = holding_row[asks[j]]
                 picked[n_picked] = j
                 n_picked += 1
-        rows = asks[picked[:n_picked]]
-        buyers = holding_row[rows]
-        request = rest[buyers]
         for i in range(n_picked):
+            rows[i] = asks[picked[i]]
+            request[i] = rest[holding_row[rows[i]]]
             may[picked[i]] = False  # each edge is re-asked once
         if n_picked == 1:
-            granted = np.array([_serve_one(rows[0], request[0], available, supplier, on_quota,
-                                           left) if request[0] > EPS else 0.0])
+            granted[0] = _serve_one(rows[0], request[0], available, supplier, on_quota,
+                                    left) if request[0] > EPS else 0.0
         else:
-            granted = _serve_rows(rows, request, available, supplier, on_quota, left)
+            _serve_rows(rows[:n_picked], request[:n_picked], granted[:n_picked], available,
+                        supplier, on_quota, left, by_node)
         for i in range(n_picked):
             filled[rows[i]] += granted[i]
-            rest[buyers[i]] -= granted[i]
+            rest[holding_row[rows[i]]] -= granted[i]
         if n_live == 1:
             return
-        for j in range(asks.size):
+        for j in range(n):
             may[j] = may[j] and rest[holding_row[asks[j]]] > EPS
 
 
