@@ -5,7 +5,9 @@ Measured in one process, on one worker, in turn:
 - the calibrated baseline (10 years weekly, no plots): N replications through
   `run_replications` with today's engine (`engine="single"`) and with the batch engine
   (`engine="batch"`): wall time, runs/s, the ratio (goal: >= 10x), and whether every KPI
-  and band of every replication agrees (1e-9 relative);
+  and band of every replication agrees (1e-9 relative); the batch is timed after an
+  untimed run of 2 replications, which compiles or loads the compiled allocation (numba:
+  ~6 s once after an install, which had taken a cold run of 1,000 from 60 to 40 runs/s);
 - the toy network (bench/toy.yaml, 20 years weekly): ms per replication of today's engine,
   of the batch engine (`simulate_batch`, N replications), and of the plain NumPy floor
   (bench/reference/toy_batch.py, N replications as one array); the ratio batch / floor
@@ -54,6 +56,7 @@ def _agree(a, b) -> bool:
 def baseline(n: int, single_n: int) -> dict:
     """Runs/s of both engines on the 10-year baseline; their agreement."""
     scenario = load_scenario(BASELINE, [("horizon_years", 10)])
+    warm_s, _ = _timed(lambda: run_replications(scenario, 2, SEED, engine="batch"))
     batch_s, batch = _timed(lambda: run_replications(scenario, n, SEED, engine="batch"))
     single_s, single = _timed(lambda: run_replications(scenario, single_n, SEED,
                                                        engine="single"))
@@ -63,7 +66,7 @@ def baseline(n: int, single_n: int) -> dict:
     single_rate, batch_rate = single_n / single_s, n / batch_s
     return {"replications": n, "single_timed": single_n, "single_runs_per_s": single_rate,
             "batch_runs_per_s": batch_rate, "speedup": batch_rate / single_rate,
-            "agree": agree}
+            "agree": agree, "warm_up_s": warm_s}
 
 
 def toy(n: int) -> dict:
@@ -119,6 +122,9 @@ def report(n: int, single_n: int) -> list[str]:
              f"{b['single_runs_per_s']:.1f} runs/s ({single_n} timed), batch "
              f"{b['batch_runs_per_s']:.1f} runs/s ({n}); {b['speedup']:.2f}x (goal >= 10x); "
              f"KPIs and bands agree: {b['agree']}",
+             f"untimed first run of 2 batch replications: {b['warm_up_s']:.1f} s (numba "
+             f"compiles the allocation on the first run after an install, ~6 s, and loads "
+             f"it from its cache, ~0.2 s, in every later process)",
              f"peak RSS of a process running the {n} batch replications: "
              f"{peak_rss_mb(n):.0f} MB (goal < 500 MB)"]
     t = toy(min(n, 200))
