@@ -2,10 +2,10 @@
 
 A chunk of R replications of one scenario is advanced together and then reduced one
 replication at a time, so what a chunk holds is R × (its records, tables and goods on the
-way): `bytes_per_replication` estimates that (about 3.5 MB for the 10-year weekly baseline:
-records 1.9, stacked tables 1.4; 4.2 MB measured, with the capacity tables events make a
-replication's own), and `chunk_size` keeps a chunk within BATCH_BYTES (300 MB; at most
-MAX_CHUNK replications). A process pool or a Dask cluster gets chunks as its
+way): `bytes_per_replication` estimates that (about 4 MB for the 10-year weekly baseline:
+records 1.9, stacked tables 1.4, capacity tables an event made its own 0.4; 4.2 MB
+measured), and `chunk_size` keeps a chunk within BATCH_BYTES (300 MB; at most MAX_CHUNK
+replications). A process pool or a Dask cluster gets chunks as its
 tasks, never more than a worker's share of the replications each, so every worker has work.
 Results are the same whichever engine and chunking: each replication draws only from its
 own streams.
@@ -51,7 +51,8 @@ def bytes_per_replication(scenario: Scenario) -> float:
     cells = sum(origins.stock_pairs(e.supplier).size for e in net.edges)
     records = 4 * n + consumers * groups + edges + 2 * rows  # [step, rep, …] (records.py)
     tables = 3 * rows + 3 * consumers + 2 * edges + 2 * suppliers + 8  # stacked, market
-    per_step = records + tables
+    capacity = 3 * n  # [step, node] ×3, a World's own once an event rewrites its capacity
+    per_step = records + tables + capacity
     ring = 64 * cells  # slots enough for ~64 steps of transit and delays
     return 8.0 * (steps * per_step + ring)
 
