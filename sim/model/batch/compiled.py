@@ -59,7 +59,7 @@ def allocate_reps(need, request, available, whole, filled, supplier, holding_row
     round_rows, picked = np.empty(n_edges, np.int64), np.empty(max(asks.size, 1), np.int64)
     may = np.empty(max(asks.size, 1), np.bool_)
     for r in range(need.shape[0]):
-        rest_ready = False  # rest = need[r], made when a level first re-offers
+        rest[:] = need[r]  # what each buyer still lacks, once a level re-offers
         for level in range(level_start.size - 1):
             rows = level_rows[level_start[level]:level_start[level + 1]]
             m = rows.size
@@ -73,9 +73,6 @@ def allocate_reps(need, request, available, whole, filled, supplier, holding_row
             if not _may_reoffer(level_asks, granted[:m], asked[:m], available[r], supplier,
                                 reoffered[r], whole[r]):
                 continue
-            if not rest_ready:
-                rest[:] = need[r]
-                rest_ready = True
             _subtract_sums(holding_row, rows, granted[:m], rest, by_row)
             _reoffer(level_asks, rest, filled[r], available[r], supplier, holding_row,
                      reoffered[r], refused[r], on_quota[r], left[r],
