@@ -7,14 +7,17 @@ Checked on every shipped scenario (a few replications each, with their uncertain
 resolved per replication), on the hand-worked networks (each hand-worked test runs again
 with every `simulate` call also run by the batch engine, two replications at once; the market
 tests among them cover idle mines' restarts and stockpile price rules), and on
-random small networks with random events (hypothesis); then the experiments layer: both
+random small networks with random events (hypothesis); each with the batch's compiled
+loops (where numba is installed) and with its NumPy code; then the experiments layer: both
 engines give the same ensembles and sweep rows, on a process pool and on Dask.
 """
 
 from __future__ import annotations
 
 import inspect
+import os
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -45,7 +48,7 @@ from sim.experiments.design import parse_param
 from sim.experiments.executor import DaskRunner, Runner
 from sim.experiments.sweep import SweepDefinition, execute, finish, prepare, start
 from sim.model import simulate
-from sim.model.batch import UnlikeReplications, compiled, simulate_batch
+from sim.model.batch import UnlikeReplications, jit, simulate_batch
 from sim.records import RunRecord
 from sim.scenario import load_scenario
 from sim.scenario.uncertain import resolve
@@ -74,16 +77,20 @@ def assert_same(a: RunRecord, b: RunRecord) -> None:
     assert (a.origins, a.processed_in, a.edges) == (b.origins, b.processed_in, b.edges)
 
 
-@pytest.mark.parametrize("allocation", ["compiled", "numpy"])
-@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
-def test_every_shipped_scenario(path, allocation, monkeypatch):
-    """Three replications of each shipped scenario (their uncertain inputs drawn per
-    replication), together, against one at a time; with the compiled allocation (where
-    numba is installed) and with the NumPy one."""
-    if allocation == "compiled" and compiled.kernel() is None:
-        pytest.skip("numba is not installed: the NumPy allocation runs")
-    if allocation == "numpy":
+@pytest.fixture(params=["compiled", "numpy"])
+def loops(request, monkeypatch) -> str:
+    """The batch engine's compiled loops (where numba is installed), then its NumPy code."""
+    if request.param == "compiled" and not jit.enabled():
+        pytest.skip("numba is not installed: the NumPy code runs")
+    if request.param == "numpy":
         monkeypatch.setenv("TUNGSTEN_SIM_COMPILED", "0")
+    return request.param
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_every_shipped_scenario(path, loops):
+    """Three replications of each shipped scenario (their uncertain inputs drawn per
+    replication), together, against one at a time; with the compiled loops and without."""
     base = load_scenario(path)
     seed, reps = 11, [0, 1, 2]
     resolved = [resolve(base, r, seed)[0] for r in reps]
@@ -135,8 +142,9 @@ def both_engines(monkeypatch):
 
 
 @pytest.mark.parametrize("case, args", _cases())
-def test_hand_worked_networks(case, args, both_engines, tmp_path):
-    """Each hand-worked test passes, and every run in it is the same in both engines."""
+def test_hand_worked_networks(case, args, loops, both_engines, tmp_path):
+    """Each hand-worked test passes, and every run in it is the same in both engines (the
+    batch with its compiled loops and without)."""
     if "tmp_path" in inspect.signature(case).parameters:
         args = (*args, tmp_path)
     case(*args)
@@ -182,11 +190,13 @@ def small_networks(draw):
 
 
 @settings(max_examples=25, deadline=None)
-@given(small_networks(), st.integers(0, 1000))
-def test_random_small_networks(data, seed):
-    """Four replications of a random small network, together and one at a time."""
+@given(small_networks(), st.integers(0, 1000), st.booleans())
+def test_random_small_networks(data, seed, compiled_loops):
+    """Four replications of a random small network, together (with the compiled loops, where
+    numba is installed, or without) and one at a time."""
     s = build(data)
-    batch = simulate_batch(s, range(4), seed)
+    with mock.patch.dict(os.environ, {"TUNGSTEN_SIM_COMPILED": "1" if compiled_loops else "0"}):
+        batch = simulate_batch(s, range(4), seed)
     for r in range(4):
         assert_same(simulate(s, r, seed), batch[r])
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.errors import SimulationError
+from sim.model.batch import jit, loops
 from sim.model.recorder import flat_bins, sums_by
 from sim.model.world import World
 
@@ -42,6 +43,7 @@ class Cells:
         self.row_of_cell = as_slice(self.row)  # for spread
         self._row_of = {rows: self.row[: self.first[rows]] for rows in  # row sums' bins
                         (self.n_rows, len(net.nodes))}
+        self.compiled = jit.enabled()
 
     def of(self, row: int) -> slice:
         """Row `row`'s cells."""
@@ -54,10 +56,15 @@ class Cells:
     def row_sums(self, tonnes: np.ndarray, rows: int | None = None) -> np.ndarray:
         """Tonnes [rep, cell] summed by row, [rep, row]; or of the first `rows` rows, given
         only their cells. With one cell a row, a copy; with few, one bincount (2.5x faster
-        than reduceat with 2 a row); with many, reduceat (3x faster with 13)."""
+        than reduceat with 2 a row); with many, reduceat (3x faster with 13); compiled, one
+        loop (baseline, 48 replications: 4x faster than reduceat)."""
         rows = self.n_rows if rows is None else rows
         if self.lone:
             return tonnes[:, :rows].copy()
+        if self.compiled:
+            out = np.empty((tonnes.shape[0], rows))
+            loops.segment_sums(tonnes, self.first[: rows + 1], out)
+            return out
         if self.few:
             return per_rep_bincount(self._row_of[rows], tonnes[:, : self.first[rows]], rows)
         return segment_sums(tonnes, self.first[: rows + 1])

@@ -7,42 +7,30 @@ supplier edge by edge, as bincount adds), so grants agree to rounding: within 1e
 covers levels, pro rata, quotas, licences and re-offer rounds, not origin rules: a step
 where some replication has an origin rule in force takes the NumPy path.
 
-numba is optional (`pip install tungsten-sim[fast]`); without it, or with
-TUNGSTEN_SIM_COMPILED=0 in the environment, `kernel()` is None and the NumPy path runs.
+Without numba, or with TUNGSTEN_SIM_COMPILED=0, `kernel()` is None and the NumPy path runs
+(jit.py).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 import numpy as np
 
 from sim.model import tolerances
-
-try:
-    import numba
-except ImportError:  # the NumPy path runs
-    numba = None
+from sim.model.batch.jit import enabled, jit
 
 EPS = float(tolerances.EPS)  # tolerances' are 0-d arrays (fast in NumPy); numba wants floats
 ZERO = float(tolerances.ZERO)
 
 
-def _jit(function: Callable) -> Callable:
-    """`function` compiled on first call (then cached beside this file), if numba is here."""
-    return numba.njit(cache=True)(function) if numba is not None else function
-
-
 def kernel() -> Callable | None:
     """The compiled `allocate_reps`, or None without numba or with TUNGSTEN_SIM_COMPILED=0.
     Its first call in a fresh install compiles it (a few seconds), later ones load it."""
-    if numba is None or os.environ.get("TUNGSTEN_SIM_COMPILED", "1") == "0":
-        return None
-    return allocate_reps
+    return allocate_reps if enabled() else None
 
 
-@_jit
+@jit
 def allocate_reps(need, request, available, whole, filled, supplier, holding_row,
                   level_start, level_rows, ask_start, asks, reoffered, refused, on_quota,
                   left):
@@ -79,7 +67,7 @@ def allocate_reps(need, request, available, whole, filled, supplier, holding_row
                      (may, picked, round_rows, asked, granted, by_node))
 
 
-@_jit
+@jit
 def _subtract_sums(index, rows, values, out, sums):
     """out -= np.bincount(index[rows], values, minlength=out.size): each bin's values added in
     order, then taken off once (`sums` all zero before and after)."""
@@ -91,7 +79,7 @@ def _subtract_sums(index, rows, values, out, sums):
         sums[b] = 0.0  # a later value of the same bin takes off 0.0: no change
 
 
-@_jit
+@jit
 def _may_reoffer(asks, granted, asked, available, supplier, reoffered,
                  whole):
     """A level re-offers when one of its open asks' suppliers has stock left and, if no
@@ -111,7 +99,7 @@ def _may_reoffer(asks, granted, asked, available, supplier, reoffered,
     return False
 
 
-@_jit
+@jit
 def _serve_rows(rows, request, granted, available, supplier, on_quota, left, by_node):
     """Allocation._serve_level for one replication: `granted` pro rata to what each supplier
     has, then cut on each quota's edges to what it has left; `available` updated. `by_node`
@@ -138,7 +126,7 @@ def _serve_rows(rows, request, granted, available, supplier, on_quota, left, by_
     _subtract_sums(supplier, rows, granted, available, by_node)
 
 
-@_jit
+@jit
 def _serve_one(edge, request, available, supplier, on_quota, left):
     """Allocation._serve_one: min(request, what the supplier has left), at most what the
     edge's quota has left."""
@@ -153,7 +141,7 @@ def _serve_one(edge, request, available, supplier, on_quota, left):
     return granted
 
 
-@_jit
+@jit
 def _reoffer(asks, rest, filled, available, supplier, holding_row, reoffered, refused,
              on_quota, left, scratch):
     """Allocation._reoffer for one replication: rounds in which each buyer asks its first
@@ -193,7 +181,7 @@ def _reoffer(asks, rest, filled, available, supplier, holding_row, reoffered, re
             may[j] = may[j] and rest[holding_row[asks[j]]] > EPS
 
 
-@_jit
+@jit
 def _still_live(may, asks, available, supplier, on_quota, left):
     """Asks still live (supplier has stock left, quota not spent), updating `may`."""
     n_live = 0

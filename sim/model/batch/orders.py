@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.batch import jit, loops
 from sim.model.batch.allocation import BatchAllocation
 from sim.model.batch.cells import as_slice, per_rep_bincount, spread
 from sim.model.batch.plans import Plans
@@ -35,6 +36,8 @@ class BatchOrders:
         # each stock cell's node and each ring cell's route, for spread
         self.stock_row = as_slice(state.cells.row[: state.cells.n_stock])
         self.route_of_cell = as_slice(state.goods.route)
+        self.stock_rows = state.cells.row[: state.cells.n_stock]  # for the compiled loop
+        self.compiled = jit.enabled()
 
     def place(self, k: int, targets: np.ndarray) -> None:
         """Step 6 on step k, with every buyer's target [rep, row]."""
@@ -130,9 +133,13 @@ class BatchOrders:
             tonnes = self._take_in_proportion(free, have)
             for e, part in parts:  # a restricted edge's free share is 0: its cells are 0
                 tonnes[:, state.goods.of(e)] += part
+            state.goods.send(self._due(k), tonnes)
+        elif self.compiled:
+            ring = state.goods
+            loops.take_and_send(state.held, amount, stock_t, edges.supplier, ring.source,
+                                ring.route, self.stock_rows, ring.tonnes, self._due(k))
         else:
-            tonnes = self._take_in_proportion(amount, stock_t)
-        state.goods.send(self._due(k), tonnes)
+            state.goods.send(self._due(k), self._take_in_proportion(amount, stock_t))
         state.on_order += per_rep_bincount(edges.holding_row, amount, state.on_order.shape[1])
         state.rec.shipped_by_edge[k] = amount
         if rules.quotas.n_quotas:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.errors import SimulationError
+from sim.model.batch import jit, loops
 from sim.model.batch.cells import Cells, per_rep_bincount
 from sim.model.world import World
 
@@ -42,6 +43,8 @@ class Ring:
         # arrivals: added into [rep, cell] in route order, and counted by row
         self._into = (np.arange(reps)[:, None] * cells.size + into).ravel()
         self._into_row, self._n_rows = holding[self.route], cells.n_rows
+        self._into_cell = into  # [ring cell], for the compiled loops
+        self.compiled = jit.enabled()
 
     def of(self, route: int) -> slice:
         """Route `route`'s ring cells (its supplier's stock cells, in order)."""
@@ -50,6 +53,9 @@ class Ring:
     def send(self, due: np.ndarray, tonnes: np.ndarray) -> None:
         """Add tonnes [rep, ring cell] usable on steps `due` [rep, route]."""
         if not self.n_cells:
+            return
+        if self.compiled:
+            loops.send(self.tonnes, due, tonnes, self.route)
             return
         first = due % self.size * self._slot_size + self._rep_start  # [rep, route]
         at = first.reshape(-1) if self._cell_route is None else \
@@ -62,6 +68,10 @@ class Ring:
         cell's routes in route order) and take them from the ring; tonnes per holding row
         that arrived, [rep, row]."""
         slot = self.tonnes[step % self.size]
+        if self.compiled:
+            got = np.empty((slot.shape[0], self._n_rows))
+            loops.unload(slot, held, self._into_cell, self._into_row, got)
+            return got
         np.add.at(held.reshape(-1), self._into, slot.ravel())
         got = per_rep_bincount(self._into_row, slot, self._n_rows)
         slot[:] = 0.0

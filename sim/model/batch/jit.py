@@ -1,0 +1,28 @@
+"""numba, where it is installed and not switched off: the batch engine's compiled loops.
+
+numba is optional (`pip install tungsten-sim[fast]`). Without it, or with
+TUNGSTEN_SIM_COMPILED=0 in the environment, `enabled()` is False and the batch engine runs
+its NumPy code; compiled or not, results agree within 1e-9 (tests/integration/
+test_batch_engine.py runs both).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+try:
+    import numba
+except ImportError:  # the NumPy path runs
+    numba = None
+
+
+def jit(function: Callable) -> Callable:
+    """`function` compiled on first call (then cached beside its module), if numba is here."""
+    return numba.njit(cache=True)(function) if numba is not None else function
+
+
+def enabled() -> bool:
+    """Whether the compiled loops run: numba installed and TUNGSTEN_SIM_COMPILED not "0".
+    The first call of each loop in a fresh install compiles it (seconds), later ones load it."""
+    return numba is not None and os.environ.get("TUNGSTEN_SIM_COMPILED", "1") != "0"
