@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.batch import jit, loops
 from sim.model.batch.cells import as_slice, spread
 from sim.model.batch.plans import Plans
 from sim.model.batch.processing import Processing
@@ -36,6 +37,7 @@ class Flows:
         self.consumer_cells = slice(int(cells.first[consumers.start]),
                                     int(cells.first[consumers.stop]))
         self.scrap_cells = ScrapCells(cells, consumers.start, self.scrap, reps)
+        self.compiled = jit.enabled()
 
     def return_scrap(self, k: int, factor: np.ndarray | None) -> None:
         """Step 1: scrap due on step k joins its processors' input (× collection factor)."""
@@ -48,10 +50,13 @@ class Flows:
             came = came * factor
             self.scrap_factor_t[:, k] = factor
         held, rec, cells = self.state.held, self.state.rec, self.scrap_cells
-        for delay, source, into, of in cells.by_delay:  # returns used on the same step at once
+        for delay, source, into, flat, of in cells.by_delay:  # same-step returns at once
+            if self.compiled:
+                loops.return_scrap(held, rec.used(max(k - delay, 0)), source, into, of, came)
+                continue
             tonnes = np.take(rec.used(max(k - delay, 0)), source, axis=1)
             tonnes *= came.take(of, axis=1)
-            np.add.at(held.reshape(-1), into, tonnes.ravel())  # held is C-contiguous
+            np.add.at(held.reshape(-1), flat, tonnes.ravel())  # held is C-contiguous
             # (cells_of): in return order within a delay, delays in ascending order
 
     def release_due(self, k: int, due: list[int]) -> None:
@@ -75,6 +80,11 @@ class Flows:
             wanted = wanted * row_factor
         if self.consumers.any_backlog:
             wanted = wanted + state.backlog
+        if self.compiled:
+            taken, drawn = np.empty_like(wanted), np.empty_like(state.held)
+            loops.draw(state.held, self.rules.mask_cells, self.rules.anywhere.masked_rows,
+                       wanted, state.cells.first, taken, drawn)
+            return taken, drawn
         source = state.held * self.rules.mask_cells if self.rules.anywhere.masked_rows \
             else state.held
         have = state.row_sums(source)
@@ -132,8 +142,9 @@ class Flows:
 
 class ScrapCells:
     """Where each scrap return comes from and goes, by cell, its returns grouped by delay:
-    `by_delay` holds (delay in steps, consumer cells used, flat [rep × cell] cells of the
-    processors' input rows they join, which return each cell belongs to)."""
+    `by_delay` holds (delay in steps, consumer cells used, the cells of the processors'
+    input rows they join, those as flat [rep × cell] indices, which return each cell
+    belongs to)."""
 
     def __init__(self, cells, first_consumer: int, scrap, reps: int):
         into_rows = scrap.into.argmax(axis=0).tolist()
@@ -146,7 +157,7 @@ class ScrapCells:
             into = np.concatenate([parts[j][1] for j in returns])
             of = np.concatenate([np.full(parts[j][0].size, j) for j in returns])
             flat = (np.arange(reps)[:, None] * cells.size + into).ravel()
-            self.by_delay.append((delay, source, flat, of))
+            self.by_delay.append((delay, source, into, flat, of))
 
 
 def _scrap_cells(cells, first_consumer: int, consumer: int, into_row: int

@@ -13,7 +13,8 @@ import numpy as np
 from sim.model import tolerances
 from sim.model.batch.jit import jit
 
-TINY = float(tolerances.TINY)  # tolerances' are 0-d arrays; numba wants floats
+EPS = float(tolerances.EPS)  # tolerances' are 0-d arrays; numba wants floats
+TINY = float(tolerances.TINY)
 
 
 @jit
@@ -78,3 +79,56 @@ def take_and_send(held, amount, have, supplier, source, route, stock_row, ring, 
         for i in range(stock_row.size):
             node = stock_row[i]
             held[r, i] *= max(1.0 - by_node[node] * per_tonne[node], 0.0)
+
+
+@jit
+def draw(held, mask, masked, wanted, first, taken, drawn):
+    """World._draw: from each row's cells of `held` [rep, cell] (× `mask` where `masked`),
+    up to `wanted` [rep, row] in all, every cell in proportion; `taken` [rep, row] and
+    `drawn` [rep, cell] written, `held` reduced. A draw of EPS or less is none."""
+    for r in range(held.shape[0]):
+        for i in range(first.size - 1):
+            have = 0.0
+            for c in range(first[i], first[i + 1]):
+                have += held[r, c] * mask[r, c] if masked else held[r, c]
+            took = min(wanted[r, i], have)
+            took = took if took > EPS else 0.0
+            taken[r, i] = took
+            ratio = took / max(have, TINY)
+            for c in range(first[i], first[i + 1]):
+                part = (held[r, c] * mask[r, c] if masked else held[r, c]) * ratio
+                drawn[r, c] = part
+                held[r, c] -= part
+
+
+@jit
+def make(drawn, inputs, yields, into, made):
+    """Processors' output [rep, output cell]: each input cell (from `inputs`, a cell index
+    of `drawn`) × its yield, added into its stamped output cell in input order."""
+    for r in range(drawn.shape[0]):
+        made[r, :] = 0.0
+        for c in range(into.size):
+            made[r, into[c]] += drawn[r, inputs + c] * yields[c]
+
+
+@jit
+def deliver(took, by_mined, columns_mined, by_processed, columns_processed, recent):
+    """Deliveries [rep, consumer cell] added into each replication's sums by mining and by
+    processing group (flat [rep, consumer × group], zero before), and copied to `recent`."""
+    for r in range(took.shape[0]):
+        for c in range(took.shape[1]):
+            tonnes = took[r, c]
+            by_mined[r, columns_mined[c]] += tonnes
+            by_processed[r, columns_processed[c]] += tonnes
+            recent[r, c] = tonnes
+
+
+@jit
+def return_scrap(held, used, source, into, of, came):
+    """held[r, into[j]] += used[r, source[j]] × came[r or 0, of[j]], return cell after
+    return cell: scrap of deliveries `used` [rep, consumer cell] joining processors' input."""
+    one_row = came.shape[0] == 1
+    for r in range(held.shape[0]):
+        row = 0 if one_row else r
+        for j in range(into.size):
+            held[r, into[j]] += used[r, source[j]] * came[row, of[j]]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.errors import SimulationError
+from sim.model.batch import jit, loops
 from sim.model.batch.cells import per_rep_bincount
 from sim.model.batch.state import BatchState
 from sim.model.world import World
@@ -39,14 +40,19 @@ class Processing:
         self.delay = p.delay_steps[of_output]
         self.batches = np.zeros((slots, reps, n_out))
         self._columns = np.arange(n_out)
+        self.compiled = jit.enabled()
 
     def process(self, k: int, taken: np.ndarray, drawn: np.ndarray) -> None:
         """Processors.process with the input each processor took (`taken` [rep, row],
         `drawn` [rep, cell])."""
         p, state = self.p, self.state
         state.rec.arrays["processed_t"][k, :, p.rows] = taken[:, p.input_rows]
-        made = drawn[:, self.inputs] * self.yields
-        made = per_rep_bincount(self._into, made, self._n_out)
+        if self.compiled:
+            made = np.empty((drawn.shape[0], self._n_out))
+            loops.make(drawn, self.inputs.start, self.yields, self._into, made)
+        else:
+            made = per_rep_bincount(self._into, drawn[:, self.inputs] * self.yields,
+                                    self._n_out)
         out = state.held[:, self.outputs]
         if not p.any_later:
             out += made

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.batch import jit, loops
 from sim.model.batch.cells import Cells, per_rep_bincount
 from sim.model.recorder import Recorder
 from sim.model.world import World
@@ -43,9 +44,16 @@ class BatchRecords:
         self.shipped_by_edge = np.zeros((steps, reps, len(world.net.edges)))
         self.held_t = np.zeros((steps, reps, rows))
         self.received_t = np.zeros((steps, reps, rows))
+        self.compiled = jit.enabled() and self.recent is not None
 
     def deliver(self, k: int, took: np.ndarray) -> None:
         """Record step k's deliveries [rep, consumer cell]."""
+        if self.compiled:
+            reps = took.shape[0]
+            loops.deliver(took, self.delivered_by_mined[k].reshape(reps, -1), self._columns[0],
+                          self.delivered_by_processed[k].reshape(reps, -1),
+                          self._columns[1], self.recent[k % self.window])
+            return
         for out, columns in zip((self.delivered_by_mined, self.delivered_by_processed),
                                 self._columns, strict=True):
             out[k] = per_rep_bincount(columns, took, out[k, 0].size).reshape(out.shape[1:])
