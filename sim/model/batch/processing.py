@@ -66,5 +66,6 @@ class Processing:
     def in_process_t(self, r: int, last: int) -> float:
         """Tonnes in batches not finished by step `last` in replication r."""
         slots = self.batches.shape[0]
-        return float(sum(self.batches[(last - j) % slots, r, c]
-                         for c, delay in enumerate(self.delay.tolist()) for j in range(delay)))
+        cells = np.repeat(np.arange(self.delay.size), self.delay)  # each cell, delay times
+        back = np.arange(cells.size) - np.repeat(np.cumsum(self.delay) - self.delay, self.delay)
+        return float(self.batches[(last - back) % slots, r, cells].sum())

@@ -66,9 +66,9 @@ class BatchRecords:
 
     def of(self, r: int, full: bool = True) -> Recorder:
         """Replication r's Recorder: with `full`, every node variable (copies of r's slices,
-        new arrays for those filled after the run; stocks and receipts by row as views) and
-        deliveries by mining country as its `delivered_by_origin` (ScrapReturns.record sums
-        them per consumer); else views of the node variables the step writes."""
+        new arrays for those filled after the run; stocks and receipts by row as views), its
+        `delivered_by_origin` left for the caller to set; else views of the node variables
+        the step writes."""
         rec = Recorder(0, 0, 0, 0, 0, 0)
         if not full:
             rec.arrays = {name: a[:, r] for name, a in self.arrays.items()}
@@ -78,7 +78,6 @@ class BatchRecords:
         rec.arrays = dict(zip(NODE_VARIABLES, block, strict=True))
         for name, stacked in self.arrays.items():
             rec.arrays[name][:] = stacked[:, r]
-        rec.delivered_by_origin = self.delivered_by_mined[:, r]
         rec.produced_by_origin = np.zeros((self.shape[0], self.n_origins))
         rec.shipped_by_edge = self.shipped_by_edge[:, r].copy()
         rec.held_t, rec.received_t = self.held_t[:, r], self.received_t[:, r]  # read once, by

@@ -113,6 +113,10 @@ class BatchWorld:
     def record(self, r: int) -> RunRecord:
         """Replication r's RunRecord (World.run's records and simulate's checks)."""
         w, rec, market = self.plans.worlds[r], self.state.rec.of(r), self.market
+        records = self.state.rec
+        by_mined = _by(w, records.delivered_by_mined[:, r])
+        rec.delivered_by_origin = by_mined[:, w.consumers.rows]  # read in memory order, not
+        # a replication's stride through the chunk's (3x faster for ScrapReturns.record)
         w.mines.record(rec, None if market is None
                        else (market.mine_factor_t[r], w.market.is_idle))
         w.processors.record(rec)
@@ -125,12 +129,11 @@ class BatchWorld:
         totals = self._totals(r, rec)
         error = check_balance(totals)
         origins = w.origins
-        records = self.state.rec
         return RunRecord(
             self.plans.replications[r], w.scenario.start, w.scenario.step_days,
             w.scenario.record_days,
             list(self._node_rows),
-            origins.mined, rec.arrays, _by(w, records.delivered_by_mined[:, r]),
+            origins.mined, rec.arrays, by_mined,
             rec.produced_by_origin.dot(origins.by_mined), totals, error,
             list(self._edge_ends), rec.shipped_by_edge,
             origins.processed, _by(w, records.delivered_by_processed[:, r]), rec.market)
