@@ -67,7 +67,7 @@ def allocate_reps(need, request, available, whole, filled, supplier, holding_row
                      (may, picked, round_rows, asked, granted, by_node))
 
 
-@jit
+@jit(inline=True)
 def _subtract_sums(index, rows, values, out, sums):
     """out -= np.bincount(index[rows], values, minlength=out.size): each bin's values added in
     order, then taken off once (`sums` all zero before and after)."""
@@ -79,7 +79,7 @@ def _subtract_sums(index, rows, values, out, sums):
         sums[b] = 0.0  # a later value of the same bin takes off 0.0: no change
 
 
-@jit
+@jit(inline=True)
 def _may_reoffer(asks, granted, asked, available, supplier, reoffered,
                  whole):
     """A level re-offers when one of its open asks' suppliers has stock left and, if no
@@ -99,7 +99,7 @@ def _may_reoffer(asks, granted, asked, available, supplier, reoffered,
     return False
 
 
-@jit
+@jit(inline=True)
 def _serve_rows(rows, request, granted, available, supplier, on_quota, left, by_node):
     """Allocation._serve_level for one replication: `granted` pro rata to what each supplier
     has, then cut on each quota's edges to what it has left; `available` updated. `by_node`
@@ -126,7 +126,7 @@ def _serve_rows(rows, request, granted, available, supplier, on_quota, left, by_
     _subtract_sums(supplier, rows, granted, available, by_node)
 
 
-@jit
+@jit(inline=True)
 def _serve_one(edge, request, available, supplier, on_quota, left):
     """Allocation._serve_one: min(request, what the supplier has left), at most what the
     edge's quota has left."""
@@ -141,7 +141,7 @@ def _serve_one(edge, request, available, supplier, on_quota, left):
     return granted
 
 
-@jit
+@jit(inline=True)
 def _reoffer(asks, rest, filled, available, supplier, holding_row, reoffered, refused,
              on_quota, left, scratch):
     """Allocation._reoffer for one replication: rounds in which each buyer asks its first
@@ -181,7 +181,7 @@ def _reoffer(asks, rest, filled, available, supplier, holding_row, reoffered, re
             may[j] = may[j] and rest[holding_row[asks[j]]] > EPS
 
 
-@jit
+@jit(inline=True)
 def _still_live(may, asks, available, supplier, on_quota, left):
     """Asks still live (supplier has stock left, quota not spent), updating `may`."""
     n_live = 0
