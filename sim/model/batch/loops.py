@@ -1,4 +1,5 @@
-"""The batch step's passes over stock and ring cells as compiled loops (numba), where on.
+"""The batch step's passes over stock and ring cells, and its price step, as compiled loops
+(numba), where on.
 
 In NumPy each pass over [rep, cell] is several array operations, each a trip through ~31k
 values (baseline, 48 replications) and a temporary; these loops do one replication's cells
@@ -7,6 +8,8 @@ at a time, once, with the same arithmetic in the same order, so results agree wi
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -132,3 +135,30 @@ def return_scrap(held, used, source, into, of, came):
         row = 0 if one_row else r
         for j in range(into.size):
             held[r, into[j]] += used[r, source[j]] * came[row, of[j]]
+
+
+@jit
+def adjust_prices(stocks, use, openness, reference_cover, cover_floor, log_reference,
+                  sensitivity, pull, log_price, price, cover):
+    """Prices.update's arithmetic for every replication r and market m, from stocks and use
+    per day [rep, market] and openness [rep]: the cover ratio (pooled by openness; 1 where
+    nobody uses anything), one log-linear step of `log_price` toward the indicated price,
+    `price` and `cover` in days (0 without use) written. math.log and math.exp here are the
+    C library's, as in the single engine's Python (numpy's own may differ in the last bit)."""
+    for r in range(stocks.shape[0]):
+        total, stocked = 0.0, 0.0
+        for m in range(stocks.shape[1]):
+            total += use[r, m] * reference_cover[r, m]
+            stocked += stocks[r, m]
+        pooled = stocked / (1.0 if total <= 0 else total)
+        for m in range(stocks.shape[1]):
+            wanted = use[r, m] * reference_cover[r, m]
+            own = stocks[r, m] / wanted if wanted > 0 else pooled
+            ratio = openness[r] * pooled + (1.0 - openness[r]) * own
+            if total <= 0:
+                ratio = 1.0
+            indicated = log_reference[r, m] + sensitivity[r, m] * math.log(
+                max(ratio, cover_floor))
+            log_price[r, m] += (indicated - log_price[r, m]) * pull[r, m]
+            price[r, m] = math.exp(log_price[r, m])
+            cover[r, m] = stocks[r, m] / use[r, m] if use[r, m] > 0 else 0.0

@@ -4,7 +4,8 @@ The same arithmetic as the single engine's, with a replication axis: each market
 the price it indicates and one adjustment step, every product's price, the smoothed log
 prices and every response factor. The few scalars the single engine computes with `math`
 (each market's log cover ratio and its price) are computed with `math` here too, one value
-at a time, since numpy's exp and log differ from libm's in the last bit; every other
+at a time (or compiled, loops.adjust_prices, whose math is libm's too), since numpy's exp
+and log differ from libm's in the last bit; every other
 operation is numpy's in both engines. Parameters are stacked from each replication's own
 Prices and Factors (an uncertain elasticity may differ between replications).
 """
@@ -15,6 +16,7 @@ import math
 
 import numpy as np
 
+from sim.model.batch import jit, loops
 from sim.model.batch.cells import per_rep_bincount
 from sim.model.batch.rules import BatchRules
 from sim.model.market import Market
@@ -49,6 +51,7 @@ class BatchPrices:
         self.history = np.zeros((reps, steps, 2))
         self.cover_history = np.zeros((reps, steps, 2))
         self.openness_history = np.ones((reps, steps))
+        self.compiled = jit.enabled()
 
     def update(self, k: int, held_t: np.ndarray, use_per_day: np.ndarray,
                rules: BatchRules) -> None:
@@ -56,6 +59,22 @@ class BatchPrices:
         counted = np.minimum(held_t, self.counted_up_to)  # a seller's overhang does not count
         stocks = np.matmul(self.in_market, counted[:, :, None])[:, :, 0]  # [rep, market]
         openness = self.openness_history[:, k] = self.openness(k, rules)
+        if self.compiled:
+            price, cover = np.empty_like(self.log_price), np.empty_like(self.log_price)
+            loops.adjust_prices(stocks, use_per_day, openness, self.reference_cover,
+                                COVER_FLOOR, self.log_reference, self.sensitivity, self.pull,
+                                self.log_price, price, cover)
+            self.history[:, k], self.cover_history[:, k] = price, cover
+        else:
+            price = self._adjust(k, stocks, use_per_day, openness)
+        stage = price[:, :, None] + self.spread
+        self.stage = np.maximum(stage, self.floor, out=stage)
+        self.log_stage = np.log(stage)
+
+    def _adjust(self, k: int, stocks: np.ndarray, use_per_day: np.ndarray,
+                openness: np.ndarray) -> np.ndarray:
+        """Prices.update's cover ratio and price step for every replication (as
+        loops.adjust_prices): the new prices [rep, market]."""
         ratio = self._cover_ratio(stocks, use_per_day, openness)
         logs = np.array([math.log(v) for v in np.maximum(ratio, COVER_FLOOR).ravel().tolist()])
         indicated = self.log_reference + self.sensitivity * logs.reshape(ratio.shape)
@@ -65,9 +84,7 @@ class BatchPrices:
         self.history[:, k] = price
         self.cover_history[:, k] = np.where(use_per_day > 0, stocks / np.where(
             use_per_day > 0, use_per_day, 1.0), 0.0)
-        stage = price[:, :, None] + self.spread
-        self.stage = np.maximum(stage, self.floor, out=stage)
-        self.log_stage = np.log(stage)
+        return price
 
     def _cover_ratio(self, stocks: np.ndarray, use: np.ndarray,
                      openness: np.ndarray) -> np.ndarray:
