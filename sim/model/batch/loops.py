@@ -105,13 +105,22 @@ def draw(held, mask, masked, wanted, first, taken, drawn):
 
 
 @jit
-def make(drawn, inputs, yields, into, made):
-    """Processors' output [rep, output cell]: each input cell (from `inputs`, a cell index
-    of `drawn`) × its yield, added into its stamped output cell in input order."""
+def process(drawn, inputs, yields, into, held, outputs, batches, done, slot, later, at_once):
+    """Processors.process for every replication: each input cell (`inputs` + c of `drawn`)
+    × its yield added into its stamped output cell in input order; then each output cell
+    (`outputs` + c of `held`) gets the batch finishing now (slot `done[c]` of `batches`
+    [slot, rep, output cell]) and what it makes at once (× `at_once`), and slot `slot`
+    keeps what waits (× `later`). Where nothing waits, batches are zero and at_once 1: the
+    same sums as adding what was made."""
+    made = np.empty(batches.shape[2])
     for r in range(drawn.shape[0]):
-        made[r, :] = 0.0
+        made[:] = 0.0
         for c in range(into.size):
-            made[r, into[c]] += drawn[r, inputs + c] * yields[c]
+            made[into[c]] += drawn[r, inputs + c] * yields[c]
+        for c in range(made.size):
+            out = held[r, outputs + c] + batches[done[c], r, c]
+            batches[slot, r, c] = made[c] * later[c]
+            held[r, outputs + c] = out + made[c] * at_once[c]
 
 
 @jit

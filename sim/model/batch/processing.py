@@ -47,17 +47,17 @@ class Processing:
         `drawn` [rep, cell])."""
         p, state = self.p, self.state
         state.rec.arrays["processed_t"][k, :, p.rows] = taken[:, p.input_rows]
+        slot = k % self.batches.shape[0]
         if self.compiled:
-            made = np.empty((drawn.shape[0], self._n_out))
-            loops.make(drawn, self.inputs.start, self.yields, self._into, made)
-        else:
-            made = per_rep_bincount(self._into, drawn[:, self.inputs] * self.yields,
-                                    self._n_out)
+            loops.process(drawn, self.inputs.start, self.yields, self._into, state.held,
+                          self.outputs.start, self.batches, self.done[slot], slot,
+                          self.later, self.at_once)
+            return
+        made = per_rep_bincount(self._into, drawn[:, self.inputs] * self.yields, self._n_out)
         out = state.held[:, self.outputs]
         if not p.any_later:
             out += made
             return
-        slot = k % self.batches.shape[0]
         out += self.batches[self.done[slot], :, self._columns].T
         self.batches[slot] = made if p.all_later else made * self.later
         if not p.all_later:
