@@ -61,15 +61,25 @@ def unload(slot, held, into, into_row, got):
 
 
 @jit
-def take_and_send(held, amount, have, supplier, source, route, stock_row, ring, due):
+def take_and_send(held, amount, have, supplier, source, route, stock_row, ring, due,
+                  holding_row, on_order, shipped):
     """Orders._ship without origin rules: each edge's `amount` [rep, edge] taken from its
     supplier's stock cells in proportion to what they hold (`have` [rep, node] in all),
-    sent into `ring` as `send` does, and the suppliers' cells of `held` scaled down."""
+    sent into `ring` as `send` does, and the suppliers' cells of `held` scaled down; the
+    amounts added to `on_order` [rep, row] by buyer (summed first, as bincount) and copied
+    to `shipped` [rep, edge]."""
     slots = ring.shape[0]
     per_tonne, by_node = np.empty(have.shape[1]), np.empty(have.shape[1])
     ratio, slot = np.empty(amount.shape[1]), np.empty(amount.shape[1], np.int64)
+    by_row = np.empty(on_order.shape[1])
     for r in range(amount.shape[0]):
         by_node[:] = 0.0
+        by_row[:] = 0.0
+        for e in range(amount.shape[1]):
+            by_row[holding_row[e]] += amount[r, e]
+            shipped[r, e] = amount[r, e]
+        for i in range(by_row.size):
+            on_order[r, i] += by_row[i]
         for node in range(have.shape[1]):
             per_tonne[node] = 1.0 / max(have[r, node], TINY)
         for e in range(amount.shape[1]):
@@ -171,3 +181,26 @@ def adjust_prices(stocks, use, openness, reference_cover, cover_floor, log_refer
             log_price[r, m] += (indicated - log_price[r, m]) * pull[r, m]
             price[r, m] = math.exp(log_price[r, m])
             cover[r, m] = stocks[r, m] / use[r, m] if use[r, m] > 0 else 0.0
+
+
+@jit
+def needs(target, cover, cover_factor, row_factor, held_t, on_order, backlog, use_backlog,
+          holding_row, share, need, request):
+    """Orders.place's needs for every replication: each row's target (with a market, its
+    cover part × the precaution factor and all × the row factor: `cover` not empty) less
+    what it holds and has on order (plus its backlog, if `use_backlog`), 0 unless above
+    EPS, into `need` [rep, row]; each edge's request, its buyer's need × its live share
+    (`share` [rep or 1, edge]), into `request` [rep, edge]."""
+    market, one_share = cover.size > 0, share.shape[0] == 1
+    for r in range(need.shape[0]):
+        for i in range(need.shape[1]):
+            wanted = target[r, i]
+            if market:
+                wanted = (wanted + cover[r, i] * (cover_factor[r, i] - 1.0)) * row_factor[r, i]
+            gap = wanted - held_t[r, i] - on_order[r, i]
+            if use_backlog:
+                gap += backlog[r, i]
+            need[r, i] = gap if gap > EPS else 0.0
+        row = 0 if one_share else r
+        for e in range(request.shape[1]):
+            request[r, e] = need[r, holding_row[e]] * share[row, e]

@@ -39,8 +39,9 @@ class BatchOrders:
         self.stock_rows = state.cells.row[: state.cells.n_stock]  # for the compiled loop
         self.compiled = jit.enabled()
 
-    def place(self, k: int, targets: np.ndarray) -> None:
-        """Step 6 on step k, with every buyer's target [rep, row]."""
+    def place(self, k: int, targets: tuple[np.ndarray, ...]) -> None:
+        """Step 6 on step k, with every buyer's target: (target, cover, cover factor, row
+        factor) [rep, row], the last three empty without a market (run.py's `_targets`)."""
         state, edges, rules = self.state, self.edges, self.rules
         held_t = state.row_sums(state.held)
         stock_t = held_t[:, : self.n]
@@ -50,11 +51,18 @@ class BatchOrders:
                                     self.n)
             rows = rules.masked_rows
             held_t[:, : self.n] = np.where(rows[:, : self.n], masked, held_t[:, : self.n])
-        need = targets - held_t - state.on_order
-        if self.any_backlog:
-            need += state.backlog
-        need *= need > EPS
-        request = need[:, edges.holding_row] * self._live_shares(k, stock_t, held_t[:, self.n:])
+        shares = self._live_shares(k, stock_t, held_t[:, self.n:])
+        if self.compiled:
+            need, request = np.empty(held_t.shape), np.empty((held_t.shape[0], shares.shape[-1]))
+            loops.needs(*targets, held_t, state.on_order, state.backlog, self.any_backlog,
+                        edges.holding_row, shares if shares.ndim == 2 else shares[None], need,
+                        request)
+        else:
+            need = _targets(*targets) - held_t - state.on_order
+            if self.any_backlog:
+                need += state.backlog
+            need *= need > EPS
+            request = need[:, edges.holding_row] * shares
         rules.step_arrays(k)
         self.allocation.left_t[:] = rules.quotas.per_step_t
         anywhere = rules.anywhere
@@ -134,16 +142,24 @@ class BatchOrders:
             for e, part in parts:  # a restricted edge's free share is 0: its cells are 0
                 tonnes[:, state.goods.of(e)] += part
             state.goods.send(self._due(k), tonnes)
-        elif self.compiled:
+            self._book(k, amount)
+        elif self.compiled:  # the same, in one loop, booking included
             ring = state.goods
             loops.take_and_send(state.held, amount, stock_t, edges.supplier, ring.source,
-                                ring.route, self.stock_rows, ring.tonnes, self._due(k))
+                                ring.route, self.stock_rows, ring.tonnes, self._due(k),
+                                edges.holding_row, state.on_order, state.rec.shipped_by_edge[k])
         else:
             state.goods.send(self._due(k), self._take_in_proportion(amount, stock_t))
-        state.on_order += per_rep_bincount(edges.holding_row, amount, state.on_order.shape[1])
-        state.rec.shipped_by_edge[k] = amount
+            self._book(k, amount)
         if rules.quotas.n_quotas:
             rules.quotas.watch(amount)
+
+    def _book(self, k: int, amount: np.ndarray) -> None:
+        """Shipments [rep, edge] on order for their buyers, and in the records."""
+        state = self.state
+        state.on_order += per_rep_bincount(self.edges.holding_row, amount,
+                                           state.on_order.shape[1])
+        state.rec.shipped_by_edge[k] = amount
 
     def _take_in_proportion(self, amount: np.ndarray, have: np.ndarray) -> np.ndarray:
         """Take each edge's tonnes from its supplier, every origin in proportion: tonnes
@@ -166,3 +182,12 @@ class BatchOrders:
             delayed = np.maximum(k + 1, plans.clock.steps_of(k * plans.step_days + days))
             due = np.where(rules.delayed[:, None], delayed, due)
         return due
+
+
+def _targets(target: np.ndarray, cover: np.ndarray, cover_factor: np.ndarray,
+             row_factor: np.ndarray) -> np.ndarray:
+    """Targets.at for every replication: with a market (`cover` not empty), the cover part
+    scaled by the precaution factor and the whole by the row factor."""
+    if not cover.size:
+        return target
+    return (target + cover * (cover_factor - 1.0)) * row_factor

@@ -27,6 +27,9 @@ from sim.model.world import World
 from sim.records import NodeRow, RunRecord
 from sim.scenario.schema import Scenario
 
+NONE = np.zeros((0, 0))
+"""An empty [rep, row] table: no market."""
+
 
 def simulate_batch(scenario: Scenario | list[Scenario], replications: Iterable[int],
                    seed: int | None = None) -> list[RunRecord]:
@@ -101,14 +104,13 @@ class BatchWorld:
         if market is not None:
             market.update(k, state.rec.held_t[k], self.rules)
 
-    def _targets(self, k: int) -> np.ndarray:
-        """Targets.at for every replication: with a market, the cover part scaled by the
-        precaution factor and the whole by the row factor."""
-        target = self.plans.target[:, k]
+    def _targets(self, k: int) -> tuple[np.ndarray, ...]:
+        """What Targets.at reads for every replication on step k: targets, and with a market
+        the cover part, the precaution factor and the row factor (else empty arrays)."""
         if self.market is None:
-            return target
-        cover = self.plans.cover[:, k]
-        return (target + cover * (self.market.cover_factor - 1.0)) * self.market.row_factor
+            return self.plans.target[:, k], NONE, NONE, NONE
+        return self.plans.target[:, k], self.plans.cover[:, k], self.market.cover_factor, \
+            self.market.row_factor
 
     def record(self, r: int) -> RunRecord:
         """Replication r's RunRecord (World.run's records and simulate's checks)."""
