@@ -104,7 +104,8 @@ def per_rep_bincount(index: np.ndarray, weights: np.ndarray, size: int) -> np.nd
 
 def segment_sums(values: np.ndarray, first: np.ndarray) -> np.ndarray:
     """[rep, segment]: values [rep, …] summed over each segment first[i]:first[i + 1]
-    (one element after another; an empty segment sums to 0)."""
+    (reduceat: a segment's first value plus the sum of the rest; an empty segment sums
+    to 0)."""
     values = values[:, : int(first[-1])]  # reduceat's last segment runs to the end
     full = first[1:] > first[:-1]
     if full.all():

@@ -23,7 +23,8 @@ TINY = float(tolerances.TINY)
 @jit
 def segment_sums(values, first, out):
     """out[r, i] = values[r, first[i]:first[i + 1]] summed value after value (as bincount
-    and reduceat add), for every replication r; an empty segment sums to 0."""
+    adds; reduceat adds a segment's first value to the sum of the rest, which may differ
+    in the last bit), for every replication r; an empty segment sums to 0."""
     for r in range(values.shape[0]):
         for i in range(first.size - 1):
             total = 0.0
@@ -61,15 +62,16 @@ def unload(slot, held, into, into_row, got):
 
 
 @jit
-def take_and_send(held, amount, have, supplier, source, route, stock_row, ring, due,
-                  holding_row, on_order, shipped):
+def take_and_send(held, amount, before, n, supplier, source, route, stock_row, ring, due,
+                  holding_row, on_order, shipped, after):
     """Orders._ship without origin rules: each edge's `amount` [rep, edge] taken from its
-    supplier's stock cells in proportion to what they hold (`have` [rep, node] in all),
-    sent into `ring` as `send` does, and the suppliers' cells of `held` scaled down; the
-    amounts added to `on_order` [rep, row] by buyer (summed first, as bincount) and copied
-    to `shipped` [rep, edge]."""
+    supplier's stock cells in proportion to what they hold (`before` [rep, row]: every
+    row's stock, the `n` nodes' first), sent into `ring` as `send` does, and the suppliers'
+    cells of `held` scaled down; the amounts added to `on_order` [rep, row] by buyer (summed
+    first, as bincount) and copied to `shipped` [rep, edge]; every row's stock after into
+    `after` (the nodes' summed cell after cell, as `segment_sums` does; the others as before)."""
     slots = ring.shape[0]
-    per_tonne, by_node = np.empty(have.shape[1]), np.empty(have.shape[1])
+    per_tonne, by_node = np.empty(n), np.empty(n)
     ratio, slot = np.empty(amount.shape[1]), np.empty(amount.shape[1], np.int64)
     by_row = np.empty(on_order.shape[1])
     for r in range(amount.shape[0]):
@@ -80,8 +82,8 @@ def take_and_send(held, amount, have, supplier, source, route, stock_row, ring, 
             shipped[r, e] = amount[r, e]
         for i in range(by_row.size):
             on_order[r, i] += by_row[i]
-        for node in range(have.shape[1]):
-            per_tonne[node] = 1.0 / max(have[r, node], TINY)
+        for node in range(n):
+            per_tonne[node] = 1.0 / max(before[r, node], TINY)
         for e in range(amount.shape[1]):
             by_node[supplier[e]] += amount[r, e]
             ratio[e] = amount[r, e] * per_tonne[supplier[e]]
@@ -89,9 +91,12 @@ def take_and_send(held, amount, have, supplier, source, route, stock_row, ring, 
         for c in range(route.size):
             e = route[c]
             ring[slot[e], r, c] += held[r, source[c]] * ratio[e]
+        after[r, :] = before[r, :]
+        after[r, :n] = 0.0
         for i in range(stock_row.size):
             node = stock_row[i]
             held[r, i] *= max(1.0 - by_node[node] * per_tonne[node], 0.0)
+            after[r, node] += held[r, i]
 
 
 @jit

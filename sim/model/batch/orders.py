@@ -39,11 +39,13 @@ class BatchOrders:
         self.stock_rows = state.cells.row[: state.cells.n_stock]  # for the compiled loop
         self.compiled = jit.enabled()
 
-    def place(self, k: int, targets: tuple[np.ndarray, ...]) -> None:
+    def place(self, k: int, targets: tuple[np.ndarray, ...]) -> np.ndarray | None:
         """Step 6 on step k, with every buyer's target: (target, cover, cover factor, row
-        factor) [rep, row], the last three empty without a market (run.py's `_targets`)."""
+        factor) [rep, row], the last three empty without a market (run.py's `_targets`).
+        Each row's stock after shipping [rep, row], where the compiled shipping summed it;
+        else None."""
         state, edges, rules = self.state, self.edges, self.rules
-        held_t = state.row_sums(state.held)
+        held_t = sums = state.row_sums(state.held)  # `sums`: each row's stock, unmasked
         stock_t = held_t[:, : self.n]
         if rules.anywhere.masked_rows:
             held_t = held_t.copy()
@@ -76,7 +78,7 @@ class BatchOrders:
             if anywhere.blocked or anywhere.licensed or anywhere.masked else self.all_whole
         filled = self.allocation.allocate(need, request, stock_t.copy(), whole)
         filled *= filled > EPS
-        self._ship(k, filled, stock_t)
+        return self._ship(k, filled, sums)
 
     def _live_shares(self, k: int, stock_t: np.ndarray, inputs_t: np.ndarray) -> np.ndarray:
         """Orders._live_shares per replication: each edge's share over the suppliers that
@@ -122,10 +124,13 @@ class BatchOrders:
                 pending[:, node] = started[max(0, k - delay + 1): k + 1, :, node].any(axis=0)
         return pending
 
-    def _ship(self, k: int, amount: np.ndarray, stock_t: np.ndarray) -> None:
+    def _ship(self, k: int, amount: np.ndarray, sums: np.ndarray) -> np.ndarray | None:
         """Orders._ship: origin-restricted edges first (highest priority first), then every
-        other edge in proportion; send with the step's delays; records and quota watch."""
+        other edge in proportion; send with the step's delays; records and quota watch.
+        `sums`: each row's stock [rep, row]; returned after shipping where the compiled loop
+        summed it, else None."""
         state, edges, rules = self.state, self.edges, self.rules
+        stock_t, after = sums[:, : self.n], None
         restricted = rules.is_masked & (amount > 0) if rules.anywhere.masked else None
         if restricted is not None and restricted.any():
             parts = []
@@ -144,15 +149,17 @@ class BatchOrders:
             state.goods.send(self._due(k), tonnes)
             self._book(k, amount)
         elif self.compiled:  # the same, in one loop, booking included
-            ring = state.goods
-            loops.take_and_send(state.held, amount, stock_t, edges.supplier, ring.source,
+            ring, after = state.goods, np.empty_like(sums)
+            loops.take_and_send(state.held, amount, sums, self.n, edges.supplier, ring.source,
                                 ring.route, self.stock_rows, ring.tonnes, self._due(k),
-                                edges.holding_row, state.on_order, state.rec.shipped_by_edge[k])
+                                edges.holding_row, state.on_order, state.rec.shipped_by_edge[k],
+                                after)
         else:
             state.goods.send(self._due(k), self._take_in_proportion(amount, stock_t))
             self._book(k, amount)
         if rules.quotas.n_quotas:
             rules.quotas.watch(amount)
+        return after
 
     def _book(self, k: int, amount: np.ndarray) -> None:
         """Shipments [rep, edge] on order for their buyers, and in the records."""
