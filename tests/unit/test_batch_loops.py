@@ -344,3 +344,28 @@ def test_needs_equal_place(data, market, backlog, one_share):
                 held, on_order, owed, backlog, holding, share, need, request)
     equal(need, expected)
     equal(request, expected[:, holding] * share)
+
+
+@SETTINGS
+@given(st.data(), st.booleans())
+def test_factor_exponents_equal_factors_update(data, smooth):
+    """factor_exponents = BatchFactors.update's NumPy branch before its exp: the smoothed
+    logs moved toward today's (or left), each entity's terms summed in term order."""
+    reps, n, layers = (data.draw(st.integers(1, 3)) for _ in range(3))
+    logs_of = st.floats(-5.0, 5.0)
+    stage, reference = (data.draw(hnp.arrays(np.float64, (reps, n), elements=logs_of))
+                        for _ in range(2))
+    logs = data.draw(hnp.arrays(np.float64, (reps, layers, n), elements=logs_of))
+    pull = data.draw(hnp.arrays(np.float64, (reps, layers, 1), elements=st.floats(0.0, 1.0)))
+    terms = data.draw(st.integers(0, 6))
+    entity = index(data, terms, 4)
+    cell_a, cell_b = index(data, terms, n * (2 + layers)), index(data, terms, n * (2 + layers))
+    coef = data.draw(hnp.arrays(np.float64, (reps, terms), elements=st.floats(-2.0, 2.0)))
+    expected_logs = logs + (stage[:, None, :] - logs) * pull if smooth else logs.copy()
+    stack = np.concatenate((stage, reference, expected_logs.reshape(reps, -1)), axis=1)
+    expected = by_rep_bincount(entity, coef * (stack[:, cell_a] - stack[:, cell_b]), 4)
+    exponent = np.full((reps, 4), np.nan)
+    loops.factor_exponents(stage, reference, logs, pull, smooth, entity, coef, cell_a, cell_b,
+                           exponent)
+    equal(logs, expected_logs)
+    equal(exponent, expected)

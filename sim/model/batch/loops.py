@@ -209,3 +209,26 @@ def needs(target, cover, cover_factor, row_factor, held_t, on_order, backlog, us
         row = 0 if one_share else r
         for e in range(request.shape[1]):
             request[r, e] = need[r, holding_row[e]] * share[row, e]
+
+
+@jit
+def factor_exponents(log_stage, log_stage_reference, logs, pull, smooth, entity, coef,
+                     cell_a, cell_b, exponent):
+    """Factors.update before its exp, for every replication r: with `smooth`, each layer of
+    smoothed log prices `logs` [rep, layer, cell] moved toward today's `log_stage` [rep,
+    cell] by `pull` [rep, layer, 1]; then each entity's exponent, the sum of its terms
+    coef × (cell a − cell b) over [log_stage, log_stage_reference, logs…] in term order
+    (as bincount adds), into `exponent` [rep, entity]."""
+    n, layers = log_stage.shape[1], logs.shape[1]
+    stack = np.empty(n * (2 + layers))
+    for r in range(log_stage.shape[0]):
+        for c in range(n):
+            stack[c], stack[n + c] = log_stage[r, c], log_stage_reference[r, c]
+        for layer in range(layers):
+            for c in range(n):
+                if smooth:
+                    logs[r, layer, c] += (log_stage[r, c] - logs[r, layer, c]) * pull[r, layer, 0]
+                stack[(2 + layer) * n + c] = logs[r, layer, c]
+        exponent[r, :] = 0.0
+        for t in range(entity.size):
+            exponent[r, entity[t]] += coef[r, t] * (stack[cell_a[t]] - stack[cell_b[t]])

@@ -132,10 +132,20 @@ class BatchFactors:
         self.logs = _stack([x.logs for x in factors])  # [rep, layer, cell]
         self.pull = _stack([x._pull for x in factors]) if f.pulls else None
         self.values = np.ones(self.low.shape)
+        self.compiled, self.no_pull = jit.enabled(), np.zeros((0, 0, 0))
 
     def update(self) -> None:
         """End of a step: smoothings toward today's prices; every factor set."""
         prices, reps = self.prices, self.logs.shape[0]
+        if self.compiled:
+            exponent = np.empty(self.values.shape)
+            loops.factor_exponents(prices.log_stage.reshape(reps, -1),
+                                   prices.log_stage_reference.reshape(reps, -1), self.logs,
+                                   self.pull if self.pull is not None else self.no_pull,
+                                   self.pull is not None, self.entity, self.coef, self.cell_a,
+                                   self.cell_b, exponent)
+            self.values = np.minimum(np.maximum(np.exp(exponent), self.low), self.high)
+            return
         if self.pull is not None:
             self.logs += (prices.log_stage.reshape(reps, 1, -1) - self.logs) * self.pull
         stack = np.concatenate((prices.log_stage.reshape(reps, -1),
