@@ -68,7 +68,8 @@ class BatchMarket:
         cover = factors.part("precaution")
         if cover is not None:
             self.cover_factor[:, self.buyer_rows] = cover
-            for r in np.flatnonzero(rules.border.licensed & self.licence_factored).tolist():
+            for r in np.flatnonzero(rules.border.licensed & self.licence_factored).tolist() \
+                    if rules.anywhere.licensed else ():
                 market = self.markets[r]
                 self.cover_factor[r, market._licensed_rows(rules.now[r])] \
                     *= market.licence_factor

@@ -104,11 +104,12 @@ class BatchPrices:
             return np.ones(reps)
         open_ = rules.open[:, self.route_edges].astype(float)
         quotas = rules.quotas
-        for r in np.flatnonzero(quotas.any_quota).tolist():
+        for r in np.flatnonzero(quotas.any_quota).tolist() if quotas.n_quotas else ():
             for q, quota in enumerate(rules.plans.worlds[r].controls.quotas):
                 on = quotas.on_quota[r, q, self.route_edges]
                 open_[r, on] *= quota.event.allowed_fraction
-        for r in np.flatnonzero(rules.border.licensed).tolist():
+        for r in np.flatnonzero(rules.border.licensed).tolist() if rules.anywhere.licensed \
+                else ():
             for licence in rules.border.licences[r]:
                 on = np.isin(self.route_edges, licence.edges)
                 open_[r, on] *= licence.approval[k]
