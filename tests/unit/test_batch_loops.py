@@ -139,8 +139,8 @@ def test_take_and_send_equals_take_in_proportion_then_send(data):
     expected_ring[due[:, route] % slots, np.arange(reps)[:, None], np.arange(route.size)] += sent
     inputs = tonnes(data, (reps, data.draw(st.integers(0, 2))))  # other rows' stocks
     before, after = np.hstack([have, inputs]), np.full((reps, n_nodes + inputs.shape[1]), np.nan)
-    loops.take_and_send(held, amount, before, n_nodes, supplier, source, route, rows_of(first),
-                        ring, due, buyer, on_order, shipped, after)
+    loops.take_and_send(held, amount, before, first, np.r_[0, np.cumsum(sizes)], ring, due,
+                        supplier, buyer, on_order, shipped, after)
     equal(held, expected_held)
     equal(ring, expected_ring)
     equal(on_order, expected_on_order)
@@ -154,10 +154,11 @@ def test_take_and_send_by_hand():
     """A node holding [1, 3] ships 2 on one edge: [0.5, 1.5] sent, [0.5, 1.5] left (2 in
     all), 2 booked."""
     held, ring = np.array([[1.0, 3.0]]), np.zeros((2, 1, 2))
-    one, two = np.zeros(1, np.int64), np.zeros(2, np.int64)
+    one = np.zeros(1, np.int64)
     on_order, shipped, after = np.array([[1.0]]), np.empty((1, 1)), np.empty((1, 1))
-    loops.take_and_send(held, np.array([[2.0]]), np.array([[4.0]]), 1, one, np.arange(2),
-                        two, two, ring, np.array([[3]]), one, on_order, shipped, after)
+    loops.take_and_send(held, np.array([[2.0]]), np.array([[4.0]]), np.array([0, 2]),
+                        np.array([0, 2]), ring, np.array([[3]]), one, one, on_order, shipped,
+                        after)
     equal(held, [[0.5, 1.5]])
     equal(after, [[2.0]])
     equal(on_order, [[3.0]])  # 1 on order before

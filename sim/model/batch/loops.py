@@ -62,17 +62,18 @@ def unload(slot, held, into, into_row, got):
 
 
 @jit
-def take_and_send(held, amount, before, n, supplier, source, route, stock_row, ring, due,
+def take_and_send(held, amount, before, first, route_first, ring, due, supplier,
                   holding_row, on_order, shipped, after):
     """Orders._ship without origin rules: each edge's `amount` [rep, edge] taken from its
-    supplier's stock cells in proportion to what they hold (`before` [rep, row]: every
-    row's stock, the `n` nodes' first), sent into `ring` as `send` does, and the suppliers'
-    cells of `held` scaled down; the amounts added to `on_order` [rep, row] by buyer (summed
-    first, as bincount) and copied to `shipped` [rep, edge]; every row's stock after into
-    `after` (the nodes' summed cell after cell, as `segment_sums` does; the others as before)."""
-    slots = ring.shape[0]
+    supplier's stock cells (node i's: `first[i]:first[i + 1]` of `held`) in proportion to
+    what they hold (`before` [rep, row]: every row's stock, the nodes' first), sent into its
+    ring cells (`route_first[e]:route_first[e + 1]`, its supplier's cells in order) in the
+    slot `due` % slots, and the suppliers' cells scaled down; the amounts added to
+    `on_order` [rep, row] by buyer (summed first, as bincount) and copied to `shipped`
+    [rep, edge]; every row's stock after into `after` (the nodes' summed cell after cell, as
+    `segment_sums` does; the others as before). An edge with nothing to send adds nothing."""
+    slots, n = ring.shape[0], first.size - 1
     per_tonne, by_node = np.empty(n), np.empty(n)
-    ratio, slot = np.empty(amount.shape[1]), np.empty(amount.shape[1], np.int64)
     by_row = np.empty(on_order.shape[1])
     for r in range(amount.shape[0]):
         by_node[:] = 0.0
@@ -80,23 +81,25 @@ def take_and_send(held, amount, before, n, supplier, source, route, stock_row, r
         for e in range(amount.shape[1]):
             by_row[holding_row[e]] += amount[r, e]
             shipped[r, e] = amount[r, e]
+            by_node[supplier[e]] += amount[r, e]
         for i in range(by_row.size):
             on_order[r, i] += by_row[i]
         for node in range(n):
             per_tonne[node] = 1.0 / max(before[r, node], TINY)
         for e in range(amount.shape[1]):
-            by_node[supplier[e]] += amount[r, e]
-            ratio[e] = amount[r, e] * per_tonne[supplier[e]]
-            slot[e] = due[r, e] % slots
-        for c in range(route.size):
-            e = route[c]
-            ring[slot[e], r, c] += held[r, source[c]] * ratio[e]
+            ratio = amount[r, e] * per_tonne[supplier[e]]
+            if ratio == 0.0:
+                continue
+            slot, source = due[r, e] % slots, first[supplier[e]] - route_first[e]
+            for c in range(route_first[e], route_first[e + 1]):
+                ring[slot, r, c] += held[r, source + c] * ratio
         after[r, :] = before[r, :]
-        after[r, :n] = 0.0
-        for i in range(stock_row.size):
-            node = stock_row[i]
-            held[r, i] *= max(1.0 - by_node[node] * per_tonne[node], 0.0)
-            after[r, node] += held[r, i]
+        for node in range(n):
+            scale, total = max(1.0 - by_node[node] * per_tonne[node], 0.0), 0.0
+            for i in range(first[node], first[node + 1]):
+                held[r, i] *= scale
+                total += held[r, i]
+            after[r, node] = total
 
 
 @jit

@@ -36,7 +36,7 @@ class BatchOrders:
         # each stock cell's node and each ring cell's route, for spread
         self.stock_row = as_slice(state.cells.row[: state.cells.n_stock])
         self.route_of_cell = as_slice(state.goods.route)
-        self.stock_rows = state.cells.row[: state.cells.n_stock]  # for the compiled loop
+        self.stock_first = state.cells.first[: self.n + 1]  # each node's cells, compiled
         self.compiled = jit.enabled()
 
     def place(self, k: int, targets: tuple[np.ndarray, ...]) -> np.ndarray | None:
@@ -150,10 +150,9 @@ class BatchOrders:
             self._book(k, amount)
         elif self.compiled:  # the same, in one loop, booking included
             ring, after = state.goods, np.empty_like(sums)
-            loops.take_and_send(state.held, amount, sums, self.n, edges.supplier, ring.source,
-                                ring.route, self.stock_rows, ring.tonnes, self._due(k),
-                                edges.holding_row, state.on_order, state.rec.shipped_by_edge[k],
-                                after)
+            loops.take_and_send(state.held, amount, sums, self.stock_first, ring.first,
+                                ring.tonnes, self._due(k), edges.supplier, edges.holding_row,
+                                state.on_order, state.rec.shipped_by_edge[k], after)
         else:
             state.goods.send(self._due(k), self._take_in_proportion(amount, stock_t))
             self._book(k, amount)
