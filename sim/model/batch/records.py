@@ -80,8 +80,9 @@ class BatchRecords:
             rec.arrays[name][:] = stacked[:, r]
         rec.produced_by_origin = np.zeros((self.shape[0], self.n_origins))
         rec.shipped_by_edge = self.shipped_by_edge[:, r].copy()
-        rec.held_t, rec.received_t = self.held_t[:, r], self.received_t[:, r]  # read once, by
-        # derive; the RunRecord keeps neither
+        rec.held_t = np.ascontiguousarray(self.held_t[:, r])  # derive reads each twice: one
+        rec.received_t = np.ascontiguousarray(self.received_t[:, r])  # pass through the
+        # chunk's stride, not two; the RunRecord keeps neither
         return rec
 
 
