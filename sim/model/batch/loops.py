@@ -1,10 +1,12 @@
-"""The batch step's passes over stock and ring cells, and its price step, as compiled loops
-(numba), where on.
+"""The batch step's passes over stock and ring cells, its needs and requests, its price step
+and its factors' exponents, as compiled loops (numba), where on.
 
 In NumPy each pass over [rep, cell] is several array operations, each a trip through ~31k
 values (baseline, 48 replications) and a temporary; these loops do one replication's cells
-at a time, once, with the same arithmetic in the same order, so results agree within 1e-9
-(jit.py says when they run; the NumPy code beside each caller runs otherwise).
+at a time, once, with the same arithmetic in the same order (bit for bit, but for
+`segment_sums` against reduceat), so results agree within 1e-9 (jit.py says when they run;
+the NumPy code beside each caller runs otherwise; tests/unit/test_batch_loops.py checks
+each against it).
 """
 
 from __future__ import annotations
