@@ -6,8 +6,9 @@ Measured in one process, on one worker, in turn:
   `run_replications` with today's engine (`engine="single"`) and with the batch engine
   (`engine="batch"`): wall time, runs/s, the ratio (goal: >= 10x), and whether every KPI
   and band of every replication agrees (1e-9 relative); the batch is timed after an
-  untimed run of 2 replications, which compiles or loads the compiled allocation (numba:
-  ~6 s once after an install, which had taken a cold run of 1,000 from 60 to 40 runs/s);
+  untimed run of 2 replications, which compiles or loads the batch's compiled loops
+  (numba: ~6.7 s once after an install, which had taken a cold run of 1,000 from 60 to 40
+  runs/s);
 - the toy network (bench/toy.yaml, 20 years weekly): ms per replication of today's engine,
   of the batch engine (`simulate_batch`, N replications), and of the plain NumPy floor
   (bench/reference/toy_batch.py, N replications as one array); the ratio batch / floor
@@ -123,8 +124,8 @@ def report(n: int, single_n: int) -> list[str]:
              f"{b['batch_runs_per_s']:.1f} runs/s ({n}); {b['speedup']:.2f}x (goal >= 10x); "
              f"KPIs and bands agree: {b['agree']}",
              f"untimed first run of 2 batch replications: {b['warm_up_s']:.1f} s (numba "
-             f"compiles the allocation on the first run after an install, ~6 s, and loads "
-             f"it from its cache, ~0.2 s, in every later process)",
+             f"compiles the batch's loops on the first run after an install, ~6.7 s, and "
+             f"loads them from its cache, ~0.2 s, in every later process)",
              f"peak RSS of a process running the {n} batch replications: "
              f"{peak_rss_mb(n):.0f} MB (goal < 500 MB)"]
     t = toy(min(n, 200))

@@ -32,10 +32,12 @@ from sim.scenario.uncertain import resolve
 ENGINES = ("single", "batch")
 BATCH_BYTES = 300e6
 """What one chunk of replications may hold (records, tables, goods on the way), in bytes."""
-MAX_CHUNK = 48
-"""Replications per chunk at most: beyond, the step's arrays gain little (baseline, 10 years:
-58-59 runs/s with chunks of 40, 48 or 64, 53 with 32, measured) and a chunk of 64 took a
-1,000-replication run to 534 MB (463 MB with 48)."""
+MAX_CHUNK = 32
+"""Replications per chunk at most: beyond, the step gains nothing measurable (baseline, 10
+years, compiled loops: 93-97 runs/s with chunks of 32, 40 or 48, 2026-12-06) and memory
+grows: a 1,000-replication run peaked at 457 MB with 48 and 396 with 32 once numba's loops
+were cached, and at 531 and 470 MB on the first run after an install, while numba compiled
+them (its compiler's memory stays with the process)."""
 
 
 def bytes_per_replication(scenario: Scenario) -> float:
@@ -78,7 +80,7 @@ def runs(scenario: Scenario, replications: tuple[int, ...], seed: int
     resolved = [resolve(scenario, r, seed) for r in replications]
     scenarios = [s for s, _ in resolved]
     gc.freeze()  # what lived before the chunk (modules, numba's, the caller's) is left out of
-    try:  # the collection below: 29 ms a chunk of 48 baseline replications when it was in
+    try:  # the collection below: 29 ms a chunk of 48 baseline replications when they were in
         try:
             records = iter_batch(scenarios, replications, seed)
             first = next(records)
