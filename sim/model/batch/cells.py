@@ -57,7 +57,7 @@ class Cells:
         """Tonnes [rep, cell] summed by row, [rep, row]; or of the first `rows` rows, given
         only their cells. With one cell a row, a copy; with few, one bincount (2.5x faster
         than reduceat with 2 a row); with many, reduceat (3x faster with 13); compiled, one
-        loop (baseline, 48 replications: 4x faster than reduceat)."""
+        loop (baseline, 48 replications: 14 against 20 µs with reduceat)."""
         rows = self.n_rows if rows is None else rows
         if self.lone:
             return tonnes[:, :rows].copy()
