@@ -56,11 +56,19 @@ def unload(slot, held, into, into_row, got):
     [rep, row]; `slot` is left zero."""
     for r in range(slot.shape[0]):
         got[r, :] = 0.0
-        for c in range(slot.shape[1]):
+        row, total = -1, 0.0  # a row's arrivals summed in a register while cells run on in
+        for c in range(slot.shape[1]):  # it (a route's cells do): the same sums, in order
+            if into_row[c] != row:
+                if row >= 0:
+                    got[r, row] = total
+                row = into_row[c]
+                total = got[r, row]
             tonnes = slot[r, c]
             held[r, into[c]] += tonnes
-            got[r, into_row[c]] += tonnes
+            total += tonnes
             slot[r, c] = 0.0
+        if row >= 0:
+            got[r, row] = total
 
 
 @jit
@@ -148,11 +156,19 @@ def deliver(took, by_mined, columns_mined, by_processed, columns_processed, rece
     """Deliveries [rep, consumer cell] added into each replication's sums by mining and by
     processing group (flat [rep, consumer × group], zero before), and copied to `recent`."""
     for r in range(took.shape[0]):
-        for c in range(took.shape[1]):
+        column, total = -1, 0.0  # by mining country: summed in a register while cells run
+        for c in range(took.shape[1]):  # on in one column (a third as many runs as cells)
             tonnes = took[r, c]
-            by_mined[r, columns_mined[c]] += tonnes
+            if columns_mined[c] != column:
+                if column >= 0:
+                    by_mined[r, column] = total
+                column = columns_mined[c]
+                total = by_mined[r, column]
+            total += tonnes
             by_processed[r, columns_processed[c]] += tonnes
             recent[r, c] = tonnes
+        if column >= 0:
+            by_mined[r, column] = total
 
 
 @jit
