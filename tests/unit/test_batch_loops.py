@@ -370,3 +370,26 @@ def test_factor_exponents_equal_factors_update(data, smooth):
                            exponent)
     equal(logs, expected_logs)
     equal(exponent, expected)
+
+
+@SETTINGS
+@given(st.data())
+def test_all_can_supply_equals_can_supply(data):
+    """all_can_supply = BatchOrders._can_supply (no batch pending) over the choosable
+    suppliers, all of them in every replication: stock, neither kind, a mine with output, a
+    processor with capacity and input held or on order."""
+    reps, n_mines, n_procs, n_other = (data.draw(st.integers(1, 3)) for _ in range(4))
+    n = n_mines + n_procs + n_other  # mines, then processors, then other nodes
+    mines, procs = slice(0, n_mines), slice(n_mines, n_mines + n_procs)
+    stock, output = tonnes(data, (reps, n)), tonnes(data, (reps, n_mines))
+    capacity, inputs, on_order = (tonnes(data, (reps, n_procs)) for _ in range(3))
+    neither = np.r_[np.zeros(n_mines + n_procs, bool), np.ones(n_other, bool)]
+    choosable = np.unique(index(data, data.draw(st.integers(1, 4)), n))
+    can = stock > EPS  # _can_supply, restated
+    can |= neither
+    can[:, mines] |= output > 0
+    can[:, procs] |= ((inputs > EPS) | (on_order > EPS)) & (capacity > 0)
+    column_of = [np.full(n, -1, np.int64) for _ in range(2)]
+    column_of[0][mines], column_of[1][procs] = np.arange(n_mines), np.arange(n_procs)
+    assert loops.all_can_supply(choosable, stock, neither, column_of[0], output, column_of[1],
+                                capacity, inputs, on_order) == bool(can[:, choosable].all())

@@ -253,3 +253,25 @@ def factor_exponents(log_stage, log_stage_reference, logs, pull, smooth, entity,
         exponent[r, :] = 0.0
         for t in range(entity.size):
             exponent[r, entity[t]] += coef[r, t] * (stack[cell_a[t]] - stack[cell_b[t]])
+
+
+@jit
+def all_can_supply(choosable, stock_t, neither, mine_of, output, processor_of, capacity,
+                   inputs_t, on_order_inputs):
+    """Whether every supplier in `choosable` can supply in every replication (BatchOrders.
+    _can_supply, for processors with no batch pending): it holds stock [rep, node], is
+    neither mine nor processor, is a mine (`mine_of[node]` its column, else -1) with output
+    [rep, mine], or a processor (`processor_of`) with capacity [rep, processor] and input
+    held or on order [rep, processor]."""
+    for r in range(stock_t.shape[0]):
+        for node in choosable:
+            if stock_t[r, node] > EPS or neither[node]:
+                continue
+            m, p = mine_of[node], processor_of[node]
+            if m >= 0 and output[r, m] > 0:
+                continue
+            if p >= 0 and capacity[r, p] > 0 and (inputs_t[r, p] > EPS
+                                                   or on_order_inputs[r, p] > EPS):
+                continue
+            return False
+    return True

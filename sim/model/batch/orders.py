@@ -37,6 +37,9 @@ class BatchOrders:
         self.stock_row = as_slice(state.cells.row[: state.cells.n_stock])
         self.route_of_cell = as_slice(state.goods.route)
         self.stock_first = state.cells.first[: self.n + 1]  # each node's cells, compiled
+        # each node's column among the mines and among the processors (-1: none), compiled
+        self.mine_of, self.processor_of = (_column_of(rows, self.n)
+                                           for rows in (self.mines, self.processors.rows))
         self.compiled = jit.enabled()
 
     def place(self, k: int, targets: tuple[np.ndarray, ...]) -> np.ndarray | None:
@@ -87,6 +90,9 @@ class BatchOrders:
         edges = self.edges
         if not edges.choice or (stock_t[:, edges.choosable] > EPS).all():
             return edges.share  # broadcast over replications
+        if self.compiled and not self.processors.any_later and self._all_can_supply(
+                k, stock_t, inputs_t):  # the usual answer, one call (toy, 200: 35 → 13 µs)
+            return edges.share
         can = self._can_supply(k, stock_t, inputs_t)
         if can[:, edges.choosable].all():  # no buyer with a choice lost a supplier (usual)
             return edges.share
@@ -99,6 +105,16 @@ class BatchOrders:
                              axis=1)
         live_share /= np.maximum(live_total, TINY)
         return np.where(some_gone, live_share, edges.share)
+
+    def _all_can_supply(self, k: int, stock_t: np.ndarray, inputs_t: np.ndarray) -> bool:
+        """`_can_supply` holds for every replication and choosable supplier (compiled; no
+        processor has a batch pending)."""
+        plans = self.plans
+        return loops.all_can_supply(self.edges.choosable, stock_t,
+                                    self.neither_mine_nor_processor, self.mine_of,
+                                    plans.output_t[:, k], self.processor_of,
+                                    plans.capacity_t[:, k], inputs_t,
+                                    self.state.on_order[:, self.n:])
 
     def _can_supply(self, k: int, stock_t: np.ndarray, inputs_t: np.ndarray) -> np.ndarray:
         """[rep, node]: holds stock, or may make some (Orders: a mine with capacity, a
@@ -197,3 +213,10 @@ def _targets(target: np.ndarray, cover: np.ndarray, cover_factor: np.ndarray,
     if not cover.size:
         return target
     return (target + cover * (cover_factor - 1.0)) * row_factor
+
+
+def _column_of(rows: slice, n: int) -> np.ndarray:
+    """[node]: its position in `rows`, or -1."""
+    column = np.full(n, -1, dtype=np.int64)
+    column[rows] = np.arange(rows.stop - rows.start)
+    return column
