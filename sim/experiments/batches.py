@@ -78,24 +78,28 @@ def runs(scenario: Scenario, replications: tuple[int, ...], seed: int
     replications whose uncertain inputs give other origin pairs (a supplier online at the
     start in some, not in others) run one at a time."""
     resolved = [resolve(scenario, r, seed) for r in replications]
-    scenarios = [s for s, _ in resolved]
     gc.freeze()  # what lived before the chunk (modules, numba's, the caller's) is left out of
     try:  # the collection below: 29 ms a chunk of 48 baseline replications when they were in
-        try:
-            records = iter_batch(scenarios, replications, seed)
-            first = next(records)
-        except UnlikeReplications:
-            for (s, draws), r in zip(resolved, replications, strict=True):
-                yield simulate(s, r, seed), draws
-            return
-        yield first, resolved[0][1]
-        for record, (_, draws) in zip(records, resolved[1:], strict=True):
-            yield record, draws
-        del records, first
+        yield from _advanced(resolved, replications, seed)
         gc.collect()  # each World and its SimPy processes form reference cycles: free the
         # chunk's now rather than let several chunks pile up before the collector runs
     finally:
         gc.unfreeze()
+
+
+def _advanced(resolved: list[tuple[Scenario, dict]], replications: tuple[int, ...], seed: int
+              ) -> Iterator[tuple[RunRecord, dict]]:
+    """`runs` for resolved scenarios: together, or one at a time if they are unlike."""
+    try:
+        records = iter_batch([s for s, _ in resolved], replications, seed)
+        first = next(records)
+    except UnlikeReplications:
+        for (s, draws), r in zip(resolved, replications, strict=True):
+            yield simulate(s, r, seed), draws
+        return
+    yield first, resolved[0][1]
+    for record, (_, draws) in zip(records, resolved[1:], strict=True):
+        yield record, draws
 
 
 @dataclass(frozen=True)

@@ -42,11 +42,10 @@ class BatchOrders:
                                            for rows in (self.mines, self.processors.rows))
         self.compiled = jit.enabled()
 
-    def place(self, k: int, targets: tuple[np.ndarray, ...]) -> np.ndarray | None:
+    def place(self, k: int, targets: tuple[np.ndarray, ...], after: np.ndarray) -> None:
         """Step 6 on step k, with every buyer's target: (target, cover, cover factor, row
-        factor) [rep, row], the last three empty without a market (run.py's `_targets`).
-        Each row's stock after shipping [rep, row], where the compiled shipping summed it;
-        else None."""
+        factor) [rep, row], the last three empty without a market (run.py's `_targets`);
+        each row's stock after shipping written into `after` [rep, row]."""
         state, edges, rules = self.state, self.edges, self.rules
         held_t = sums = state.row_sums(state.held)  # `sums`: each row's stock, unmasked
         stock_t = held_t[:, : self.n]
@@ -81,7 +80,7 @@ class BatchOrders:
             if anywhere.blocked or anywhere.licensed or anywhere.masked else self.all_whole
         filled = self.allocation.allocate(need, request, stock_t.copy(), whole)
         filled *= filled > EPS
-        return self._ship(k, filled, sums)
+        self._ship(k, filled, sums, after)
 
     def _live_shares(self, k: int, stock_t: np.ndarray, inputs_t: np.ndarray) -> np.ndarray:
         """Orders._live_shares per replication: each edge's share over the suppliers that
@@ -140,13 +139,12 @@ class BatchOrders:
                 pending[:, node] = started[max(0, k - delay + 1): k + 1, :, node].any(axis=0)
         return pending
 
-    def _ship(self, k: int, amount: np.ndarray, sums: np.ndarray) -> np.ndarray | None:
+    def _ship(self, k: int, amount: np.ndarray, sums: np.ndarray, after: np.ndarray) -> None:
         """Orders._ship: origin-restricted edges first (highest priority first), then every
         other edge in proportion; send with the step's delays; records and quota watch.
-        `sums`: each row's stock [rep, row]; returned after shipping where the compiled loop
-        summed it, else None."""
+        `sums`: each row's stock [rep, row] before; `after` gets it after."""
         state, edges, rules = self.state, self.edges, self.rules
-        stock_t, after = sums[:, : self.n], None
+        stock_t = sums[:, : self.n]
         restricted = rules.is_masked & (amount > 0) if rules.anywhere.masked else None
         if restricted is not None and restricted.any():
             parts = []
@@ -164,17 +162,18 @@ class BatchOrders:
                 tonnes[:, state.goods.of(e)] += part
             state.goods.send(self._due(k), tonnes)
             self._book(k, amount)
-        elif self.compiled:  # the same, in one loop, booking included
-            ring, after = state.goods, np.empty_like(sums)
+            after[:] = state.row_sums(state.held)
+        elif self.compiled:  # the same, in one loop, booking and the stocks after included
+            ring = state.goods
             loops.take_and_send(state.held, amount, sums, self.stock_first, ring.first,
                                 ring.tonnes, self._due(k), edges.supplier, edges.holding_row,
                                 state.on_order, state.rec.shipped_by_edge[k], after)
         else:
             state.goods.send(self._due(k), self._take_in_proportion(amount, stock_t))
             self._book(k, amount)
+            after[:] = state.row_sums(state.held)
         if rules.quotas.n_quotas:
             rules.quotas.watch(amount)
-        return after
 
     def _book(self, k: int, amount: np.ndarray) -> None:
         """Shipments [rep, edge] on order for their buyers, and in the records."""

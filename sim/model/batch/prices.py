@@ -64,27 +64,25 @@ class BatchPrices:
             loops.adjust_prices(stocks, use_per_day, openness, self.reference_cover,
                                 COVER_FLOOR, self.log_reference, self.sensitivity, self.pull,
                                 self.log_price, price, cover)
-            self.history[:, k], self.cover_history[:, k] = price, cover
         else:
-            price = self._adjust(k, stocks, use_per_day, openness)
+            price, cover = self._adjust(stocks, use_per_day, openness)
+        self.history[:, k], self.cover_history[:, k] = price, cover
         stage = price[:, :, None] + self.spread
         self.stage = np.maximum(stage, self.floor, out=stage)
         self.log_stage = np.log(stage)
 
-    def _adjust(self, k: int, stocks: np.ndarray, use_per_day: np.ndarray,
-                openness: np.ndarray) -> np.ndarray:
+    def _adjust(self, stocks: np.ndarray, use_per_day: np.ndarray,
+                openness: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Prices.update's cover ratio and price step for every replication (as
-        loops.adjust_prices): the new prices [rep, market]."""
+        loops.adjust_prices): the new prices and the covers in days, [rep, market]."""
         ratio = self._cover_ratio(stocks, use_per_day, openness)
         logs = np.array([math.log(v) for v in np.maximum(ratio, COVER_FLOOR).ravel().tolist()])
         indicated = self.log_reference + self.sensitivity * logs.reshape(ratio.shape)
         self.log_price += (indicated - self.log_price) * self.pull
         price = np.array([math.exp(v) for v in self.log_price.ravel().tolist()]) \
             .reshape(self.log_price.shape)
-        self.history[:, k] = price
-        self.cover_history[:, k] = np.where(use_per_day > 0, stocks / np.where(
-            use_per_day > 0, use_per_day, 1.0), 0.0)
-        return price
+        return price, np.where(use_per_day > 0, stocks / np.where(use_per_day > 0, use_per_day,
+                                                                  1.0), 0.0)
 
     def _cover_ratio(self, stocks: np.ndarray, use: np.ndarray,
                      openness: np.ndarray) -> np.ndarray:

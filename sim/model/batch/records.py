@@ -66,7 +66,7 @@ class BatchRecords:
 
     def of(self, r: int, full: bool = True) -> Recorder:
         """Replication r's Recorder: with `full`, every node variable (copies of r's slices,
-        new arrays for those filled after the run; stocks and receipts by row as views), its
+        new arrays for those filled after the run; stocks and receipts by row, read once), its
         `delivered_by_origin` left for the caller to set; else views of the node variables
         the step writes."""
         rec = Recorder(0, 0, 0, 0, 0, 0)

@@ -99,8 +99,7 @@ class BatchWorld:
         taken, drawn = flows.draw(k, None if market is None else market.row_factor)
         flows.process(k, taken, drawn)
         flows.consume(k, taken, drawn, market)
-        after = self.orders.place(k, self._targets(k))
-        state.rec.held_t[k] = state.row_sums(state.held) if after is None else after
+        self.orders.place(k, self._targets(k), state.rec.held_t[k])
         if market is not None:
             market.update(k, state.rec.held_t[k], self.rules)
 
