@@ -82,3 +82,49 @@ class RunRecord:
     def days(self) -> np.ndarray:
         """Start day of each step."""
         return np.arange(self.n_steps) * float(self.step_days)
+
+
+@dataclass(frozen=True)
+class StackedRuns:
+    """Replications of one scenario, stacked: what the KPI table and the main series read, for
+    every replication at once (the batch engine's arrays as they are; a single run is a stack
+    of one, `of`, as views).
+
+    `arrays` maps variables of `NODE_VARIABLES` to [step, rep, node]; deliveries by mining
+    country and by processing country are [step, rep, consumer, country] over the nodes
+    `consumers` only (the only nodes that receive deliveries); `market` maps each RunRecord
+    market series to [rep, step].
+    """
+
+    start: dt.date
+    step_days: int
+    record_days: int
+    nodes: tuple[NodeRow, ...]
+    origins: tuple[str, ...]
+    processed_in: tuple[str, ...]
+    arrays: dict[str, np.ndarray]
+    consumers: slice
+    delivered_by_origin: np.ndarray
+    delivered_by_processed: np.ndarray | None
+    market: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, run: RunRecord) -> StackedRuns:
+        """One run as a stack of one (views of its arrays)."""
+        by_processed = run.delivered_by_processed
+        return cls(run.start, run.step_days, run.record_days, tuple(run.nodes),
+                   tuple(run.origins), tuple(run.processed_in),
+                   {name: a[:, None] for name, a in run.arrays.items()},
+                   slice(0, len(run.nodes)), run.delivered_by_origin[:, None],
+                   None if by_processed is None else by_processed[:, None],
+                   {name: series[None] for name, series in run.market.items()})
+
+    @property
+    def reps(self) -> int:
+        """Replications in the stack."""
+        return self.delivered_by_origin.shape[1]
+
+    @property
+    def n_steps(self) -> int:
+        """Steps of each run."""
+        return self.delivered_by_origin.shape[0]

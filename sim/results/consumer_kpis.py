@@ -8,15 +8,15 @@ for every set.
 
 Example::
 
-    table = consumer_table(run, NodeSets([(30,), (30, 31)]))   # [value, set]
-    table[:, 1]           # the values of kpis.consumer_values(run, [30, 31])
+    table = consumer_table(StackedRuns.of(run), NodeSets([(30,), (30, 31)]))  # [rep, value, set]
+    table[0, :, 1]        # the values of kpis.consumer_values(run, [30, 31])
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.records import RunRecord
+from sim.records import StackedRuns
 from sim.results.catalogue import FIRST_TONNE_T
 from sim.results.node_sets import NodeSets
 
@@ -26,58 +26,71 @@ SERIES = ("demand_t", "delivered_t", "backlog_t", "expected_use_t", "stock_t")
 """The per-step variables a set of consumers' KPIs are made of."""
 
 
-def consumer_table(run: RunRecord, sets: NodeSets) -> np.ndarray:
-    """[value, set]: for each set of consumers, the values `kpis.consumer_values` gives:
-    CONSUMER_KPIS, origin shares (mined, then processed), first-tonne days."""
-    step = float(run.step_days)
-    by_node = np.stack([run.arrays[name].T for name in SERIES])  # [series, node, step]
-    demand, delivered, backlog, use, stock = sets.series_sums(by_node)  # each [set, step]
-    total_demand, total_delivered = demand.sum(axis=1), delivered.sum(axis=1)
+def consumer_table(runs: StackedRuns, sets: NodeSets) -> np.ndarray:
+    """[rep, value, set]: for each replication and set of consumers, the values
+    `kpis.consumer_values` gives: CONSUMER_KPIS, origin shares (mined, then processed),
+    first-tonne days."""
+    step = float(runs.step_days)
+    by_node = np.stack([runs.arrays[name].transpose(1, 2, 0) for name in SERIES])
+    demand, delivered, backlog, use, stock = sets.series_sums(by_node)  # [rep, set, step]
+    total_demand, total_delivered = demand.sum(axis=-1), delivered.sum(axis=-1)
     shortfall = total_demand - total_delivered
     shortfall[np.abs(shortfall) <= SHORT_EPS * np.maximum(total_demand, 1.0)] = 0.0
-    by_country, first_tonne = origin_sums(run, sets)
+    by_country, first_tonne = origin_sums(runs, sets)
+    delivered_of_set = total_delivered[:, None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         fill = np.where(total_demand > 0, total_delivered / total_demand, 1.0)
-        shares = np.where(total_delivered > 0, by_country / total_delivered, 0.0)
+        shares = np.where(delivered_of_set > 0, by_country / delivered_of_set, 0.0)
         use_per_day = use / step
-        cover = np.where(use_per_day > 0, stock / use_per_day, np.inf).min(axis=1)
+        cover = np.where(use_per_day > 0, stock / use_per_day, np.inf).min(axis=-1)
     min_cover = np.where(np.isfinite(cover), cover, np.nan)
     short = short_steps(demand, delivered, backlog, step)
-    return np.vstack([total_demand, total_delivered, shortfall, fill, *short, min_cover,
-                      shares, first_tonne])
+    rows = [total_demand, total_delivered, shortfall, fill, *short, min_cover]
+    return np.concatenate([np.stack(rows, axis=1), shares, first_tonne], axis=1)
 
 
 def short_steps(demand: np.ndarray, delivered: np.ndarray, backlog: np.ndarray,
                 step: float) -> list[np.ndarray]:
-    """Per set, from series [set, step]: days short, the first short day, the recovery day
-    (NaN: never short, or short at the end) and the peak shortfall rate, t/yr."""
+    """Per set, from series [..., set, step]: days short, the first short day, the recovery
+    day (NaN: never short, or short at the end) and the peak shortfall rate, t/yr."""
     unmet = np.maximum(demand - delivered, 0.0)
     is_short = unmet + backlog > SHORT_EPS * np.maximum(demand, 1.0)
-    n_steps = is_short.shape[1]
-    ever = is_short.any(axis=1)
-    first = is_short.argmax(axis=1)
-    after_last = n_steps - is_short[:, ::-1].argmax(axis=1)
-    return [is_short.sum(axis=1) * step, np.where(ever, first * step, np.nan),
+    n_steps = is_short.shape[-1]
+    ever = is_short.any(axis=-1)
+    first = is_short.argmax(axis=-1)
+    after_last = n_steps - is_short[..., ::-1].argmax(axis=-1)
+    return [is_short.sum(axis=-1) * step, np.where(ever, first * step, np.nan),
             np.where(ever & (after_last < n_steps), after_last * step, np.nan),
-            unmet.max(axis=1) * 365.0 / step]
+            unmet.max(axis=-1) * 365.0 / step]
 
 
-def origin_sums(run: RunRecord, sets: NodeSets) -> tuple[np.ndarray, np.ndarray]:
-    """Per set, [country, set]: tonnes delivered by mining country, then by processing
-    country; and [origin, set]: the first-tonne day of each mining country (as
-    `kpis.first_tonne_days`)."""
-    by_origin, by_processed = run.delivered_by_origin, run.delivered_by_processed
-    n_origins = by_origin.shape[2]
-    n_processed = 0 if by_processed is None else by_processed.shape[2]
-    tonnes = np.empty((n_origins + n_processed, len(sets)))
-    days = np.empty((n_origins, len(sets)))
+def origin_sums(runs: StackedRuns, sets: NodeSets) -> tuple[np.ndarray, np.ndarray]:
+    """Per replication and set, [rep, country, set]: tonnes delivered by mining country, then
+    by processing country; and [rep, origin, set]: the first-tonne day of each mining
+    country (as `kpis.first_tonne_days`). Every replication's consumers are gathered in one
+    call (their sets numbered across replications), each set as it would be alone."""
+    by_origin, by_processed = runs.delivered_by_origin, runs.delivered_by_processed
+    steps, reps, n_consumers, n_origins = by_origin.shape
+    n_processed = 0 if by_processed is None else by_processed.shape[3]
+    tonnes = np.empty((reps, n_origins + n_processed, len(sets)))
+    days = np.empty((reps, n_origins, len(sets)))
+    first_of_rep = (np.arange(reps) * n_consumers)[:, None, None]
     for columns, index in sets.groups:
-        received, tonnes[:n_origins, columns] = set_flows(by_origin, index)
-        first = first_reached(received, FIRST_TONNE_T * (1.0 - SHORT_EPS))
-        days[:, columns] = np.where(first >= 0, first * float(run.step_days), np.nan).T
+        at = (index - runs.consumers.start + first_of_rep).reshape(-1, index.shape[1])
+        received, total = set_flows(by_origin.reshape(steps, -1, n_origins), at)
+        tonnes[:, :n_origins, columns] = _by_rep(total, reps)
+        first = first_reached(received, FIRST_TONNE_T * (1.0 - SHORT_EPS))  # [rep*set, X]
+        day = np.where(first >= 0, first * float(runs.step_days), np.nan)
+        days[:, :, columns] = day.reshape(reps, -1, n_origins).transpose(0, 2, 1)
         if by_processed is not None:
-            tonnes[n_origins:, columns] = set_flows(by_processed, index, per_step=False)[1]
+            total = set_flows(by_processed.reshape(steps, -1, n_processed), at, per_step=False)[1]
+            tonnes[:, n_origins:, columns] = _by_rep(total, reps)
     return tonnes, days
+
+
+def _by_rep(total: np.ndarray, reps: int) -> np.ndarray:
+    """Totals [X, rep * set] as [rep, X, set]."""
+    return total.reshape(total.shape[0], reps, -1).transpose(1, 0, 2)
 
 
 def set_flows(flow: np.ndarray, index: np.ndarray,

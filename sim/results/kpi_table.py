@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from sim.records import NodeRow, RunRecord
+from sim.records import NodeRow, RunRecord, StackedRuns
 from sim.results.catalogue import (
     CONSUMER_KPIS,
     PROCESSOR_KPIS,
@@ -34,7 +34,7 @@ from sim.results.market import (
     MARKET_NODE_KPIS,
     node_market_totals,
     price_kpi_names,
-    price_values,
+    price_table,
     run_price_dates,
 )
 from sim.results.node_sets import NodeSets
@@ -47,10 +47,15 @@ FINAL_STOCK = "final_stock_t"
 
 def kpi_table(run: RunRecord) -> tuple[tuple[KpiKey, ...], np.ndarray]:
     """The (scope, kpi) keys of a run, in the order of `kpi_rows`, and their values."""
-    prices = tuple(price_kpi_names(run_price_dates(run))) if run.market else ()
-    plan = layout(tuple(run.nodes), tuple(run.origins), tuple(run.processed_in),
-                  bool(run.market), prices)
-    return plan.keys, _pool(run, plan)[plan.source]
+    keys, values = kpi_tables(StackedRuns.of(run))
+    return keys, values[0]
+
+
+def kpi_tables(runs: StackedRuns) -> tuple[tuple[KpiKey, ...], np.ndarray]:
+    """`kpi_table` of every replication of a stack: the keys, and the values [rep, key]."""
+    prices = tuple(price_kpi_names(run_price_dates(runs))) if runs.market else ()
+    plan = layout(runs.nodes, runs.origins, runs.processed_in, bool(runs.market), prices)
+    return plan.keys, _pool(runs, plan)[:, plan.source]
 
 
 @dataclass(frozen=True)
@@ -157,23 +162,24 @@ def _distinct(nodes: tuple[NodeRow, ...], found: list[tuple[str, list[int]]],
     return NodeSets(list(sets)), of
 
 
-def _pool(run: RunRecord, plan: Layout) -> np.ndarray:
-    """Every value the run's KPIs are taken from, placed as `plan.pool` says."""
-    a = run.arrays
-    node_totals = {name: a[name].sum(axis=0) for name in SUMMED} | node_market_totals(run)
+def _pool(runs: StackedRuns, plan: Layout) -> np.ndarray:
+    """Every value the runs' KPIs are taken from, [rep, value], placed as `plan.pool` says."""
+    a, reps = runs.arrays, runs.reps
+    node_totals = {name: a[name].sum(axis=0) for name in SUMMED} | node_market_totals(runs)
     per_node = np.stack([*(node_totals[name] for name in plan.pool.totals[:-1]),
-                         a["stock_t"][-1]])
-    parts = [plan.scopes.row_sums(per_node).ravel()]
+                         a["stock_t"][-1]], axis=1)  # [rep, total, node]
+    parts = [plan.scopes.row_sums(per_node.reshape(-1, len(runs.nodes))).reshape(reps, -1)]
     if len(plan.consumers):
-        table = consumer_table(run, plan.consumers)
-        if table.shape[0] != plan.pool.n_consumer_values:
-            raise ValueError(f"{table.shape[0]} consumer values, not the "
+        table = consumer_table(runs, plan.consumers)
+        if table.shape[1] != plan.pool.n_consumer_values:
+            raise ValueError(f"{table.shape[1]} consumer values, not the "
                              f"{plan.pool.n_consumer_values} the KPI names need")
-        parts.append(table.ravel())
+        parts.append(table.reshape(reps, -1))
     for piles in plan.piles.sets:
         held = list(piles)  # as `scope_kpis` sums them
-        parts.append(np.array([a["released_t"][:, held].sum(), a["received_t"][:, held].sum(),
-                               a["stock_t"][:, held].sum(axis=1).min()]))
+        parts.append(np.array([[a["released_t"][:, r, held].sum(),
+                                a["received_t"][:, r, held].sum(),
+                                a["stock_t"][:, r, held].sum(axis=1).min()] for r in range(reps)]))
     if plan.prices:
-        parts.append(np.array(price_values(run)))
-    return np.concatenate(parts)
+        parts.append(price_table(runs))
+    return np.concatenate(parts, axis=1)

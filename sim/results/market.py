@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from sim.records import RunRecord
+from sim.records import RunRecord, StackedRuns
 
 KG_W_PER_MTU = 7.93
 """1 mtu WO3 = 10 kg WO3 = 7.93 kg W."""
@@ -67,24 +67,28 @@ def price_kpi_names(dates: Sequence[dt.date]) -> list[str]:
     return names
 
 
-def run_price_dates(run: RunRecord) -> list[dt.date]:
-    """`price_dates` of a run."""
+def run_price_dates(run: RunRecord | StackedRuns) -> list[dt.date]:
+    """`price_dates` of a run (or of stacked runs)."""
     return price_dates(run.start, run.n_steps * run.step_days)
 
 
 def price_values(run: RunRecord) -> list[float]:
     """The values of `price_kpi_names(run_price_dates(run))`, in that order."""
-    step = run.step_days
-    dates = run_price_dates(run)
-    at = [min(run.n_steps - 1, (d - run.start).days // step) for d in dates]
-    values: list[float] = []
+    return price_table(StackedRuns.of(run))[0].tolist()
+
+
+def price_table(runs: StackedRuns) -> np.ndarray:
+    """[rep, value]: each replication's `price_values`."""
+    step = runs.step_days
+    at = [min(runs.n_steps - 1, (d - runs.start).days // step) for d in run_price_dates(runs)]
+    columns = []
     for m in MARKETS:
-        price = run.market[m]
-        peak = int(np.argmax(price))
-        values += [float(price[peak]), float(peak * step), float(price.mean()),
-                   *(months_above(price, t, step) for t in MONTHS_ABOVE),
-                   *(float(price[k]) for k in at)]
-    return values
+        price = runs.market[m]  # [rep, step]
+        peak = price.argmax(axis=1)
+        columns += [price[np.arange(runs.reps), peak], peak * float(step), price.mean(axis=1),
+                    *(months_above(price, t, step) for t in MONTHS_ABOVE),
+                    *(price[:, k] for k in at)]
+    return np.stack(columns, axis=1)
 
 
 def price_kpis(run: RunRecord) -> dict[str, float]:
@@ -92,14 +96,17 @@ def price_kpis(run: RunRecord) -> dict[str, float]:
     return dict(zip(price_kpi_names(run_price_dates(run)), price_values(run), strict=True))
 
 
-def months_above(price: np.ndarray, threshold: float, step_days: int) -> float:
-    """Months (of 365.25 / 12 days) of steps whose price ends above `threshold`."""
-    return float(np.count_nonzero(price > threshold)) * step_days / MONTH_DAYS
+def months_above(price: np.ndarray, threshold: float, step_days: int) -> np.ndarray | float:
+    """Months (of 365.25 / 12 days) of steps whose price ends above `threshold`: of a price
+    series [step], a float; of stacked ones [rep, step], one per replication."""
+    steps = np.count_nonzero(price > threshold, axis=-1)
+    return float(steps) * step_days / MONTH_DAYS if price.ndim == 1 \
+        else steps * step_days / MONTH_DAYS
 
 
-def node_price(run: RunRecord, i: int) -> np.ndarray:
+def node_price(run: RunRecord | StackedRuns, i: int) -> np.ndarray:
     """Per step, the price in $/mtu of node i's product in its market (its market's APT
-    price if the product has none)."""
+    price if the product has none): [step] of a run, [rep, step] of stacked runs."""
     node = run.nodes[i]
     m = market_of(node.country)
     return run.market.get(f"{m}:{node.product}", run.market[m])
@@ -108,23 +115,32 @@ def node_price(run: RunRecord, i: int) -> np.ndarray:
 def node_purchase_cost_musd(run: RunRecord) -> np.ndarray:
     """Per node: Σ delivered_t × its product's price in its market, in $ million (0 for
     nodes that are not consumers)."""
-    cost = np.zeros(len(run.nodes))
-    delivered = run.arrays["delivered_t"]
-    for i, node in enumerate(run.nodes):
+    return purchase_cost_table(StackedRuns.of(run))[0]
+
+
+def purchase_cost_table(runs: StackedRuns) -> np.ndarray:
+    """[rep, node]: each replication's `node_purchase_cost_musd`."""
+    cost = np.zeros((runs.reps, len(runs.nodes)))
+    delivered = runs.arrays["delivered_t"]  # [step, rep, node]
+    for i, node in enumerate(runs.nodes):
         if node.kind == "consumer":
-            usd = float(delivered[:, i].dot(node_price(run, i))) * USD_PER_T_PER_USD_PER_MTU
-            cost[i] = usd / 1e6
+            price = node_price(runs, i)
+            for r in range(runs.reps):
+                usd = float(delivered[:, r, i].dot(price[r])) * USD_PER_T_PER_USD_PER_MTU
+                cost[r, i] = usd / 1e6
     return cost
 
 
-def node_market_totals(run: RunRecord) -> dict[str, np.ndarray]:
-    """Each node's run total of every MARKET_NODE_KPIS entry (empty without a market)."""
+def node_market_totals(run: RunRecord | StackedRuns) -> dict[str, np.ndarray]:
+    """Each node's run total of every MARKET_NODE_KPIS entry (empty without a market): [node]
+    of a run, [rep, node] of stacked runs."""
     if not run.market:
         return {}
-    out = {name: run.arrays[name].sum(axis=0)
+    runs = run if isinstance(run, StackedRuns) else StackedRuns.of(run)
+    out = {name: runs.arrays[name].sum(axis=0)
            for name in ("demand_destroyed_t", "scrap_added_t", "supply_added_t")}
-    out["purchase_cost_musd"] = node_purchase_cost_musd(run)
-    return out
+    out["purchase_cost_musd"] = purchase_cost_table(runs)
+    return out if runs is run else {name: totals[0] for name, totals in out.items()}
 
 
 # --- timeseries.csv ---------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-from sim.records import RunRecord
+from sim.records import RunRecord, StackedRuns
 
 MONTH_DAYS = 365.25 / 12
 
@@ -80,30 +80,39 @@ def series_names(rows: int) -> tuple[str, ...]:
 
 def main_series(run: RunRecord) -> np.ndarray:
     """The main series of one replication, [series, bin] in the order of SERIES, then of
-    MARKET_SERIES with a market (NaN: undefined). Flows are binned together, and levels
-    together (each row as it would be alone: along its own contiguous row)."""
-    per = steps_per_bin(run.step_days, run.record_days)
-    us = [i for i, n in enumerate(run.nodes) if n.kind == "consumer" and n.country == "US"]
-    piles = [i for i, n in enumerate(run.nodes) if n.kind == "stockpile" and n.country == "US"]
-    step = run.step_days
+    MARKET_SERIES with a market (NaN: undefined)."""
+    return stacked_series(StackedRuns.of(run))[0]
 
-    def total(name: str, members: list[int]) -> np.ndarray:
-        return run.arrays[name][:, members].sum(axis=1)
 
-    by_origin = run.delivered_by_origin[:, us, :].sum(axis=1)
-    cn = by_origin[:, run.origins.index("CN")] if "CN" in run.origins else np.zeros(run.n_steps)
+def stacked_series(runs: StackedRuns) -> np.ndarray:
+    """`main_series` of every replication of a stack, [rep, series, bin]. Flows are binned
+    together, and levels together (each row as it would be alone: along its own contiguous
+    row)."""
+    per = steps_per_bin(runs.step_days, runs.record_days)
+    us = [i for i, n in enumerate(runs.nodes) if n.kind == "consumer" and n.country == "US"]
+    piles = [i for i, n in enumerate(runs.nodes) if n.kind == "stockpile" and n.country == "US"]
+    step = runs.step_days
+
+    def total(name: str, members: list[int]) -> np.ndarray:  # [rep, step]
+        return runs.arrays[name][:, :, members].sum(axis=2).T
+
+    held = [i - runs.consumers.start for i in us]
+    by_origin = runs.delivered_by_origin[:, :, held, :].sum(axis=2)  # [step, rep, origin]
+    cn = by_origin[:, :, runs.origins.index("CN")].T if "CN" in runs.origins \
+        else np.zeros((runs.reps, runs.n_steps))
     flows = np.stack([total("delivered_t", us), total("demand_t", us), total("shortfall_t", us),
-                      cn, total("released_t", piles)])
-    delivered, demand, shortfall, cn, released = annual_rate(flows, step, per, axis=1)
+                      cn, total("released_t", piles)], axis=1)  # [rep, flow, step]
+    delivered, demand, shortfall, cn, released = annual_rate(flows, step, per, axis=2) \
+        .transpose(1, 0, 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(delivered > 0, cn / np.where(delivered > 0, delivered, 1.0), np.nan)
         use = total("expected_use_t", us) / step
         cover = np.where(use > 0, total("stock_t", us) / np.where(use > 0, use, 1.0), np.nan)
     levels = [cover, total("stock_t", piles)]
-    levels += [run.market[m] for m in ("ex_china", "china")] if run.market else []
-    means = _bin_mean(np.stack(levels), per)
+    levels += [runs.market[m] for m in ("ex_china", "china")] if runs.market else []
+    means = _bin_mean(np.stack(levels, axis=1), per).transpose(1, 0, 2)  # [level, rep, bin]
     return np.stack([delivered, demand, shortfall, means[0], share, means[1], released,
-                     *means[2:]])
+                     *means[2:]], axis=1)
 
 
 def _bin_mean(level: np.ndarray, per: int) -> np.ndarray:
