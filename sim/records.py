@@ -20,6 +20,10 @@ NODE_VARIABLES = (
 )
 """Variables recorded for every node on every step (zero where they do not apply)."""
 
+REDUCED_AWAY = ("in_transit_t", "capacity_tpa", "shipped_t")
+"""Node variables that neither the KPIs, the main series nor the mass balance read: a run
+reduced to those (`StackedRuns`) is not given them."""
+
 FLOW_VARIABLES = frozenset(NODE_VARIABLES) - {"stock_t", "in_transit_t", "capacity_tpa",
                                               "backlog_t"}
 """Variables that are flows per step (summed over a record interval); the rest are levels."""
@@ -90,7 +94,8 @@ class StackedRuns:
     every replication at once (the batch engine's arrays as they are; a single run is a stack
     of one, `of`, as views).
 
-    `arrays` maps variables of `NODE_VARIABLES` to [step, rep, node]; deliveries by mining
+    `arrays` maps variables of `NODE_VARIABLES` to [step, rep, node] (the batch engine's
+    stacks leave out those of REDUCED_AWAY); deliveries by mining
     country and by processing country are [step, rep, consumer, country] over the nodes
     `consumers` only (the only nodes that receive deliveries); `market` maps each RunRecord
     market series to [rep, step].

@@ -18,10 +18,12 @@ from __future__ import annotations
 import gc
 import math
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain
 
 from sim.model import simulate
-from sim.model.batch import UnlikeReplications, iter_batch
+from sim.model.batch import UnlikeReplications, iter_batch, iter_stacked
 from sim.model.network import CONSUMER, MINE, PROCESSOR, Network
 from sim.model.origins import Origins
 from sim.records import RunRecord
@@ -78,11 +80,21 @@ def runs(scenario: Scenario, replications: tuple[int, ...], seed: int
     replications whose uncertain inputs give other origin pairs (a supplier online at the
     start in some, not in others) run one at a time."""
     resolved = [resolve(scenario, r, seed) for r in replications]
-    gc.freeze()  # what lived before the chunk (modules, numba's, the caller's) is left out of
-    try:  # the collection below: 29 ms a chunk of 48 baseline replications when they were in
+    with _collected():
         yield from _advanced(resolved, replications, seed)
-        gc.collect()  # each World and its SimPy processes form reference cycles: free the
-        # chunk's now rather than let several chunks pile up before the collector runs
+
+
+@contextmanager
+def _collected() -> Iterator[None]:
+    """Free a chunk's worlds when it is done: each World and its SimPy processes form
+    reference cycles, so they are collected now rather than left for several chunks to pile
+    up before the collector runs. What lived before the chunk (modules, numba's, the
+    caller's) is frozen out of that collection: 29 ms a chunk of 48 baseline replications
+    when it was in."""
+    gc.freeze()
+    try:
+        yield
+        gc.collect()
     finally:
         gc.unfreeze()
 
@@ -114,6 +126,23 @@ class BatchTask:
 
 
 def run_batch_task(task: BatchTask) -> list[Replicate]:
-    """The chunk's replicates (worker.run_task's, for every replication of the chunk)."""
-    return [Replicate.of(record, keep_record=keep, draws=draws) for (record, draws), keep
-            in zip(runs(task.scenario, task.replications, task.seed), task.keep, strict=True)]
+    """The chunk's replicates (worker.run_task's, for every replication of the chunk): its
+    replications advanced together and reduced in stacks (KPIs and main series for several
+    at once); one at a time if their uncertain inputs make them unlike."""
+    resolved = [resolve(task.scenario, r, task.seed) for r in task.replications]
+    draws = [d for _, d in resolved]
+    with _collected():
+        try:
+            stacks = iter_stacked([s for s, _ in resolved], task.replications, task.seed,
+                                  task.keep)
+            first = next(stacks)
+        except UnlikeReplications:
+            return [Replicate.of(simulate(s, r, task.seed), keep_record=keep, draws=d)
+                    for (s, d), r, keep in zip(resolved, task.replications, task.keep,
+                                               strict=True)]
+        out: list[Replicate] = []
+        for stack, errors, records in chain([first], stacks):
+            at = len(out)
+            out += Replicate.stack(stack, task.replications[at:at + stack.reps], errors,
+                                   records, draws[at:at + stack.reps])
+        return out

@@ -69,6 +69,9 @@ class Mines:
             factor, idle = price
             produced = rec.arrays["produced_t"][:, self.rows] = self.output_t * factor
             rec.arrays["supply_added_t"][:, self.rows] = produced - self.output_t * ~idle
-        rec.produced_by_origin[:] = sums_by(self.origin, rec.arrays["produced_t"][:, self.rows],
-                                            rec.produced_by_origin.shape[1])
-        rec.arrays["capacity_tpa"][:, self.rows] = self.capacity.rates_tpa(self.rows)
+        if rec.produced_by_origin is not None:
+            rec.produced_by_origin[:] = sums_by(self.origin,
+                                                rec.arrays["produced_t"][:, self.rows],
+                                                rec.produced_by_origin.shape[1])
+        if "capacity_tpa" in rec.arrays:
+            rec.arrays["capacity_tpa"][:, self.rows] = self.capacity.rates_tpa(self.rows)

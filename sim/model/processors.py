@@ -112,6 +112,8 @@ class Processors:
                          for j in range(delay)))
 
     def record(self, rec: Recorder) -> None:
-        """After the run: capacity_tpa of every processor."""
+        """After the run: capacity_tpa of every processor (if the record holds it)."""
+        if "capacity_tpa" not in rec.arrays:
+            return
         for node in range(self.rows.start, self.rows.stop):
             rec.arrays["capacity_tpa"][:, node] = self.capacity.rate_tpa(node, 0)

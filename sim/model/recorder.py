@@ -12,14 +12,16 @@ class Recorder:
     only: only they receive deliveries), trade [step, edge].
 
     The step writes only what cannot be worked out afterwards; `derive` fills in the rest in
-    bulk after the run (flows that follow from others, stock rows folded by node).
+    bulk after the run (flows that follow from others, stock rows folded by node). Only the
+    variables `arrays` holds are filled (the batch engine's runs reduced to KPIs hold fewer:
+    records.REDUCED_AWAY), and production by origin only if `produced_by_origin` is set.
     """
 
     def __init__(self, n_steps: int, n_nodes: int, n_origins: int, n_edges: int,
                  n_consumers: int, n_rows: int):
         self.arrays = {name: np.zeros((n_steps, n_nodes)) for name in NODE_VARIABLES}
         self.delivered_by_origin = np.zeros((n_steps, n_consumers, n_origins))
-        self.produced_by_origin = np.zeros((n_steps, n_origins))
+        self.produced_by_origin: np.ndarray | None = np.zeros((n_steps, n_origins))
         self.shipped_by_edge = np.zeros((n_steps, n_edges))
         # by holding row (stock rows, then processors' input rows), folded by derive()
         self.held_t = np.zeros((n_steps, n_rows))
@@ -33,9 +35,11 @@ class Recorder:
         for name, by_row in (("stock_t", self.held_t), ("received_t", self.received_t)):
             a[name][:] = by_row[:, :n]
             a[name][:, processors] += by_row[:, n:]  # processors' input rows
-        a["shipped_t"][:] = sums_by(supplier, self.shipped_by_edge, n)
-        shipped_to = sums_by(buyer, self.shipped_by_edge, n)
-        a["in_transit_t"][:] = np.cumsum(shipped_to - a["received_t"], axis=0)
+        if "shipped_t" in a:
+            a["shipped_t"][:] = sums_by(supplier, self.shipped_by_edge, n)
+        if "in_transit_t" in a:
+            shipped_to = sums_by(buyer, self.shipped_by_edge, n)
+            a["in_transit_t"][:] = np.cumsum(shipped_to - a["received_t"], axis=0)
         processed = a["processed_t"][:, processors]
         a["lost_t"][:, processors] = processed * (1.0 - yields)
         output = a["output_t"][:, processors]

@@ -31,8 +31,9 @@ def consumer_table(runs: StackedRuns, sets: NodeSets) -> np.ndarray:
     `kpis.consumer_values` gives: CONSUMER_KPIS, origin shares (mined, then processed),
     first-tonne days."""
     step = float(runs.step_days)
-    by_node = np.stack([runs.arrays[name].transpose(1, 2, 0) for name in SERIES])
-    demand, delivered, backlog, use, stock = sets.series_sums(by_node)  # [rep, set, step]
+    held = runs.consumers  # the sets' nodes: a stack's series are read for these only
+    by_node = np.stack([runs.arrays[name][:, :, held].transpose(1, 2, 0) for name in SERIES])
+    demand, delivered, backlog, use, stock = sets.shifted(-held.start).series_sums(by_node)
     total_demand, total_delivered = demand.sum(axis=-1), delivered.sum(axis=-1)
     shortfall = total_demand - total_delivered
     shortfall[np.abs(shortfall) <= SHORT_EPS * np.maximum(total_demand, 1.0)] = 0.0
@@ -67,30 +68,64 @@ def short_steps(demand: np.ndarray, delivered: np.ndarray, backlog: np.ndarray,
 def origin_sums(runs: StackedRuns, sets: NodeSets) -> tuple[np.ndarray, np.ndarray]:
     """Per replication and set, [rep, country, set]: tonnes delivered by mining country, then
     by processing country; and [rep, origin, set]: the first-tonne day of each mining
-    country (as `kpis.first_tonne_days`). Every replication's consumers are gathered in one
-    call (their sets numbered across replications), each set as it would be alone."""
-    by_origin, by_processed = runs.delivered_by_origin, runs.delivered_by_processed
-    steps, reps, n_consumers, n_origins = by_origin.shape
+    country (as `kpis.first_tonne_days`). A single run's sets are summed as each would be
+    alone, bit for bit; a stack's from its consumers' run totals (`_from_totals`)."""
+    if runs.reps > 1:
+        return _from_totals(runs, sets)
+    by_origin, by_processed = runs.delivered_by_origin[:, 0], runs.delivered_by_processed
+    n_origins = by_origin.shape[2]
     n_processed = 0 if by_processed is None else by_processed.shape[3]
+    tonnes = np.empty((n_origins + n_processed, len(sets)))
+    days = np.empty((n_origins, len(sets)))
+    for columns, index in sets.groups:
+        at = index - runs.consumers.start
+        received, tonnes[:n_origins, columns] = set_flows(by_origin, at)
+        first = first_reached(received, FIRST_TONNE_T * (1.0 - SHORT_EPS))
+        days[:, columns] = np.where(first >= 0, first * float(runs.step_days), np.nan).T
+        if by_processed is not None:
+            tonnes[n_origins:, columns] = set_flows(by_processed[:, 0], at, per_step=False)[1]
+    return tonnes[None], days[None]
+
+
+def _from_totals(runs: StackedRuns, sets: NodeSets) -> tuple[np.ndarray, np.ndarray]:
+    """`origin_sums` of a stack: each set's tonnes from its consumers' run totals (one pass
+    over the deliveries, not one per size of set: the same numbers added in another order,
+    equal to rounding), its first-tonne days from its running totals over HEAD_STEPS, and
+    over the whole run only where the total shows the tonne is reached later."""
+    by_origin, by_processed = runs.delivered_by_origin, runs.delivered_by_processed
+    reps, n_origins = by_origin.shape[1], by_origin.shape[3]
+    n_processed = 0 if by_processed is None else by_processed.shape[3]
+    totals = by_origin.sum(axis=0)  # [rep, consumer, origin]
+    processed = None if by_processed is None else by_processed.sum(axis=0)
     tonnes = np.empty((reps, n_origins + n_processed, len(sets)))
     days = np.empty((reps, n_origins, len(sets)))
-    first_of_rep = (np.arange(reps) * n_consumers)[:, None, None]
     for columns, index in sets.groups:
-        at = (index - runs.consumers.start + first_of_rep).reshape(-1, index.shape[1])
-        received, total = set_flows(by_origin.reshape(steps, -1, n_origins), at)
-        tonnes[:, :n_origins, columns] = _by_rep(total, reps)
-        first = first_reached(received, FIRST_TONNE_T * (1.0 - SHORT_EPS))  # [rep*set, X]
-        day = np.where(first >= 0, first * float(runs.step_days), np.nan)
-        days[:, :, columns] = day.reshape(reps, -1, n_origins).transpose(0, 2, 1)
-        if by_processed is not None:
-            total = set_flows(by_processed.reshape(steps, -1, n_processed), at, per_step=False)[1]
-            tonnes[:, n_origins:, columns] = _by_rep(total, reps)
+        at = index - runs.consumers.start
+        total = totals[:, at].sum(axis=2)  # [rep, set, origin]
+        tonnes[:, :n_origins, columns] = total.transpose(0, 2, 1)
+        if processed is not None:
+            tonnes[:, n_origins:, columns] = processed[:, at].sum(axis=2).transpose(0, 2, 1)
+        first = _first_tonne(by_origin, at, total, FIRST_TONNE_T * (1.0 - SHORT_EPS))
+        days[:, :, columns] = np.where(first >= 0, first * float(runs.step_days),
+                                       np.nan).transpose(0, 2, 1)
     return tonnes, days
 
 
-def _by_rep(total: np.ndarray, reps: int) -> np.ndarray:
-    """Totals [X, rep * set] as [rep, X, set]."""
-    return total.reshape(total.shape[0], reps, -1).transpose(1, 0, 2)
+def _first_tonne(flow: np.ndarray, at: np.ndarray, total: np.ndarray,
+                 threshold: float) -> np.ndarray:
+    """[rep, set, X]: `first_reached` of each set's deliveries (`flow` [step, rep, consumer,
+    X], sets `at` [set, size]) whose run totals are `total`. Running totals over HEAD_STEPS
+    settle most; a set whose total is short of the threshold (by more than rounding: the
+    running total ends at it) never reaches it; the others are summed over the run."""
+    head = flow[:HEAD_STEPS][:, :, at].sum(axis=3).cumsum(axis=0)  # [step, rep, set, X]
+    reached = head >= threshold
+    first = np.where(reached.any(axis=0), reached.argmax(axis=0), -1)
+    rep, s, x = np.nonzero((first < 0) & (total >= threshold * (1.0 - 1e-9)))
+    if rep.size:
+        series = flow[:, rep[:, None], at[s], x[:, None]].sum(axis=2)  # [step, late column]
+        reached = series.cumsum(axis=0) >= threshold
+        first[rep, s, x] = np.where(reached.any(axis=0), reached.argmax(axis=0), -1)
+    return first
 
 
 def set_flows(flow: np.ndarray, index: np.ndarray,

@@ -27,13 +27,13 @@ from typing import Any
 
 import numpy as np
 
-from sim.records import RunRecord
+from sim.records import RunRecord, StackedRuns
 from sim.results import probabilities as prob
 from sim.results.catalogue import KpiKey
 from sim.results.files import number_text
-from sim.results.kpi_table import kpi_table
+from sim.results.kpi_table import kpi_table, kpi_tables
 from sim.results.kpis import KpiRow, add_intervals, kpi_stats_rows
-from sim.results.series import bin_days, main_series, series_names
+from sim.results.series import bin_days, main_series, series_names, stacked_series
 from sim.results.stats import nanpercentile
 from sim.scenario.schema import Scenario
 
@@ -61,6 +61,18 @@ class Replicate:
         keys, values = kpi_table(run)
         return cls(run.replication, keys, values, main_series(run), float(run.balance_error),
                    run.n_steps, run if keep_record else None, tuple((draws or {}).items()))
+
+    @classmethod
+    def stack(cls, runs: StackedRuns, replications: Sequence[int], errors: Sequence[float],
+              records: Sequence[RunRecord | None], draws: Sequence[dict[str, Any]]
+              ) -> list[Replicate]:
+        """Reduce stacked runs, all at once: replication numbers, mass-balance errors, full
+        records kept (or None) and uncertain draws, one each."""
+        keys, values = kpi_tables(runs)
+        series = stacked_series(runs)
+        return [cls(r, keys, values[j], series[j], float(errors[j]), runs.n_steps, records[j],
+                    tuple(draws[j].items()))
+                for j, r in enumerate(replications)]
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,12 @@ class NodeSets:
         """(columns, index) per size: the sets' places among `sets`, and their members
         [set, size]; `values[..., index]` is [..., set, size]."""
 
+    def shifted(self, by: int) -> NodeSets:
+        """These sets with every node index moved by `by` (itself when `by` is 0)."""
+        if not by:
+            return self
+        return NodeSets([tuple(i + by for i in members) for members in self.sets])
+
     def __len__(self) -> int:
         return len(self.sets)
 

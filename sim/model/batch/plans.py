@@ -123,7 +123,8 @@ def _groups(scenarios: list[Scenario], blueprints: dict[int, Blueprint]
 
 def _check_alike(blueprints: list[Blueprint]) -> None:
     """Replications advanced together must share nodes, edges, origin pairs, the step grid
-    and the delays the step reads from the first world (processing, scrap)."""
+    (start, step and record days: their stacked results share them) and the delays the step
+    reads from the first world (processing, scrap)."""
     first = blueprints[0]
     for b in blueprints[1:]:
         if [n.id for n in b.net.nodes] != [n.id for n in first.net.nodes] or \
@@ -131,6 +132,8 @@ def _check_alike(blueprints: list[Blueprint]) -> None:
                 b.origins.pairs != first.origins.pairs or \
                 (b.scenario.market is None) != (first.scenario.market is None) or \
                 b.clock.n_steps != first.clock.n_steps or \
+                (b.scenario.start, b.scenario.step_days, b.scenario.record_days) != \
+                (first.scenario.start, first.scenario.step_days, first.scenario.record_days) or \
                 not np.array_equal(b.processors.delay_steps, first.processors.delay_steps) or \
                 not np.array_equal(b.consumers.scrap.steps, first.consumers.scrap.steps):
             raise UnlikeReplications("replications advanced together must share nodes, "

@@ -13,7 +13,7 @@ from sim.model.batch import jit, loops
 from sim.model.batch.cells import Cells, per_rep_bincount
 from sim.model.recorder import Recorder
 from sim.model.world import World
-from sim.records import NODE_VARIABLES
+from sim.records import NODE_VARIABLES, REDUCED_AWAY
 
 STEP_VARIABLES = ("processed_t", "delivered_t", "backlog_t", "released_t")
 """The node variables the step itself writes; the others are filled after the run, one
@@ -63,6 +63,31 @@ class BatchRecords:
     def used(self, step: int) -> np.ndarray:
         """Deliveries [rep, consumer cell] on `step` (at most the longest scrap delay back)."""
         return self.recent[step % self.window]
+
+    def block(self, reps: slice) -> dict[str, np.ndarray]:
+        """The node variables of replications `reps` reduced to KPIs read, [step, rep, node],
+        in NODE_VARIABLES order (not REDUCED_AWAY's): the step's own as views, the others
+        (filled after the run) zeros, in one allocation."""
+        n = len(range(*reps.indices(self.delivered_by_mined.shape[1])))
+        kept = [name for name in NODE_VARIABLES if name not in REDUCED_AWAY]
+        later = [name for name in kept if name not in self.arrays]
+        block = dict(zip(later, np.zeros((len(later), self.shape[0], n, self.shape[1])),
+                         strict=True))
+        return {name: self.arrays[name][:, reps] if name in self.arrays else block[name]
+                for name in kept}
+
+    def view(self, r: int, arrays: dict[str, np.ndarray]) -> Recorder:
+        """Replication r's Recorder over `arrays` (its node variables, [step, node]), and
+        views of its slices of the step's records but for its deliveries by mining country
+        [step, consumer, country] (a copy: scrap returns read them across, 3x faster in
+        memory order); no production by origin."""
+        rec = Recorder(0, 0, 0, 0, 0, 0)
+        rec.arrays = arrays
+        rec.delivered_by_origin = np.ascontiguousarray(self.delivered_by_mined[:, r])
+        rec.produced_by_origin = None
+        rec.shipped_by_edge = self.shipped_by_edge[:, r]
+        rec.held_t, rec.received_t = self.held_t[:, r], self.received_t[:, r]
+        return rec
 
     def of(self, r: int, full: bool = True) -> Recorder:
         """Replication r's Recorder: with `full`, every node variable (copies of r's slices,
