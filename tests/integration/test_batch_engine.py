@@ -8,8 +8,11 @@ resolved per replication), on the hand-worked networks (each hand-worked test ru
 with every `simulate` call also run by the batch engine, two replications at once; the market
 tests among them cover idle mines' restarts and stockpile price rules), and on
 random small networks with random events (hypothesis); each with the batch's compiled
-loops (where numba is installed) and with its NumPy code; then the experiments layer: both
-engines give the same ensembles and sweep rows, on a process pool and on Dask.
+loops (where numba is installed) and with its NumPy code. On each, the replications reduced
+in stacks (`iter_stacked`, as Monte Carlo and sizing reduce them: KPIs and main series for
+several at once) give every replication's KPIs, main series and mass-balance error as its
+own RunRecord does. Then the experiments layer: both engines give the same ensembles and
+sweep rows, on a process pool and on Dask.
 """
 
 from __future__ import annotations
@@ -48,8 +51,10 @@ from sim.experiments.design import parse_param
 from sim.experiments.executor import DaskRunner, Runner
 from sim.experiments.sweep import SweepDefinition, execute, finish, prepare, start
 from sim.model import simulate
-from sim.model.batch import UnlikeReplications, jit, simulate_batch
+from sim.experiments.batches import BatchTask, run_batch_task
+from sim.model.batch import UnlikeReplications, iter_stacked, jit, simulate_batch
 from sim.records import RunRecord
+from sim.results.ensemble import Replicate
 from sim.scenario import load_scenario
 from sim.scenario.uncertain import resolve
 
@@ -77,6 +82,37 @@ def assert_same(a: RunRecord, b: RunRecord) -> None:
     assert (a.origins, a.processed_in, a.edges) == (b.origins, b.processed_in, b.edges)
 
 
+def assert_same_replicates(single: list[Replicate], batch: list[Replicate]) -> None:
+    """Replicates of the same replications agree: KPIs, main series, mass-balance error."""
+    for a, b in zip(single, batch, strict=True):
+        assert (a.replication, a.kpi_keys, a.n_steps) == (b.replication, b.kpi_keys, b.n_steps)
+        np.testing.assert_allclose(b.kpi_values, a.kpi_values, rtol=RTOL, atol=1e-9,
+                                   equal_nan=True)
+        np.testing.assert_allclose(b.series, a.series, rtol=RTOL, atol=1e-9, equal_nan=True)
+        assert b.balance_error == pytest.approx(a.balance_error, abs=1e-12)
+
+
+def run_stacked(scenario, reps: list[int], seed: int) -> tuple[list[RunRecord], list[Replicate]]:
+    """The replications run together, every RunRecord kept, and reduced in stacks."""
+    records: list[RunRecord] = []
+    replicates: list[Replicate] = []
+    for stack, errors, kept in iter_stacked(scenario, reps, seed, keep=[True] * len(reps)):
+        at = len(replicates)
+        replicates += Replicate.stack(stack, reps[at:at + stack.reps], errors, kept,
+                                      [{}] * stack.reps)
+        records += kept
+    return records, replicates
+
+
+def assert_batch_as_single(scenario, reps: list[int], seed: int, singles: list[RunRecord]
+                           ) -> None:
+    """The batch's records and its stacked reductions against one-at-a-time runs."""
+    records, replicates = run_stacked(scenario, reps, seed)
+    for one, batch in zip(singles, records, strict=True):
+        assert_same(one, batch)
+    assert_same_replicates([Replicate.of(one) for one in singles], replicates)
+
+
 @pytest.fixture(params=["compiled", "numpy"])
 def loops(request, monkeypatch) -> str:
     """The batch engine's compiled loops (where numba is installed), then its NumPy code."""
@@ -94,9 +130,7 @@ def test_every_shipped_scenario(path, loops):
     base = load_scenario(path)
     seed, reps = 11, [0, 1, 2]
     resolved = [resolve(base, r, seed)[0] for r in reps]
-    batch = simulate_batch(resolved, reps, seed)
-    for r in reps:
-        assert_same(simulate(resolved[r], r, seed), batch[r])
+    assert_batch_as_single(resolved, reps, seed, [simulate(resolved[r], r, seed) for r in reps])
 
 
 def _cases() -> list:
@@ -131,9 +165,8 @@ def both_engines(monkeypatch):
 
     def simulate_both(scenario, replication=0, seed=None):
         one = simulate(scenario, replication, seed)
-        batch = simulate_batch(scenario, [replication, replication + 1], seed)
-        assert_same(one, batch[0])
-        assert_same(simulate(scenario, replication + 1, seed), batch[1])
+        assert_batch_as_single(scenario, [replication, replication + 1], seed,
+                               [one, simulate(scenario, replication + 1, seed)])
         calls.append(replication)
         return one
 
@@ -192,13 +225,26 @@ def small_networks(draw):
 @settings(max_examples=25, deadline=None)
 @given(small_networks(), st.integers(0, 1000), st.booleans())
 def test_random_small_networks(data, seed, compiled_loops):
-    """Four replications of a random small network, together (with the compiled loops, where
-    numba is installed, or without) and one at a time."""
+    """Six replications of a random small network, together (with the compiled loops, where
+    numba is installed, or without; reduced in a stack of four and one of two) and one at a
+    time."""
     s = build(data)
     with mock.patch.dict(os.environ, {"TUNGSTEN_SIM_COMPILED": "1" if compiled_loops else "0"}):
-        batch = simulate_batch(s, range(4), seed)
-    for r in range(4):
-        assert_same(simulate(s, r, seed), batch[r])
+        assert_batch_as_single(s, list(range(6)), seed, [simulate(s, r, seed) for r in range(6)])
+
+
+def test_a_chunk_is_reduced_in_stacks_in_order_keeping_the_records_asked_for():
+    """run_batch_task (a Monte Carlo chunk) over 7 replications: stacks of 4 and 3, each
+    replicate in order with its own values, and the full record only where `keep` says."""
+    s = load_scenario(SCENARIOS[0].parent / "china-ban-us.yaml", [("horizon_years", 2)])
+    reps, keep = (3, 4, 5, 6, 7, 8, 9), (True, False, False, True, False, True, False)
+    got = run_batch_task(BatchTask(s, reps, 5, keep))
+    single = [simulate(resolve(s, r, 5)[0], r, 5) for r in reps]
+    assert_same_replicates([Replicate.of(one) for one in single], got)
+    assert [rep.record is not None for rep in got] == list(keep)
+    for one, rep in zip(single, got, strict=True):
+        if rep.record is not None:
+            assert_same(one, rep.record)
 
 
 def test_run_replications_gives_the_same_ensemble_with_either_engine():

@@ -1,22 +1,25 @@
 """The KPIs of all scopes at once (`kpi_table`, what Monte Carlo keeps) are those of each
 scope on its own (`scope_kpis`, the plain definition), bit for bit: on generated records
 with any mix of node kinds, countries and groups, one origin or several, with or without
-processing countries and a market, from one step to hundreds, zeros and shortfalls."""
+processing countries and a market, from one step to hundreds, zeros and shortfalls. A stack
+of replications (`kpi_tables`, the batch engine's) gives each one's values to rounding."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
 import pytest
 
-from sim.records import NODE_VARIABLES, NodeRow, RunRecord
+from sim.records import NODE_VARIABLES, NodeRow, RunRecord, StackedRuns
 from sim.results.catalogue import scopes
 from sim.results.consumer_kpis import first_reached
 from sim.results.ensemble import Replicate
-from sim.results.kpi_table import kpi_table
+from sim.results.kpi_table import kpi_table, kpi_tables
 from sim.results.kpis import kpi_rows, scope_kpis
 from sim.results.node_sets import NodeSets
+from sim.results.series import main_series, stacked_series
 
 KINDS = ("mine", "processor", "stockpile", "consumer")
 
@@ -121,3 +124,74 @@ def test_first_reached_is_where_the_running_total_first_reaches() -> None:
     expected = np.where(reached.any(axis=0), reached.argmax(axis=0), -1)
     np.testing.assert_array_equal(first_reached(flow, 1.0), expected)
     assert first_reached(flow, 1.0)[0, 0] == -1 and first_reached(flow, 1.0)[1, 1] == 0
+
+
+def variant(run: RunRecord, seed: int) -> RunRecord:
+    """Another replication of the same nodes: its numbers scaled at random (a quarter of
+    them to zero), deliveries never above demand."""
+    rng = np.random.default_rng(seed)
+
+    def scaled(a: np.ndarray) -> np.ndarray:
+        return a * rng.random(a.shape) * 2.0 * (rng.random(a.shape) > 0.25)
+
+    arrays = {name: scaled(a) for name, a in run.arrays.items()}
+    arrays["delivered_t"] = np.minimum(arrays["delivered_t"], arrays["demand_t"])
+    by_processed = run.delivered_by_processed
+    market = {name: series * (0.5 + rng.random(series.shape)) for name, series in run.market.items()}
+    return dataclasses.replace(run, replication=seed, arrays=arrays,
+                               delivered_by_origin=scaled(run.delivered_by_origin),
+                               delivered_by_processed=None if by_processed is None
+                               else scaled(by_processed), market=market)
+
+
+def stack_of(runs: list[RunRecord]) -> StackedRuns:
+    """Runs of the same nodes stacked as the batch engine stacks them, [step, rep, ...]."""
+    first = runs[0]
+    processed = [r.delivered_by_processed for r in runs]
+    return StackedRuns(first.start, first.step_days, first.record_days, tuple(first.nodes),
+                       tuple(first.origins), tuple(first.processed_in),
+                       {name: np.stack([r.arrays[name] for r in runs], axis=1)
+                        for name in first.arrays},
+                       slice(0, len(first.nodes)),
+                       np.stack([r.delivered_by_origin for r in runs], axis=1),
+                       None if processed[0] is None else np.stack(processed, axis=1),
+                       {name: np.stack([r.market[name] for r in runs]) for name in first.market})
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_stack_gives_each_replication_its_own_values(seed: int) -> None:
+    """Deliveries by origin are summed in another order for a stack (each consumer's run
+    total first): equal to rounding; first-tonne days (running totals), counts and every
+    other value exactly."""
+    first = random_run(seed)
+    runs = [first, *(variant(first, seed * 10 + k) for k in range(1, 5))]
+    keys, values = kpi_tables(stack_of(runs))
+    series = stacked_series(stack_of(runs))
+    for j, run in enumerate(runs):
+        alone_keys, alone = kpi_table(run)
+        assert keys == alone_keys
+        np.testing.assert_allclose(values[j], alone, rtol=1e-12, atol=1e-12, equal_nan=True)
+        day = [k for k, (_, kpi) in enumerate(keys) if kpi.startswith("first_tonne")]
+        assert_same_bits(values[j][day], alone[day])
+        np.testing.assert_allclose(series[j], main_series(run), rtol=1e-12, atol=1e-12,
+                                   equal_nan=True)
+
+
+def test_a_stack_finds_first_tonnes_after_the_head_and_never_one_short_of_it() -> None:
+    """A consumer whose first tonne from an origin comes on step 40 (after the running
+    totals every set gets), and one that gets 1e-6 t short of a tonne over the run."""
+    base = random_run(1)
+    nodes = [NodeRow("c0", "consumer", "US", None), NodeRow("c1", "consumer", "US", None)]
+    n_steps = 60
+    by_origin = np.zeros((n_steps, 2, 1))
+    by_origin[40, 0, 0] = 1.0
+    by_origin[:, 1, 0] = (1.0 - 1e-6) / n_steps
+    arrays = {name: np.zeros((n_steps, 2)) for name in NODE_VARIABLES}
+    arrays["demand_t"][:] = arrays["delivered_t"][:] = 1.0
+    run = dataclasses.replace(base, nodes=nodes, origins=["KZ"], arrays=arrays,
+                              delivered_by_origin=by_origin, processed_in=[],
+                              delivered_by_processed=None, market={})
+    keys, values = kpi_tables(stack_of([run, run]))
+    day = dict(zip(keys, values[1], strict=True))
+    assert day[("c0", "first_tonne_day_from_KZ")] == 40 * 7
+    assert np.isnan(day[("c1", "first_tonne_day_from_KZ")])
