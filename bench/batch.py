@@ -10,13 +10,14 @@ Measured in one process, on one worker, in turn:
   (numba: ~6.7 s once after an install, which had taken a cold run of 1,000 from 60 to 40
   runs/s);
 - the toy network (bench/toy.yaml, 20 years weekly): ms per replication of today's engine,
-  of the batch engine (`simulate_batch`, N replications), and of the plain NumPy floor
+  of the batch engine (`iter_stacked`, N replications: their records derived a stack at a
+  time, as a Monte Carlo reduces them), and of the plain NumPy floor
   (bench/reference/toy_batch.py, N replications as one array); the ratio batch / floor
   (goal: <= 5x);
 - the peak resident memory of a fresh process that runs the N baseline replications with the
   batch engine (goal for 1,000 replications: < 500 MB).
 
-Single-engine runs of the baseline take ~0.15 s each: `--single N` times only N of them and
+Single-engine runs of the baseline take ~0.08 s each: `--single N` times only N of them and
 scales (default: all of them with --quick, 100 otherwise). `python -m bench.montecarlo`
 prints the same figures after its own.
 """
@@ -35,7 +36,7 @@ from bench.cases import BASELINE, ROOT, toy_scenario
 from bench.reference.toy_batch import run_batch
 from sim.experiments import run_replications
 from sim.model import simulate
-from sim.model.batch import iter_batch
+from sim.model.batch import iter_stacked
 from sim.scenario import load_scenario
 
 SEED = 1
@@ -72,16 +73,17 @@ def baseline(n: int, single_n: int) -> dict:
 
 def toy(n: int) -> dict:
     """ms per replication on the toy: today's engine (median of 5 runs), the batch engine
-    (its RunRecords made and dropped one by one, as a reduction does) and the NumPy floor
-    (medians of 3 runs of n replications), each warmed up first with a run of the same size:
-    the first batch of n in a process pays about twice (its heap grows to hold the records,
-    some 550 MB for 200 toy replications), and a Monte Carlo pays that once, not per chunk."""
+    (its records derived a stack at a time and dropped, as a Monte Carlo reduction has them:
+    `iter_stacked`) and the NumPy floor (medians of 3 runs of n replications), each warmed
+    up first with a run of the same size: the first batch of n in a process pays about twice
+    (its heap grows to hold the records, some 550 MB for 200 toy replications), and a Monte
+    Carlo pays that once, not per chunk."""
     scenario = toy_scenario(False)
     simulate(scenario, 0, SEED)  # warm-ups, each engine alike
-    sum(1 for _ in iter_batch(scenario, range(n), SEED))
+    sum(1 for _ in iter_stacked(scenario, range(n), SEED))
     run_batch(n, SEED)
     singles = [_timed(lambda r=r: simulate(scenario, r, SEED))[0] for r in range(5)]
-    batches = [_timed(lambda: sum(1 for _ in iter_batch(scenario, range(n), SEED)))[0]
+    batches = [_timed(lambda: sum(1 for _ in iter_stacked(scenario, range(n), SEED)))[0]
                for _ in range(3)]
     floors = [_timed(lambda: run_batch(n, SEED))[0] for _ in range(3)]
     single_ms, batch_ms, floor_ms = (np.median(singles) * 1e3, np.median(batches) / n * 1e3,
