@@ -46,12 +46,17 @@ from scenario_builder import (
 
 import sim.model
 from sim.experiments import run_replications
-from sim.experiments.batches import BATCH_BYTES, bytes_per_replication, chunk_size
+from sim.experiments.batches import (
+    BATCH_BYTES,
+    BatchTask,
+    bytes_per_replication,
+    chunk_size,
+    run_batch_task,
+)
 from sim.experiments.design import parse_param
 from sim.experiments.executor import DaskRunner, Runner
 from sim.experiments.sweep import SweepDefinition, execute, finish, prepare, start
 from sim.model import simulate
-from sim.experiments.batches import BatchTask, run_batch_task
 from sim.model.batch import UnlikeReplications, iter_stacked, jit, simulate_batch
 from sim.records import RunRecord
 from sim.results.ensemble import Replicate

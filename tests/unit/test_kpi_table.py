@@ -137,7 +137,8 @@ def variant(run: RunRecord, seed: int) -> RunRecord:
     arrays = {name: scaled(a) for name, a in run.arrays.items()}
     arrays["delivered_t"] = np.minimum(arrays["delivered_t"], arrays["demand_t"])
     by_processed = run.delivered_by_processed
-    market = {name: series * (0.5 + rng.random(series.shape)) for name, series in run.market.items()}
+    market = {name: series * (0.5 + rng.random(series.shape))
+              for name, series in run.market.items()}
     return dataclasses.replace(run, replication=seed, arrays=arrays,
                                delivered_by_origin=scaled(run.delivered_by_origin),
                                delivered_by_processed=None if by_processed is None
