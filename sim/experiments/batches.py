@@ -1,14 +1,15 @@
 """Replications run by the batch engine (sim.model.batch), in chunks that bound memory.
 
-A chunk of R replications of one scenario is advanced together and then reduced one
-replication at a time, so what a chunk holds is R × (its records, tables and goods on the
-way): `bytes_per_replication` estimates that (about 4 MB for the 10-year weekly baseline:
-records 1.9, stacked tables 1.4, capacity tables an event made its own 0.4; 4.2 MB
-measured), and `chunk_size` keeps a chunk within BATCH_BYTES (300 MB; at most MAX_CHUNK
-replications). A process pool or a Dask cluster gets chunks as its
+A chunk of R replications of one scenario is advanced together and then reduced a few
+replications at a time (a Monte Carlo's KPIs and main series: `run_batch_task`, stacks of
+sim.model.batch.run.STACK) or one at a time (`runs`), so what a chunk holds is R × (its
+records, tables and goods on the way): `bytes_per_replication` estimates that (about 4 MB
+for the 10-year weekly baseline: records 1.9, stacked tables 1.4, capacity tables an event
+made its own 0.4; 4.2 MB measured), and `chunk_size` keeps a chunk within BATCH_BYTES (300
+MB; at most MAX_CHUNK replications). A process pool or a Dask cluster gets chunks as its
 tasks, never more than a worker's share of the replications each, so every worker has work.
 Results are the same whichever engine and chunking: each replication draws only from its
-own streams.
+own streams (a stack's origin shares are summed in another order: the same to rounding).
 
     for rep in run_batch_task(BatchTask(scenario, (0, 1, 2), seed=7, keep=(True,) * 3)): ...
 """
@@ -20,13 +21,12 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import chain
 
 from sim.model import simulate
 from sim.model.batch import UnlikeReplications, iter_batch, iter_stacked
 from sim.model.network import CONSUMER, MINE, PROCESSOR, Network
 from sim.model.origins import Origins
-from sim.records import RunRecord
+from sim.records import RunRecord, StackedRuns
 from sim.results.ensemble import Replicate
 from sim.scenario.schema import Scenario
 from sim.scenario.uncertain import resolve
@@ -131,18 +131,26 @@ def run_batch_task(task: BatchTask) -> list[Replicate]:
     at once); one at a time if their uncertain inputs make them unlike."""
     resolved = [resolve(task.scenario, r, task.seed) for r in task.replications]
     draws = [d for _, d in resolved]
+    out: list[Replicate] = []
     with _collected():
         try:
             stacks = iter_stacked([s for s, _ in resolved], task.replications, task.seed,
                                   task.keep)
-            first = next(stacks)
+            stacked = next(stacks, None)
         except UnlikeReplications:
             return [Replicate.of(simulate(s, r, task.seed), keep_record=keep, draws=d)
                     for (s, d), r, keep in zip(resolved, task.replications, task.keep,
                                                strict=True)]
-        out: list[Replicate] = []
-        for stack, errors, records in chain([first], stacks):
-            at = len(out)
-            out += Replicate.stack(stack, task.replications[at:at + stack.reps], errors,
-                                   records, draws[at:at + stack.reps])
-        return out
+        while stacked is not None:
+            out += _reduced(stacked, task.replications[len(out):], draws[len(out):])
+            stacked = None  # let it go before the next is made: one stack alive at a time
+            stacked = next(stacks, None)
+    return out
+
+
+def _reduced(stacked: tuple[StackedRuns, list[float], list[RunRecord | None]],
+             replications: tuple[int, ...], draws: list[dict]) -> list[Replicate]:
+    """One of `iter_stacked`'s stacks reduced, its replications the first of those given."""
+    stack, errors, records = stacked
+    return Replicate.stack(stack, replications[:stack.reps], errors, records,
+                           draws[:stack.reps])

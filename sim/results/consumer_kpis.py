@@ -1,10 +1,11 @@
 """The consumer KPIs of many sets of consumers at once: `kpis.consumer_values` of each set,
-bit for bit, from a few numpy calls per size of set instead of a dozen per set.
+bit for bit (for a single run), from a few numpy calls per size of set instead of a dozen per
+set.
 
 Each set's per-step series (demand, deliveries, backlog, expected use, stock) are summed
-over its consumers as `consumer_values` sums them (`NodeSets`), laid out [set, step] so
+over its consumers as `consumer_values` sums them (`NodeSets`), laid out [rep, set, step] so
 that run totals, counts, first and last short steps, peaks and minima are one call each
-for every set.
+for every set and replication of a stack (`StackedRuns`; a single run is a stack of one).
 
 Example::
 
@@ -116,7 +117,8 @@ def _first_tonne(flow: np.ndarray, at: np.ndarray, total: np.ndarray,
     """[rep, set, X]: `first_reached` of each set's deliveries (`flow` [step, rep, consumer,
     X], sets `at` [set, size]) whose run totals are `total`. Running totals over HEAD_STEPS
     settle most; a set whose total is short of the threshold (by more than rounding: the
-    running total ends at it) never reaches it; the others are summed over the run."""
+    running total ends at it, deliveries being never negative) never reaches it; the others
+    are summed over the run."""
     head = flow[:HEAD_STEPS][:, :, at].sum(axis=3).cumsum(axis=0)  # [step, rep, set, X]
     reached = head >= threshold
     first = np.where(reached.any(axis=0), reached.argmax(axis=0), -1)

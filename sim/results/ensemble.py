@@ -68,6 +68,10 @@ class Replicate:
               ) -> list[Replicate]:
         """Reduce stacked runs, all at once: replication numbers, mass-balance errors, full
         records kept (or None) and uncertain draws, one each."""
+        if not len(replications) == len(errors) == len(records) == len(draws) == runs.reps:
+            raise ValueError(f"a stack of {runs.reps} runs, with {len(replications)} "
+                             f"replications, {len(errors)} errors, {len(records)} records "
+                             f"and {len(draws)} draws")
         keys, values = kpi_tables(runs)
         series = stacked_series(runs)
         return [cls(r, keys, values[j], series[j], float(errors[j]), runs.n_steps, records[j],

@@ -1,16 +1,20 @@
 """Every KPI of a run as one array, in the order of `kpi_rows`: what a Monte Carlo run keeps
-of each replication (`Replicate.of`), computed for all scopes at once.
+of each replication (`Replicate.of`, `Replicate.stack`), computed for all scopes at once,
+and for several replications at once (`kpi_tables` of `StackedRuns`).
 
 `scope_kpis` computes one scope at a time (60 scopes in the baseline, a dozen numpy calls
 each). Here what depends only on the run's nodes (the scopes, the (scope, kpi) keys and
 where each value comes from) is worked out once per node list (`layout`, cached), and each
 kind of value is computed for every scope together: run totals with `NodeSets`, consumer
 KPIs with `consumer_table` once per distinct set of consumers (a country holding a single
-consumer has that consumer's values). Each value is the one `scope_kpis` gives, bit for bit.
+consumer has that consumer's values). A run's values (a stack of one) are the ones
+`scope_kpis` gives, bit for bit; a larger stack's origin shares are summed in another order
+(`consumer_kpis._from_totals`), the same to rounding.
 
 Example::
 
     keys, values = kpi_table(run)     # keys[k] is (scope, kpi), values[k] its value
+    keys, values = kpi_tables(runs)   # values[r, k]: replication r of the stack
 """
 
 from __future__ import annotations

@@ -238,18 +238,30 @@ def test_random_small_networks(data, seed, compiled_loops):
         assert_batch_as_single(s, list(range(6)), seed, [simulate(s, r, seed) for r in range(6)])
 
 
-def test_a_chunk_is_reduced_in_stacks_in_order_keeping_the_records_asked_for():
+def test_a_chunk_is_reduced_in_stacks_in_order_keeping_the_records_asked_for(monkeypatch):
     """run_batch_task (a Monte Carlo chunk) over 7 replications: stacks of 4 and 3, each
     replicate in order with its own values, and the full record only where `keep` says."""
     s = load_scenario(SCENARIOS[0].parent / "china-ban-us.yaml", [("horizon_years", 2)])
     reps, keep = (3, 4, 5, 6, 7, 8, 9), (True, False, False, True, False, True, False)
+    sizes = []
+    stack = Replicate.stack.__func__
+    monkeypatch.setattr(Replicate, "stack", classmethod(
+        lambda cls, runs, *rest: sizes.append(runs.reps) or stack(cls, runs, *rest)))
     got = run_batch_task(BatchTask(s, reps, 5, keep))
+    assert sizes == [4, 3]
     single = [simulate(resolve(s, r, 5)[0], r, 5) for r in reps]
     assert_same_replicates([Replicate.of(one) for one in single], got)
     assert [rep.record is not None for rep in got] == list(keep)
     for one, rep in zip(single, got, strict=True):
         if rep.record is not None:
             assert_same(one, rep.record)
+
+
+def test_stacks_need_a_keep_flag_per_replication_or_none():
+    s = load_scenario(SCENARIOS[0].parent / "baseline.yaml", [("horizon_years", 1)])
+    with pytest.raises(ValueError, match="1 keep flags for 2 replications"):
+        next(iter_stacked(s, [0, 1], 1, keep=[True]))
+    assert run_batch_task(BatchTask(s, (), 1, ())) == []
 
 
 def test_run_replications_gives_the_same_ensemble_with_either_engine():

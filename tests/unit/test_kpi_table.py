@@ -180,14 +180,17 @@ def test_a_stack_gives_each_replication_its_own_values(seed: int) -> None:
 
 def test_a_stack_finds_first_tonnes_after_the_head_and_never_one_short_of_it() -> None:
     """A consumer whose first tonne from an origin comes on step 40 (after the running
-    totals every set gets), and one that gets 1e-6 t short of a tonne over the run."""
+    totals every set gets), one that gets 1e-6 t short of a tonne over the run, and one
+    whose running total reaches the tonne on the last step (its run total at it, to
+    rounding: the total alone must not rule it out)."""
     base = random_run(1)
-    nodes = [NodeRow("c0", "consumer", "US", None), NodeRow("c1", "consumer", "US", None)]
+    nodes = [NodeRow(f"c{i}", "consumer", "US", None) for i in range(3)]
     n_steps = 60
-    by_origin = np.zeros((n_steps, 2, 1))
+    by_origin = np.zeros((n_steps, 3, 1))
     by_origin[40, 0, 0] = 1.0
     by_origin[:, 1, 0] = (1.0 - 1e-6) / n_steps
-    arrays = {name: np.zeros((n_steps, 2)) for name in NODE_VARIABLES}
+    by_origin[20:, 2, 0] = 1.0 / 40
+    arrays = {name: np.zeros((n_steps, 3)) for name in NODE_VARIABLES}
     arrays["demand_t"][:] = arrays["delivered_t"][:] = 1.0
     run = dataclasses.replace(base, nodes=nodes, origins=["KZ"], arrays=arrays,
                               delivered_by_origin=by_origin, processed_in=[],
@@ -196,3 +199,4 @@ def test_a_stack_finds_first_tonnes_after_the_head_and_never_one_short_of_it() -
     day = dict(zip(keys, values[1], strict=True))
     assert day[("c0", "first_tonne_day_from_KZ")] == 40 * 7
     assert np.isnan(day[("c1", "first_tonne_day_from_KZ")])
+    assert day[("c2", "first_tonne_day_from_KZ")] == 59 * 7

@@ -60,14 +60,16 @@ def iter_stacked(scenario: Scenario | list[Scenario], replications: Iterable[int
                  ) -> Iterator[tuple[StackedRuns, list[float], list[RunRecord | None]]]:
     """`iter_batch` for callers that reduce each replication to its KPIs and main series:
     stacks of up to STACK replications, in order, each with its replications' mass-balance
-    errors and the RunRecords of those `keep` marks (None for the others). Raises
-    UnlikeReplications as iter_batch does."""
-    batch = _ran(scenario, replications, seed)
-    n = len(batch.plans.worlds) if batch else 0
-    for first in range(0, n, STACK):
-        stop = min(first + STACK, n)
+    errors and the RunRecords of those `keep` marks, one flag per replication (None for
+    the others; no flags: none kept). Raises UnlikeReplications as iter_batch does."""
+    reps = list(replications)
+    if keep and len(keep) != len(reps):
+        raise ValueError(f"{len(keep)} keep flags for {len(reps)} replications")
+    batch = _ran(scenario, reps, seed)
+    for first in range(0, len(reps), STACK):
+        stop = min(first + STACK, len(reps))
         stack, errors = batch.stacked(first, stop)
-        yield stack, errors, [batch.record(r) if r < len(keep) and keep[r] else None
+        yield stack, errors, [batch.record(r) if keep and keep[r] else None
                               for r in range(first, stop)]
 
 
@@ -160,7 +162,8 @@ class BatchWorld:
     def stacked(self, first: int, stop: int) -> tuple[StackedRuns, list[float]]:
         """Replications first…stop-1 as stacked runs (what KPIs and main series read, with
         no RunRecord each), and each one's mass-balance error: their records derived and
-        their balances checked as `record` does, into one block of [step, rep, node]."""
+        their balances checked as `record` does, into one block of [step, rep, node] (the
+        totals summed from the block's strided rows: equal to `record`'s to rounding)."""
         records, reps = self.state.rec, slice(first, stop)
         arrays = records.block(reps)
         markets = []
