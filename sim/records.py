@@ -98,7 +98,10 @@ class StackedRuns:
     stacks leave out those of REDUCED_AWAY); deliveries by mining
     country and by processing country are [step, rep, consumer, country] over the nodes
     `consumers` only (the only nodes that receive deliveries); `market` maps each RunRecord
-    market series to [rep, step].
+    market series to [rep, step]. `alone`: a single run's stack, whose sets of consumers are
+    summed each as it would be alone (bit for bit as the plain KPI definitions); the batch
+    engine's stacks sum them from each consumer's run totals, so that a replication's values
+    never depend on which others share its stack (how many workers ran the chunks).
     """
 
     start: dt.date
@@ -112,6 +115,7 @@ class StackedRuns:
     delivered_by_origin: np.ndarray
     delivered_by_processed: np.ndarray | None
     market: dict[str, np.ndarray]
+    alone: bool = False
 
     @classmethod
     def of(cls, run: RunRecord) -> StackedRuns:
@@ -122,7 +126,7 @@ class StackedRuns:
                    {name: a[:, None] for name, a in run.arrays.items()},
                    slice(0, len(run.nodes)), run.delivered_by_origin[:, None],
                    None if by_processed is None else by_processed[:, None],
-                   {name: series[None] for name, series in run.market.items()})
+                   {name: series[None] for name, series in run.market.items()}, alone=True)
 
     @property
     def reps(self) -> int:

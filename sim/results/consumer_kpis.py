@@ -70,9 +70,13 @@ def origin_sums(runs: StackedRuns, sets: NodeSets) -> tuple[np.ndarray, np.ndarr
     """Per replication and set, [rep, country, set]: tonnes delivered by mining country, then
     by processing country; and [rep, origin, set]: the first-tonne day of each mining
     country (as `kpis.first_tonne_days`). A single run's sets are summed as each would be
-    alone, bit for bit; a stack's from its consumers' run totals (`_from_totals`)."""
-    if runs.reps > 1:
+    alone, bit for bit; the batch engine's stacks' from their consumers' run totals
+    (`_from_totals`, whatever the stack's size: a replication's values never depend on its
+    stack)."""
+    if not runs.alone:
         return _from_totals(runs, sets)
+    if runs.reps != 1:
+        raise ValueError(f"a stack of {runs.reps} runs cannot be summed as one run alone")
     by_origin, by_processed = runs.delivered_by_origin[:, 0], runs.delivered_by_processed
     n_origins = by_origin.shape[2]
     n_processed = 0 if by_processed is None else by_processed.shape[3]

@@ -279,6 +279,15 @@ def test_run_replications_gives_the_same_ensemble_with_either_engine():
         assert_same(single.runs[1], batch.runs[1])
 
 
+def test_a_replications_values_do_not_depend_on_the_workers_or_its_stack():
+    """Five replications on one worker (a chunk of 5: stacks of 4 and 1) and on two (chunks
+    of 3 and 2, stacks alike): the same KPIs and bands, bit for bit."""
+    s = load_scenario(SCENARIOS[0].parent / "china-ban-us.yaml", [("horizon_years", 2)])
+    one, two = (run_replications(s, 5, 3, engine="batch", workers=w).ensemble for w in (1, 2))
+    np.testing.assert_array_equal(one.values, two.values)
+    np.testing.assert_array_equal(one.series, two.series)
+
+
 def test_chunks_bound_memory_and_leave_every_worker_work():
     s = load_scenario(SCENARIOS[0].parent / "baseline.yaml")
     per = bytes_per_replication(s)
