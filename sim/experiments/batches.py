@@ -62,17 +62,10 @@ def bytes_per_replication(scenario: Scenario) -> float:
 
 
 def chunk_size(scenario: Scenario, replications: int, workers: int = 1) -> int:
-    """Replications per chunk: within BATCH_BYTES and MAX_CHUNK and a worker's share; on
-    several workers, chunks in whole rounds of one per worker, as equal as they can be (100
-    replications on 2 workers: 4 chunks of 25, not 32, 32, 32 and 4, which left one worker
-    64 to do and the other 36)."""
-    workers = max(1, workers)
+    """Replications per chunk: within BATCH_BYTES and MAX_CHUNK, and a worker's share."""
+    share = math.ceil(replications / max(1, workers))
     fits = int(BATCH_BYTES // bytes_per_replication(scenario))
-    size = max(1, min(MAX_CHUNK, fits, math.ceil(replications / workers)))
-    if workers == 1:
-        return size
-    rounds = math.ceil(math.ceil(replications / size) / workers)
-    return max(1, math.ceil(replications / (rounds * workers)))
+    return max(1, min(MAX_CHUNK, fits, share))
 
 
 def chunked(items: list, size: int) -> Iterator[tuple]:

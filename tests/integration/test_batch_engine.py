@@ -295,10 +295,6 @@ def test_chunks_bound_memory_and_leave_every_worker_work():
     assert chunk_size(s, 1000) * per <= BATCH_BYTES
     assert chunk_size(s, 6, workers=2) == 3
     assert chunk_size(s, 1) == 1
-    assert chunk_size(s, 100) == 32  # one worker: the largest chunks
-    assert chunk_size(s, 100, workers=2) == 25  # 2 rounds of 2 equal chunks, not 32 x 3 + 4
-    assert chunk_size(s, 1000, workers=2) == 32
-    assert chunk_size(s, 33, workers=2) == 17
 
 
 @pytest.mark.parametrize("runner", ["pool", "dask"])
