@@ -166,18 +166,19 @@ class BatchWorld:
         totals summed from the block's strided rows: equal to `record`'s to rounding)."""
         records, reps = self.state.rec, slice(first, stop)
         arrays = records.block(reps)
-        markets = []
+        markets: list[dict[str, np.ndarray]] = []
+        errors: list[float] = []
         for j, r in enumerate(range(first, stop)):
             rec = records.view(r, {name: a[:, j] for name, a in arrays.items()})
-            _, error = self._derive(r, rec)
-            markets.append((rec.market, error))
+            errors.append(self._derive(r, rec)[1])
+            markets.append(rec.market)
         w = self.plans.worlds[first]
-        market = {name: np.stack([m[name] for m, _ in markets]) for name in markets[0][0]}
+        market = {name: np.stack([m[name] for m in markets]) for name in markets[0]}
         return StackedRuns(
             w.scenario.start, w.scenario.step_days, w.scenario.record_days,
             tuple(self._node_rows), tuple(w.origins.mined), tuple(w.origins.processed),
             arrays, w.consumers.rows, records.delivered_by_mined[:, reps],
-            records.delivered_by_processed[:, reps], market), [e for _, e in markets]
+            records.delivered_by_processed[:, reps], market), errors
 
     def _derive(self, r: int, rec: Recorder) -> tuple[dict[str, float], float]:
         """World.run's records of replication r into `rec` (its deliveries by origin set),
