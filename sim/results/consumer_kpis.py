@@ -25,6 +25,8 @@ SHORT_EPS = 1e-9
 """Relative tolerance under which a step's shortfall counts as none."""
 SERIES = ("demand_t", "delivered_t", "backlog_t", "expected_use_t", "stock_t")
 """The per-step variables a set of consumers' KPIs are made of."""
+REACHED = FIRST_TONNE_T * (1.0 - SHORT_EPS)
+"""Running total at which a set's first tonne from a country has arrived."""
 
 
 def consumer_table(runs: StackedRuns, sets: NodeSets) -> np.ndarray:
@@ -33,12 +35,13 @@ def consumer_table(runs: StackedRuns, sets: NodeSets) -> np.ndarray:
     first-tonne days."""
     step = float(runs.step_days)
     held = runs.consumers  # the sets' nodes: a stack's series are read for these only
+    local = sets.shifted(-held.start)  # the sets as positions among `held`
     by_node = np.stack([runs.arrays[name][:, :, held].transpose(1, 2, 0) for name in SERIES])
-    demand, delivered, backlog, use, stock = sets.shifted(-held.start).series_sums(by_node)
+    demand, delivered, backlog, use, stock = local.series_sums(by_node)
     total_demand, total_delivered = demand.sum(axis=-1), delivered.sum(axis=-1)
     shortfall = total_demand - total_delivered
     shortfall[np.abs(shortfall) <= SHORT_EPS * np.maximum(total_demand, 1.0)] = 0.0
-    by_country, first_tonne = origin_sums(runs, sets)
+    by_country, first_tonne = origin_sums(runs, local)
     delivered_of_set = total_delivered[:, None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         fill = np.where(total_demand > 0, total_delivered / total_demand, 1.0)
@@ -67,10 +70,11 @@ def short_steps(demand: np.ndarray, delivered: np.ndarray, backlog: np.ndarray,
 
 
 def origin_sums(runs: StackedRuns, sets: NodeSets) -> tuple[np.ndarray, np.ndarray]:
-    """Per replication and set, [rep, country, set]: tonnes delivered by mining country, then
-    by processing country; and [rep, origin, set]: the first-tonne day of each mining
-    country (as `kpis.first_tonne_days`). A single run's sets are summed as each would be
-    alone, bit for bit; the batch engine's stacks' from their consumers' run totals
+    """Per replication and set of consumers (`sets` as positions among `runs.consumers`),
+    [rep, country, set]: tonnes delivered by mining country, then by processing country; and
+    [rep, origin, set]: the first-tonne day of each mining country (as
+    `kpis.first_tonne_days`). A single run's sets are summed as each would be alone, bit for
+    bit; the batch engine's stacks' from their consumers' run totals
     (`_from_totals`, whatever the stack's size: a replication's values never depend on its
     stack)."""
     if not runs.alone:
@@ -82,11 +86,9 @@ def origin_sums(runs: StackedRuns, sets: NodeSets) -> tuple[np.ndarray, np.ndarr
     n_processed = 0 if by_processed is None else by_processed.shape[3]
     tonnes = np.empty((n_origins + n_processed, len(sets)))
     days = np.empty((n_origins, len(sets)))
-    for columns, index in sets.groups:
-        at = index - runs.consumers.start
+    for columns, at in sets.groups:
         received, tonnes[:n_origins, columns] = set_flows(by_origin, at)
-        first = first_reached(received, FIRST_TONNE_T * (1.0 - SHORT_EPS))
-        days[:, columns] = np.where(first >= 0, first * float(runs.step_days), np.nan).T
+        days[:, columns] = _days(first_reached(received, REACHED), runs.step_days).T
         if by_processed is not None:
             tonnes[n_origins:, columns] = set_flows(by_processed[:, 0], at, per_step=False)[1]
     return tonnes[None], days[None]
@@ -104,16 +106,19 @@ def _from_totals(runs: StackedRuns, sets: NodeSets) -> tuple[np.ndarray, np.ndar
     processed = None if by_processed is None else by_processed.sum(axis=0)
     tonnes = np.empty((reps, n_origins + n_processed, len(sets)))
     days = np.empty((reps, n_origins, len(sets)))
-    for columns, index in sets.groups:
-        at = index - runs.consumers.start
+    for columns, at in sets.groups:
         total = totals[:, at].sum(axis=2)  # [rep, set, origin]
         tonnes[:, :n_origins, columns] = total.transpose(0, 2, 1)
         if processed is not None:
             tonnes[:, n_origins:, columns] = processed[:, at].sum(axis=2).transpose(0, 2, 1)
-        first = _first_tonne(by_origin, at, total, FIRST_TONNE_T * (1.0 - SHORT_EPS))
-        days[:, :, columns] = np.where(first >= 0, first * float(runs.step_days),
-                                       np.nan).transpose(0, 2, 1)
+        first = _first_tonne(by_origin, at, total, REACHED)
+        days[:, :, columns] = _days(first, runs.step_days).transpose(0, 2, 1)
     return tonnes, days
+
+
+def _days(first: np.ndarray, step_days: int) -> np.ndarray:
+    """First-tonne steps (-1: never) as days of the run (NaN: never)."""
+    return np.where(first >= 0, first * float(step_days), np.nan)
 
 
 def _first_tonne(flow: np.ndarray, at: np.ndarray, total: np.ndarray,

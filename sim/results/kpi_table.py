@@ -36,7 +36,7 @@ from sim.results.catalogue import (
 from sim.results.consumer_kpis import consumer_table
 from sim.results.market import (
     MARKET_NODE_KPIS,
-    node_market_totals,
+    market_totals,
     price_kpi_names,
     price_table,
     run_price_dates,
@@ -169,7 +169,7 @@ def _distinct(nodes: tuple[NodeRow, ...], found: list[tuple[str, list[int]]],
 def _pool(runs: StackedRuns, plan: Layout) -> np.ndarray:
     """Every value the runs' KPIs are taken from, [rep, value], placed as `plan.pool` says."""
     a, reps = runs.arrays, runs.reps
-    node_totals = {name: a[name].sum(axis=0) for name in SUMMED} | node_market_totals(runs)
+    node_totals = {name: a[name].sum(axis=0) for name in SUMMED} | market_totals(runs)
     per_node = np.stack([*(node_totals[name] for name in plan.pool.totals[:-1]),
                          a["stock_t"][-1]], axis=1)  # [rep, total, node]
     parts = [plan.scopes.row_sums(per_node.reshape(-1, len(runs.nodes))).reshape(reps, -1)]

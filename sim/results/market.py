@@ -131,16 +131,19 @@ def purchase_cost_table(runs: StackedRuns) -> np.ndarray:
     return cost
 
 
-def node_market_totals(run: RunRecord | StackedRuns) -> dict[str, np.ndarray]:
-    """Each node's run total of every MARKET_NODE_KPIS entry (empty without a market): [node]
-    of a run, [rep, node] of stacked runs."""
-    if not run.market:
+def node_market_totals(run: RunRecord) -> dict[str, np.ndarray]:
+    """Each node's run total of every MARKET_NODE_KPIS entry (empty without a market)."""
+    return {name: totals[0] for name, totals in market_totals(StackedRuns.of(run)).items()}
+
+
+def market_totals(runs: StackedRuns) -> dict[str, np.ndarray]:
+    """[rep, node]: each replication's `node_market_totals`."""
+    if not runs.market:
         return {}
-    runs = run if isinstance(run, StackedRuns) else StackedRuns.of(run)
     out = {name: runs.arrays[name].sum(axis=0)
            for name in ("demand_destroyed_t", "scrap_added_t", "supply_added_t")}
     out["purchase_cost_musd"] = purchase_cost_table(runs)
-    return out if runs is run else {name: totals[0] for name, totals in out.items()}
+    return out
 
 
 # --- timeseries.csv ---------------------------------------------------------------------------
